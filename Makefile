@@ -1,0 +1,45 @@
+# Chorus: `make run` serves the app, `make test` runs the whole suite. Both set everything up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install messages lint format bench stop clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+messages: install
+	@if command -v msgfmt >/dev/null; then \
+		for po in locale/*/LC_MESSAGES/*.po; do msgfmt --check-format -o $${po%.po}.mo $$po; done; \
+	else echo "msgfmt (gettext) not found: pages stay in English. Install gettext for Slovenian."; fi
+
+run: install messages
+	$(BIN)/python -m core.runner
+
+test: install messages
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python bench/provisioning.py
+
+stop: install
+	$(BIN)/python -c "from core import embedded; print(embedded.stop_services('.data'))"
+
+clean:
+	rm -rf $(VENV) staticfiles

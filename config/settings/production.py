@@ -1,0 +1,31 @@
+"""Production: every secret comes from the environment, nothing is generated."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from pathlib import Path
+
+import environ
+
+_env = environ.Env()
+environ.Env.read_env(str(Path(__file__).resolve().parents[2] / ".env"), overwrite=False)
+_missing = [name for name in ("SECRET_KEY", "FERNET_KEYS", "DATABASE_URL", "REDIS_URL") if not _env(name, default="")]
+if _missing:
+    raise ImproperlyConfigured(
+        "Production settings need these environment variables: " + ", ".join(_missing)
+    )
+
+from .base import *  # noqa: E402, F403
+from .base import BASE_DOMAIN, env  # noqa: E402
+
+DEBUG = False
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[BASE_DOMAIN, f".{BASE_DOMAIN}"])
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"

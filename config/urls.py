@@ -1,0 +1,19 @@
+"""URLs of a tenant host."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from core.views import healthz
+
+admin.site.site_header = admin.site.site_title = "Chorus"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("chat/", include("chat.urls")),
+    path("", RedirectView.as_view(url="/chat/", permanent=False), name="home"),
+]

@@ -1,0 +1,16 @@
+"""URLs of the public host: landing page, workspace signup, operator admin, OAuth, webhooks."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views_public as accounts_public
+from core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("oauth/", include("allauth.socialaccount.providers.google.urls")),
+    path("oauth/start/<str:provider>/", accounts_public.oauth_start, name="oauth_start"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("tenants.urls")),
+]

@@ -1,0 +1,148 @@
+"""Test set-up shared by every app.
+
+The settings module starts an embedded PostgreSQL and Redis under .data/test (unless
+DATABASE_URL / REDIS_URL are set); this session stops whatever it started. Tenants A and B and
+the cast (owner and member in A, outsider in B) are created once per session.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+
+TENANT_A = {"subdomain": "tenant-a", "name": "Tenant A"}
+TENANT_B = {"subdomain": "tenant-b", "name": "Tenant B"}
+PASSWORD = "correct-horse-battery-9"
+
+
+def pytest_unconfigure(config):
+    from core import embedded
+
+    data_dir = settings.DATA_DIR
+    mine = embedded.started_by_me(data_dir)
+    if mine:
+        embedded.stop_services(data_dir, names=mine)
+
+
+def _make_tenant(spec: dict, owner_email: str):
+    from tenants.services import tenant_create, tenant_provision
+
+    tenant = tenant_create(
+        name=spec["name"], subdomain=spec["subdomain"], owner_email=owner_email, owner_password=PASSWORD, provision=False
+    )
+    return tenant_provision(tenant_id=tenant.pk)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from accounts.services import user_create
+    from tenants.services import public_tenant_ensure, template_schema_ensure
+
+    with django_db_blocker.unblock():
+        template_schema_ensure()
+        public_tenant_ensure()
+        a = _make_tenant(TENANT_A, "owner@a.example")
+        b = _make_tenant(TENANT_B, "outsider@b.example")
+        assert a.ready and b.ready, (a.provisioning_error, b.provisioning_error)
+        with schema_context(a.schema_name):
+            user_create(email="member@a.example", password=PASSWORD, name="Mia Member")
+        with schema_context(b.schema_name):
+            User.objects.filter(email="outsider@b.example").update(role=User.Role.MEMBER, is_staff=False)
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public():
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def tenant_a(db):
+    from tenants.models import Tenant
+
+    return Tenant.objects.get(subdomain=TENANT_A["subdomain"])
+
+
+@pytest.fixture
+def tenant_b(db):
+    from tenants.models import Tenant
+
+    return Tenant.objects.get(subdomain=TENANT_B["subdomain"])
+
+
+@contextmanager
+def _in(tenant):
+    with schema_context(tenant.schema_name):
+        yield tenant
+
+
+@pytest.fixture
+def in_tenant():
+    """``with in_tenant(tenant_a): ...`` runs the block in that tenant's schema."""
+    return _in
+
+
+def _user(tenant, email):
+    with schema_context(tenant.schema_name):
+        return User.objects.get(email=email)
+
+
+@pytest.fixture
+def owner(tenant_a):
+    return _user(tenant_a, "owner@a.example")
+
+
+@pytest.fixture
+def member(tenant_a):
+    return _user(tenant_a, "member@a.example")
+
+
+@pytest.fixture
+def outsider(tenant_b):
+    return _user(tenant_b, "outsider@b.example")
+
+
+def host_of(tenant) -> str:
+    return f"{tenant.subdomain}.{settings.BASE_DOMAIN}"
+
+
+@pytest.fixture
+def tenant_client():
+    """``tenant_client(tenant, user=None)``: a test client bound to the tenant's host, signed in as ``user``."""
+
+    def make(tenant, user=None) -> Client:
+        client = Client(HTTP_HOST=host_of(tenant))
+        if user is not None:
+            with schema_context(tenant.schema_name):
+                client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def public_client(db) -> Client:
+    return Client(HTTP_HOST=settings.BASE_DOMAIN)
+
+
+@pytest.fixture
+def owner_client(tenant_client, tenant_a, owner):
+    return tenant_client(tenant_a, owner)
+
+
+@pytest.fixture
+def member_client(tenant_client, tenant_a, member):
+    return tenant_client(tenant_a, member)
+
+
+@pytest.fixture
+def outsider_client(tenant_client, tenant_b, outsider):
+    return tenant_client(tenant_b, outsider)

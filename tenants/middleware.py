@@ -1,0 +1,29 @@
+from django.http import Http404
+from django.shortcuts import render
+from django_tenants.middleware.main import TenantMainMiddleware
+
+
+class TenantMiddleware(TenantMainMiddleware):
+    """Route the request to its tenant's schema by host name; unknown hosts get 404."""
+
+    def no_tenant_found(self, request, hostname):
+        raise Http404(f"No workspace at {hostname}")
+
+
+class TenantStateMiddleware:
+    """Suspended workspaces show a suspended page; workspaces still being built say so."""
+
+    ALWAYS_ALLOWED = ("/healthz", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None and not tenant.is_public and not request.path.startswith(self.ALWAYS_ALLOWED):
+            if not tenant.is_active:
+                return render(request, "tenants/suspended.html", {"tenant": tenant}, status=403)
+            if not tenant.ready:
+                return render(request, "tenants/not_ready.html", {"tenant": tenant}, status=503)
+        return self.get_response(request)
+

@@ -1,0 +1,206 @@
+"""Writes on tenants: creation, provisioning by cloning the template schema, suspension."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.clone import CloneSchema
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
+
+from core.tasks import enqueue
+
+from .models import Domain, Tenant
+from .selectors import tenant_subdomain_taken
+from .validators import schema_name_for, validate_subdomain
+
+logger = logging.getLogger(__name__)
+
+
+def public_tenant_ensure() -> Tenant:
+    """The row that routes the public host to the public schema (idempotent)."""
+    tenant, _created = Tenant.objects.get_or_create(
+        schema_name=get_public_schema_name(),
+        defaults={"name": "Chorus", "state": Tenant.State.READY},
+    )
+    Domain.objects.get_or_create(domain=settings.BASE_DOMAIN, defaults={"tenant": tenant, "is_primary": True})
+    return tenant
+
+
+def template_schema_ensure(verbosity: int = 0) -> None:
+    """Create and migrate the template schema that new tenants are cloned from."""
+    from django.core.management import call_command
+
+    base = settings.TENANT_BASE_SCHEMA
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{base}"')
+    call_command("migrate_schemas", schema_name=base, tenant=True, interactive=False, verbosity=verbosity)
+
+
+@transaction.atomic
+def tenant_create(
+    *,
+    name: str,
+    subdomain: str,
+    owner_email: str,
+    owner_password: str,
+    owner_name: str = "",
+    language: str = "en",
+    provision: bool = True,
+) -> Tenant:
+    """Create a tenant row and its domain, and enqueue provisioning on commit.
+
+    Everything is validated before anything is written; a failed signup for the same
+    subdomain is replaced.
+    """
+    subdomain = (subdomain or "").strip().lower()
+    owner_email = (owner_email or "").strip().lower()
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("Please give your workspace a name.")]
+    try:
+        validate_subdomain(subdomain)
+        if tenant_subdomain_taken(subdomain=subdomain):
+            raise ValidationError(_("“%(value)s” is already taken.") % {"value": subdomain}, code="taken")
+    except ValidationError as exc:
+        errors["subdomain"] = exc.messages
+    try:
+        validate_email(owner_email)
+    except ValidationError as exc:
+        errors["owner_email"] = exc.messages
+    try:
+        validate_password(owner_password)
+    except ValidationError as exc:
+        errors["owner_password"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+
+    # A failed earlier attempt at this subdomain holds no schema; replace it.
+    Tenant.objects.filter(subdomain=subdomain, state=Tenant.State.FAILED).delete()
+
+    tenant = Tenant(
+        name=name,
+        subdomain=subdomain,
+        schema_name=schema_name_for(subdomain),
+        state=Tenant.State.PENDING,
+        settings={"default_language": language if language in ("en", "sl") else "en"},
+        pending_owner={
+            "email": owner_email,
+            "password": make_password(owner_password),
+            "name": owner_name,
+        },
+    )
+    tenant.full_clean()
+    tenant.save()
+    Domain.objects.create(domain=f"{subdomain}.{settings.BASE_DOMAIN}", tenant=tenant, is_primary=True)
+    if provision:
+        from .tasks import provision_tenant
+
+        enqueue(provision_tenant, args=[str(tenant.pk)], schema=get_public_schema_name())
+    return tenant
+
+
+def _clone_template(schema_name: str) -> None:
+    CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, schema_name, "DATA")
+
+
+def _migrate_fresh(schema_name: str) -> None:
+    from django.core.management import call_command
+
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE SCHEMA "{schema_name}"')
+    call_command("migrate_schemas", schema_name=schema_name, tenant=True, interactive=False, verbosity=0)
+
+
+def tenant_provision(*, tenant_id, method: str = "clone") -> Tenant:
+    """Build the tenant's schema and its owner account; safe to run twice.
+
+    On failure the schema is dropped, the tenant is marked failed with the reason, and
+    running this again retries from scratch.
+    """
+    with transaction.atomic():
+        tenant = Tenant.objects.select_for_update().get(pk=tenant_id)
+        if tenant.state == Tenant.State.READY:
+            return tenant
+        tenant.state = Tenant.State.PROVISIONING
+        tenant.provisioning_error = ""
+        tenant.save(update_fields=["state", "provisioning_error", "updated_at"])
+
+    started = time.perf_counter()
+    try:
+        connection.set_schema_to_public()
+        if schema_exists(tenant.schema_name):
+            _drop_schema(tenant.schema_name)
+        if method == "clone" and schema_exists(settings.TENANT_BASE_SCHEMA):
+            _clone_template(tenant.schema_name)
+        else:
+            _migrate_fresh(tenant.schema_name)
+        _owner_create(tenant)
+    except Exception as exc:  # noqa: BLE001 - any failure must leave no schema behind
+        logger.exception("provisioning of %s failed", tenant.schema_name)
+        connection.set_schema_to_public()
+        _drop_schema(tenant.schema_name)
+        tenant.state = Tenant.State.FAILED
+        tenant.provisioning_error = str(exc)[:2000]
+        tenant.save(update_fields=["state", "provisioning_error", "updated_at"])
+        return tenant
+    finally:
+        connection.set_schema_to_public()
+
+    tenant.state = Tenant.State.READY
+    tenant.provisioned_at = timezone.now()
+    tenant.pending_owner = {}
+    tenant.save(update_fields=["state", "provisioned_at", "pending_owner", "updated_at"])
+    logger.info("provisioned %s in %.3fs (%s)", tenant.schema_name, time.perf_counter() - started, method)
+    return tenant
+
+
+def _drop_schema(schema_name: str) -> None:
+    if schema_name in (get_public_schema_name(), settings.TENANT_BASE_SCHEMA):
+        raise ValueError("refusing to drop a protected schema")
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
+
+
+def _owner_create(tenant: Tenant) -> None:
+    from accounts.services import user_create_owner
+
+    owner = tenant.pending_owner or {}
+    if not owner.get("email"):
+        return
+    with schema_context(tenant.schema_name):
+        user_create_owner(
+            email=owner["email"],
+            password_hash=owner["password"],
+            name=owner.get("name", ""),
+            language=tenant.settings_data["default_language"],
+        )
+
+
+@transaction.atomic
+def tenant_set_active(*, tenant: Tenant, active: bool) -> Tenant:
+    tenant.is_active = active
+    tenant.save(update_fields=["is_active", "updated_at"])
+    return tenant
+
+
+def tenant_url(tenant: Tenant, path: str = "/", request=None) -> str:
+    """Absolute URL of ``path`` on the tenant's host, with the scheme and port in use."""
+    scheme = "https" if request is not None and request.is_secure() else "http"
+    port = ""
+    if request is not None:
+        p = request.get_port()
+        if p not in ("80", "443"):
+            port = f":{p}"
+    elif settings.BASE_DOMAIN == "localhost":
+        port = f":{settings.PORT}"
+    return f"{scheme}://{tenant.host()}{port}{path}"

@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(time_limit=300, soft_time_limit=240)
+def provision_tenant(tenant_id: str) -> str:
+    return services.tenant_provision(tenant_id=tenant_id).state

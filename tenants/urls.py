@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "tenants"
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("signup/", views.signup, name="signup"),
+    path("signup/<uuid:tenant_id>/", views.progress, name="progress"),
+    path("signup/<uuid:tenant_id>/status/", views.status, name="status"),
+    path("signup/<uuid:tenant_id>/retry/", views.retry, name="retry"),
+]
