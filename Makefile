@@ -16,7 +16,7 @@ install: $(STAMP)
 
 messages: install
 	@if command -v msgfmt >/dev/null; then \
-		for po in locale/*/LC_MESSAGES/*.po; do msgfmt --check-format -o $${po%.po}.mo $$po; done; \
+		for po in $$(find . -path ./.venv -prune -o -name "*.po" -path "*/LC_MESSAGES/*" -print); do msgfmt --check-format -o $${po%.po}.mo $$po; done; \
 	else echo "msgfmt (gettext) not found: pages stay in English. Install gettext for Slovenian."; fi
 
 run: install messages
