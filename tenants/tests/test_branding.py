@@ -1,0 +1,74 @@
+"""A workspace's name, colours, logo and legal links appear on every page of its host."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tenants.models import Tenant
+
+
+def _brand(tenant):
+    tenant.branding = {"app_name": "Acme Brain", "primary_color": "#ff5500", "accent_color": "#00aa88",
+                       "logo_url": "https://cdn.acme.example/logo.png"}
+    tenant.legal = {"company_name": "Acme d.o.o.", "terms_url": "https://acme.example/terms",
+                    "privacy_url": "https://acme.example/privacy"}
+    tenant.full_clean()
+    tenant.save()
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/chat/", "/accounts/preferences/"])
+def test_it_shows_the_tenant_branding_on_every_page(tenant_client, tenant_a, owner, path):
+    _brand(tenant_a)
+    response = tenant_client(tenant_a, None if "login" in path else owner).get(path)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Acme Brain" in body
+    assert "--primary:#ff5500" in body and "--accent:#00aa88" in body
+    assert 'src="https://cdn.acme.example/logo.png"' in body
+    assert 'href="https://acme.example/terms"' in body and 'href="https://acme.example/privacy"' in body
+    assert "Acme d.o.o." in body
+
+
+def test_it_does_not_show_one_tenants_branding_on_another(tenant_client, tenant_a, tenant_b):
+    _brand(tenant_a)
+    body = tenant_client(tenant_b).get("/accounts/login/").content.decode()
+    assert "Acme Brain" not in body and "Tenant B" in body
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("branding", {"primary_color": "red; } body { display:none"}),
+        ("branding", {"logo_url": "javascript:alert(1)"}),
+        ("branding", {"unknown": 1}),
+        ("legal", {"terms_url": "not a url"}),
+        ("settings", {"signup_policy": "everyone"}),
+        ("features", {"max_users": -1}),
+    ],
+)
+def test_it_refuses_malformed_structures(tenant_a, field, value):
+    setattr(tenant_a, field, value)
+    with pytest.raises(ValidationError):
+        tenant_a.full_clean()
+
+
+def test_it_lets_a_tenant_admin_edit_branding_in_the_admin(owner_client, tenant_a):
+    url = f"/admin/tenants/workspace/{tenant_a.pk}/change/"
+    assert owner_client.get(url).status_code == 200
+    response = owner_client.post(url, {
+        "name": "Tenant A", "app_name": "A-Team", "logo_url": "", "primary_color": "#112233",
+        "accent_color": "#445566", "signup_policy": "domains", "allowed_email_domains": "a.example, @b.example",
+        "default_language": "sl", "company_name": "", "terms_url": "", "privacy_url": "", "imprint_url": "",
+    })
+    assert response.status_code == 302, response.content[:3000]
+    tenant = Tenant.objects.get(pk=tenant_a.pk)
+    assert tenant.branding_data["app_name"] == "A-Team"
+    assert tenant.settings_data["allowed_email_domains"] == ["a.example", "b.example"]
+    assert tenant.settings_data["default_language"] == "sl"
+
+
+def test_it_does_not_let_a_tenant_admin_edit_another_workspace(owner_client, tenant_b):
+    assert owner_client.get(f"/admin/tenants/workspace/{tenant_b.pk}/change/").status_code in (302, 403, 404)
+
+
+def test_it_refuses_the_workspace_settings_to_members(member_client, tenant_a):
+    assert member_client.get(f"/admin/tenants/workspace/{tenant_a.pk}/change/").status_code == 403

@@ -1,0 +1,141 @@
+"""The public signup form creates a workspace, shows progress, and refuses bad input cleanly."""
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context, schema_exists
+
+from accounts.models import User
+from tenants.models import Domain, Tenant
+from tenants.services import tenant_provision
+
+GOOD = {"name": "Acme", "subdomain": "acme", "owner_email": "boss@acme.example", "owner_password": "purple-otter-rides-42"}
+
+
+def test_it_shows_the_landing_page_on_the_public_host(public_client):
+    response = public_client.get("/")
+    assert response.status_code == 200
+    assert b"Create your workspace" in response.content
+
+
+def test_it_creates_a_workspace_and_redirects_to_its_progress_page(public_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = public_client.post("/signup/", GOOD)
+    tenant = Tenant.objects.get(subdomain="acme")
+    assert response.status_code == 302
+    assert response["Location"] == f"/signup/{tenant.pk}/"
+    assert tenant.state == Tenant.State.PENDING
+    assert len(callbacks) == 1  # provisioning is enqueued on commit
+    assert Domain.objects.filter(domain="acme.localhost", tenant=tenant).exists()
+    assert "purple-otter" not in str(tenant.pending_owner)  # only a hash travels
+
+
+def test_it_provisions_the_workspace_and_its_owner_can_sign_in(public_client, tenant_client):
+    public_client.post("/signup/", GOOD)
+    tenant = tenant_provision(tenant_id=Tenant.objects.get(subdomain="acme").pk)
+    assert tenant.ready
+    progress = public_client.get(f"/signup/{tenant.pk}/")
+    assert b"http://acme.localhost/accounts/login/" in progress.content
+    with schema_context(tenant.schema_name):
+        owner = User.objects.get(email="boss@acme.example")
+        assert owner.role == User.Role.OWNER and owner.is_staff
+    client = tenant_client(tenant)
+    response = client.post("/accounts/login/", {"login": GOOD["owner_email"], "password": GOOD["owner_password"]})
+    assert response.status_code == 302
+    assert client.get("/chat/").status_code == 200
+
+
+def test_it_reports_progress_as_json_and_htmx_redirects_when_ready(public_client):
+    public_client.post("/signup/", GOOD)
+    tenant = Tenant.objects.get(subdomain="acme")
+    assert public_client.get(f"/signup/{tenant.pk}/status/").json()["state"] == "pending"
+    tenant_provision(tenant_id=tenant.pk)
+    response = public_client.get(f"/signup/{tenant.pk}/", HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == "http://acme.localhost/accounts/login/"
+
+
+@pytest.mark.parametrize(
+    ("subdomain", "message"),
+    [
+        ("www", b"reserved"),
+        ("admin", b"reserved"),
+        ("api", b"reserved"),
+        ("static", b"reserved"),
+        ("Acme!", b"lowercase letters"),
+        ("a", b"lowercase letters"),
+        ("-acme", b"lowercase letters"),
+        ("ac--me", b"Two hyphens"),
+        ("x" * 64, b"at most 63"),
+        ("tenant-a", b"already taken"),
+    ],
+)
+def test_it_refuses_bad_subdomains_and_creates_nothing(public_client, subdomain, message):
+    before = Tenant.objects.count()
+    response = public_client.post("/signup/", {**GOOD, "subdomain": subdomain})
+    assert response.status_code == 400
+    assert message in response.content
+    assert Tenant.objects.count() == before
+
+
+def test_it_refuses_a_weak_password_and_keeps_what_was_typed(public_client):
+    response = public_client.post("/signup/", {**GOOD, "owner_password": "12345"})
+    assert response.status_code == 400
+    assert b"too short" in response.content or b"too common" in response.content
+    assert b'value="acme"' in response.content  # nothing the user typed is lost
+    assert not Tenant.objects.filter(subdomain="acme").exists()
+
+
+def test_it_refuses_a_bad_email(public_client):
+    response = public_client.post("/signup/", {**GOOD, "owner_email": "not-an-email"})
+    assert response.status_code == 400
+    assert not Tenant.objects.filter(subdomain="acme").exists()
+
+
+def test_it_requires_csrf_on_signup(db):
+    from django.test import Client
+
+    client = Client(HTTP_HOST="localhost", enforce_csrf_checks=True)
+    assert client.post("/signup/", GOOD).status_code == 403
+    assert not Tenant.objects.filter(subdomain="acme").exists()
+
+
+def test_it_leaves_no_schema_when_provisioning_fails_and_can_retry(public_client, monkeypatch, django_capture_on_commit_callbacks):
+    public_client.post("/signup/", GOOD)
+    tenant = Tenant.objects.get(subdomain="acme")
+
+    def explode(tenant):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("tenants.services._owner_create", explode)
+    failed = tenant_provision(tenant_id=tenant.pk)
+    assert failed.state == Tenant.State.FAILED
+    assert "disk full" in failed.provisioning_error
+    assert not schema_exists(tenant.schema_name)
+    assert b"Try again" in public_client.get(f"/signup/{tenant.pk}/").content
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = public_client.post(f"/signup/{tenant.pk}/retry/")
+    assert response.status_code == 302 and len(callbacks) == 1
+    assert tenant_provision(tenant_id=tenant.pk).state == Tenant.State.READY
+    assert schema_exists(tenant.schema_name)
+    connection.set_schema_to_public()
+
+
+def test_it_frees_the_subdomain_of_a_failed_signup(public_client, monkeypatch):
+    public_client.post("/signup/", GOOD)
+    tenant = Tenant.objects.get(subdomain="acme")
+    monkeypatch.setattr("tenants.services._owner_create", lambda t: 1 / 0)
+    tenant_provision(tenant_id=tenant.pk)
+    response = public_client.post("/signup/", {**GOOD, "name": "Acme again"})
+    assert response.status_code == 302
+    assert list(Tenant.objects.filter(subdomain="acme").values_list("name", flat=True)) == ["Acme again"]
+
+
+def test_it_is_safe_to_run_provisioning_twice(public_client):
+    public_client.post("/signup/", GOOD)
+    tenant = Tenant.objects.get(subdomain="acme")
+    tenant_provision(tenant_id=tenant.pk)
+    again = tenant_provision(tenant_id=tenant.pk)
+    assert again.ready
+    with schema_context(tenant.schema_name):
+        assert User.objects.filter(email="boss@acme.example").count() == 1
