@@ -35,7 +35,11 @@ def _make_tenant(spec: dict, owner_email: str):
     from tenants.services import tenant_create, tenant_provision
 
     tenant = tenant_create(
-        name=spec["name"], subdomain=spec["subdomain"], owner_email=owner_email, owner_password=PASSWORD, provision=False
+        name=spec["name"],
+        subdomain=spec["subdomain"],
+        owner_email=owner_email,
+        owner_password=PASSWORD,
+        provision=False,
     )
     return tenant_provision(tenant_id=tenant.pk)
 

@@ -59,7 +59,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         email = (sociallogin.user.email or "").lower()
         verified = any(e.verified and e.email.lower() == email for e in sociallogin.email_addresses)
         if not email or not verified:
-            raise ImmediateHttpResponse(HttpResponseRedirect(tenant_url(tenant, "/accounts/login/?error=unverified", request)))
+            raise ImmediateHttpResponse(
+                HttpResponseRedirect(tenant_url(tenant, "/accounts/login/?error=unverified", request))
+            )
         identity = Identity(
             email=email,
             name=sociallogin.user.get_full_name() if hasattr(sociallogin.user, "get_full_name") else "",
@@ -67,4 +69,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             uid=str(sociallogin.account.uid),
         )
         token = make_token(identity=identity, schema_name=tenant.schema_name)
-        raise ImmediateHttpResponse(HttpResponseRedirect(tenant_url(tenant, f"/accounts/handoff/?token={token}", request)))
+        raise ImmediateHttpResponse(
+            HttpResponseRedirect(tenant_url(tenant, f"/accounts/handoff/?token={token}", request))
+        )

@@ -24,9 +24,7 @@ def user_create_owner(*, email: str, password_hash: str, name: str = "", languag
     if created:
         user.password = password_hash
         user.save(update_fields=["password"])
-        EmailAddress.objects.get_or_create(
-            user=user, email=user.email, defaults={"primary": True, "verified": True}
-        )
+        EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"primary": True, "verified": True})
     return user
 
 
@@ -86,9 +84,7 @@ def invitation_create(*, actor: User, email: str, role: str = User.Role.MEMBER, 
     )
     tenant = getattr(request, "tenant", None)
     workspace = tenant.app_name if tenant is not None else "Chorus"
-    body = render_to_string(
-        "accounts/email/invitation.txt", {"link": link, "inviter": actor, "workspace": workspace}
-    )
+    body = render_to_string("accounts/email/invitation.txt", {"link": link, "inviter": actor, "workspace": workspace})
     transaction.on_commit(
         lambda: send_mail(
             _("You are invited to %(workspace)s") % {"workspace": workspace},
@@ -130,7 +126,5 @@ def user_from_identity(*, email: str, name: str, google_id: str, signup_allowed:
     elif not user.google_id:
         user.google_id = google_id
         user.save(update_fields=["google_id", "updated_at"])
-    EmailAddress.objects.update_or_create(
-        user=user, email=user.email, defaults={"verified": True, "primary": True}
-    )
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
     return user

@@ -59,22 +59,55 @@ def main() -> int:
         subprocess.run([py, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, check=True)
         children.append(
             subprocess.Popen(
-                [py, "-m", "uvicorn", "config.asgi:application", "--host", host, "--port", port,
-                 "--no-access-log", "--timeout-graceful-shutdown", "5"],
+                [
+                    py,
+                    "-m",
+                    "uvicorn",
+                    "config.asgi:application",
+                    "--host",
+                    host,
+                    "--port",
+                    port,
+                    "--no-access-log",
+                    "--timeout-graceful-shutdown",
+                    "5",
+                ],
                 cwd=BASE_DIR,
             )
         )
         children.append(
             subprocess.Popen(
-                [py, "-m", "celery", "-A", "config", "worker", "-l", "warning", "--concurrency", "2",
-                 "-Q", "celery,orchestration,documents"],
+                [
+                    py,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "-l",
+                    "warning",
+                    "--concurrency",
+                    "2",
+                    "-Q",
+                    "celery,orchestration,documents",
+                ],
                 cwd=BASE_DIR,
             )
         )
         children.append(
             subprocess.Popen(
-                [py, "-m", "celery", "-A", "config", "beat", "-l", "warning",
-                 "-s", str(data_dir / "celerybeat-schedule")],
+                [
+                    py,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "beat",
+                    "-l",
+                    "warning",
+                    "-s",
+                    str(data_dir / "celerybeat-schedule"),
+                ],
                 cwd=BASE_DIR,
             )
         )

@@ -91,13 +91,25 @@ def run(
     passages = retriever.search(question, limit=3)
     yield Event("phase", {"name": "answer", "status": "started", "provider": "offline", "detail": ""})
     if passages:
-        text = OFFLINE_NOTICE + " Here is what your documents say:\n\n" + "\n\n".join(
-            f"> {p.text.strip()[:400]}\n\n— {p.title} [{i}]" for i, p in enumerate(passages, 1)
+        text = (
+            OFFLINE_NOTICE
+            + " Here is what your documents say:\n\n"
+            + "\n\n".join(f"> {p.text.strip()[:400]}\n\n— {p.title} [{i}]" for i, p in enumerate(passages, 1))
         )
         yield Event(
             "sources",
-            {"sources": [{"title": p.title, "url": p.url, "kind": "document", "document_id": p.document_id,
-                          "chunk_id": p.chunk_id} for p in passages]},
+            {
+                "sources": [
+                    {
+                        "title": p.title,
+                        "url": p.url,
+                        "kind": "document",
+                        "document_id": p.document_id,
+                        "chunk_id": p.chunk_id,
+                    }
+                    for p in passages
+                ]
+            },
         )
     else:
         text = OFFLINE_NOTICE + " Ask your workspace admin to add a provider key, or upload documents to search."
@@ -110,8 +122,17 @@ def run(
         piece = word if not sent else " " + word
         sent.append(piece)
         yield Event("delta", {"text": piece})
-    yield Event("usage", {"provider": "offline", "model": "offline", "prompt_tokens": 0, "completion_tokens": 0,
-                          "cost": 0.0, "platform": True})
+    yield Event(
+        "usage",
+        {
+            "provider": "offline",
+            "model": "offline",
+            "prompt_tokens": 0,
+            "completion_tokens": 0,
+            "cost": 0.0,
+            "platform": True,
+        },
+    )
     yield Event("phase", {"name": "answer", "status": "completed", "provider": "offline", "detail": ""})
     yield Event(
         "done",

@@ -21,8 +21,20 @@ class TenantAdmin(PublicModelAdmin):
     search_fields = ["name", "subdomain", "schema_name"]
     readonly_fields = ["schema_name", "state", "provisioning_error", "provisioned_at", "created_at", "updated_at"]
     fields = [
-        "name", "subdomain", "schema_name", "is_active", "state", "provisioning_error", "provisioned_at",
-        "branding", "settings", "features", "legal", "stripe_customer_id", "created_at", "updated_at",
+        "name",
+        "subdomain",
+        "schema_name",
+        "is_active",
+        "state",
+        "provisioning_error",
+        "provisioned_at",
+        "branding",
+        "settings",
+        "features",
+        "legal",
+        "stripe_customer_id",
+        "created_at",
+        "updated_at",
     ]
     inlines = [DomainInline]
     actions = ["suspend", "reactivate"]

@@ -24,8 +24,12 @@ class WorkspaceSettingsForm(forms.ModelForm):
 
     app_name = forms.CharField(label=_("App name"), max_length=60, required=False)
     logo_url = forms.URLField(label=_("Logo URL"), required=False, assume_scheme="https")
-    primary_color = forms.RegexField(label=_("Primary colour"), regex=r"^#[0-9a-fA-F]{6}$", widget=forms.TextInput(attrs={"type": "color"}))
-    accent_color = forms.RegexField(label=_("Accent colour"), regex=r"^#[0-9a-fA-F]{6}$", widget=forms.TextInput(attrs={"type": "color"}))
+    primary_color = forms.RegexField(
+        label=_("Primary colour"), regex=r"^#[0-9a-fA-F]{6}$", widget=forms.TextInput(attrs={"type": "color"})
+    )
+    accent_color = forms.RegexField(
+        label=_("Accent colour"), regex=r"^#[0-9a-fA-F]{6}$", widget=forms.TextInput(attrs={"type": "color"})
+    )
     signup_policy = forms.ChoiceField(
         label=_("Who may sign up"),
         choices=[
@@ -37,7 +41,9 @@ class WorkspaceSettingsForm(forms.ModelForm):
     allowed_email_domains = forms.CharField(
         label=_("Allowed e-mail domains"), required=False, help_text=_("Comma-separated, e.g. example.com, example.org")
     )
-    default_language = forms.ChoiceField(label=_("Default language"), choices=[("en", _("English")), ("sl", _("Slovenian"))])
+    default_language = forms.ChoiceField(
+        label=_("Default language"), choices=[("en", _("English")), ("sl", _("Slovenian"))]
+    )
     company_name = forms.CharField(label=_("Company name"), required=False, max_length=200)
     terms_url = forms.URLField(label=_("Terms of service URL"), required=False, assume_scheme="https")
     privacy_url = forms.URLField(label=_("Privacy policy URL"), required=False, assume_scheme="https")
@@ -74,7 +80,13 @@ class WorkspaceSettingsForm(forms.ModelForm):
     def save(self, commit=True):
         tenant = self.instance
         data = self.cleaned_data
-        tenant.branding = {**tenant.branding_data, **{k: data[k] or None if k == "logo_url" else data[k] for k in self.BRANDING}}
+        tenant.branding = {
+            **tenant.branding_data,
+            **{k: data[k] or None if k == "logo_url" else data[k] for k in self.BRANDING},
+        }
         tenant.settings = {**tenant.settings_data, **{k: data[k] for k in self.SETTINGS}}
-        tenant.legal = {**(tenant.legal or {}), **{k: data[k] or None if k.endswith("_url") else data[k] for k in self.LEGAL}}
+        tenant.legal = {
+            **(tenant.legal or {}),
+            **{k: data[k] or None if k.endswith("_url") else data[k] for k in self.LEGAL},
+        }
         return super().save(commit)

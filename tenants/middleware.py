@@ -26,4 +26,3 @@ class TenantStateMiddleware:
             if not tenant.ready:
                 return render(request, "tenants/not_ready.html", {"tenant": tenant}, status=503)
         return self.get_response(request)
-

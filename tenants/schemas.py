@@ -9,6 +9,7 @@ from django.utils.deconstruct import deconstructible
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 from pydantic import ValidationError as PydanticValidationError
 
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -11,10 +11,7 @@ def validate_subdomain(value: str) -> None:
     """Malformed and reserved subdomains are refused with a message that says why."""
     if not SUBDOMAIN_RE.match(value or ""):
         raise ValidationError(
-            _(
-                "Use 3 to 63 lowercase letters, digits and hyphens, "
-                "starting and ending with a letter or digit."
-            ),
+            _("Use 3 to 63 lowercase letters, digits and hyphens, starting and ending with a letter or digit."),
             code="malformed",
         )
     if "--" in value:

@@ -39,8 +39,13 @@ def test_it_lets_the_owner_change_a_members_role(owner_client, member, in_tenant
     response = owner_client.post(
         f"/admin/accounts/user/{member.pk}/change/",
         {
-            "email": member.email, "name": member.name, "role": "admin", "is_active": "on",
-            "language": "en", "timezone": "UTC", "email_notifications": "on",
+            "email": member.email,
+            "name": member.name,
+            "role": "admin",
+            "is_active": "on",
+            "language": "en",
+            "timezone": "UTC",
+            "email_notifications": "on",
         },
     )
     assert response.status_code == 302, response.content[:2000]

@@ -34,9 +34,7 @@ def _fernet_key() -> str:
 
 # --- Core ---------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = env("SECRET_KEY", default=None) or _generated_secret(
-    "secret_key", lambda: secrets.token_urlsafe(50)
-)
+SECRET_KEY = env("SECRET_KEY", default=None) or _generated_secret("secret_key", lambda: secrets.token_urlsafe(50))
 FERNET_KEYS = [
     k.strip()
     for k in (env("FERNET_KEYS", default=None) or _generated_secret("fernet_keys", _fernet_key)).split(",")
@@ -55,9 +53,7 @@ EMBEDDED_SERVICES = not (_database_url and _redis_url)
 if EMBEDDED_SERVICES:
     from core import embedded
 
-    _services = embedded.ensure_services(
-        DATA_DIR, need_db=not _database_url, need_redis=not _redis_url
-    )
+    _services = embedded.ensure_services(DATA_DIR, need_db=not _database_url, need_redis=not _redis_url)
     _database_url = _database_url or _services.database_url
     _redis_url = _redis_url or _services.redis_url
 
@@ -85,7 +81,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # redis-py understands unix://, kombu understands redis+socket://
 REDIS_URL = _redis_url.replace("redis+socket://", "unix://")
-CELERY_BROKER_URL = _redis_url if not _redis_url.startswith("unix://") else _redis_url.replace("unix://", "redis+socket://")
+CELERY_BROKER_URL = (
+    _redis_url if not _redis_url.startswith("unix://") else _redis_url.replace("unix://", "redis+socket://")
+)
 
 # --- Tenancy -------------------------------------------------------------------------------
 SHARED_APPS = [
@@ -129,10 +127,35 @@ TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 RESERVED_SUBDOMAINS = [
-    "www", "admin", "api", "static", "media", "app", "mail", "smtp", "ftp", "public",
-    "billing", "status", "help", "support", "docs", "blog", "assets", "cdn", "auth",
-    "login", "signup", "accounts", "oauth", "dashboard", "test", "demo-template",
-    "tenant_template", "pg_catalog", "information_schema",
+    "www",
+    "admin",
+    "api",
+    "static",
+    "media",
+    "app",
+    "mail",
+    "smtp",
+    "ftp",
+    "public",
+    "billing",
+    "status",
+    "help",
+    "support",
+    "docs",
+    "blog",
+    "assets",
+    "cdn",
+    "auth",
+    "login",
+    "signup",
+    "accounts",
+    "oauth",
+    "dashboard",
+    "test",
+    "demo-template",
+    "tenant_template",
+    "pg_catalog",
+    "information_schema",
 ]
 
 MIDDLEWARE = [

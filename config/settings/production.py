@@ -1,18 +1,15 @@
 """Production: every secret comes from the environment, nothing is generated."""
 
-from django.core.exceptions import ImproperlyConfigured
-
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 _env = environ.Env()
 environ.Env.read_env(str(Path(__file__).resolve().parents[2] / ".env"), overwrite=False)
 _missing = [name for name in ("SECRET_KEY", "FERNET_KEYS", "DATABASE_URL", "REDIS_URL") if not _env(name, default="")]
 if _missing:
-    raise ImproperlyConfigured(
-        "Production settings need these environment variables: " + ", ".join(_missing)
-    )
+    raise ImproperlyConfigured("Production settings need these environment variables: " + ", ".join(_missing))
 
 from .base import *  # noqa: E402, F403
 from .base import BASE_DOMAIN, env  # noqa: E402

@@ -17,8 +17,13 @@ def test_it_reuses_running_servers_from_another_process(tmp_path):
             f"s = embedded.ensure_services({str(data)!r}); "
             f"print(s.database_url); print(embedded.started_by_me({str(data)!r}))"
         )
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                             cwd=Path(__file__).resolve().parents[2]).stdout.splitlines()
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parents[2],
+        ).stdout.splitlines()
         assert out[0] == first.database_url
         assert out[1] == "[]"  # the second process started nothing
         import psycopg

@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def _run(env_extra: dict, *args) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "FERNET_KEYS", "DATABASE_URL", "REDIS_URL")}
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **env_extra})
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "FERNET_KEYS", "DATABASE_URL", "REDIS_URL"])

@@ -3,8 +3,8 @@
 import uuid
 
 import pytest
-from celery.result import AsyncResult
 from celery.contrib.testing.worker import start_worker
+from celery.result import AsyncResult
 from django_tenants.utils import schema_context
 
 from config.celery_app import app

@@ -7,10 +7,17 @@ from tenants.models import Tenant
 
 
 def _brand(tenant):
-    tenant.branding = {"app_name": "Acme Brain", "primary_color": "#ff5500", "accent_color": "#00aa88",
-                       "logo_url": "https://cdn.acme.example/logo.png"}
-    tenant.legal = {"company_name": "Acme d.o.o.", "terms_url": "https://acme.example/terms",
-                    "privacy_url": "https://acme.example/privacy"}
+    tenant.branding = {
+        "app_name": "Acme Brain",
+        "primary_color": "#ff5500",
+        "accent_color": "#00aa88",
+        "logo_url": "https://cdn.acme.example/logo.png",
+    }
+    tenant.legal = {
+        "company_name": "Acme d.o.o.",
+        "terms_url": "https://acme.example/terms",
+        "privacy_url": "https://acme.example/privacy",
+    }
     tenant.full_clean()
     tenant.save()
 
@@ -54,11 +61,23 @@ def test_it_refuses_malformed_structures(tenant_a, field, value):
 def test_it_lets_a_tenant_admin_edit_branding_in_the_admin(owner_client, tenant_a):
     url = f"/admin/tenants/workspace/{tenant_a.pk}/change/"
     assert owner_client.get(url).status_code == 200
-    response = owner_client.post(url, {
-        "name": "Tenant A", "app_name": "A-Team", "logo_url": "", "primary_color": "#112233",
-        "accent_color": "#445566", "signup_policy": "domains", "allowed_email_domains": "a.example, @b.example",
-        "default_language": "sl", "company_name": "", "terms_url": "", "privacy_url": "", "imprint_url": "",
-    })
+    response = owner_client.post(
+        url,
+        {
+            "name": "Tenant A",
+            "app_name": "A-Team",
+            "logo_url": "",
+            "primary_color": "#112233",
+            "accent_color": "#445566",
+            "signup_policy": "domains",
+            "allowed_email_domains": "a.example, @b.example",
+            "default_language": "sl",
+            "company_name": "",
+            "terms_url": "",
+            "privacy_url": "",
+            "imprint_url": "",
+        },
+    )
     assert response.status_code == 302, response.content[:3000]
     tenant = Tenant.objects.get(pk=tenant_a.pk)
     assert tenant.branding_data["app_name"] == "A-Team"

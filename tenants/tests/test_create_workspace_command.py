@@ -8,7 +8,10 @@ from tenants.models import Tenant
 
 def test_it_provisions_a_workspace_and_prints_its_url(db, capsys):
     call_command(
-        "create_workspace", subdomain="globex", name="Globex", owner_email="hank@globex.example",
+        "create_workspace",
+        subdomain="globex",
+        name="Globex",
+        owner_email="hank@globex.example",
         owner_password="tidy-lemon-garden-7",
     )
     out = capsys.readouterr().out.strip()
@@ -22,7 +25,10 @@ def test_it_provisions_a_workspace_and_prints_its_url(db, capsys):
 def test_it_exits_non_zero_on_a_taken_subdomain(db):
     with pytest.raises(CommandError, match="already taken"):
         call_command(
-            "create_workspace", subdomain="tenant-a", name="Again", owner_email="x@y.example",
+            "create_workspace",
+            subdomain="tenant-a",
+            name="Again",
+            owner_email="x@y.example",
             owner_password="tidy-lemon-garden-7",
         )
 

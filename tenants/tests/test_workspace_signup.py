@@ -8,7 +8,12 @@ from accounts.models import User
 from tenants.models import Domain, Tenant
 from tenants.services import tenant_provision
 
-GOOD = {"name": "Acme", "subdomain": "acme", "owner_email": "boss@acme.example", "owner_password": "purple-otter-rides-42"}
+GOOD = {
+    "name": "Acme",
+    "subdomain": "acme",
+    "owner_email": "boss@acme.example",
+    "owner_password": "purple-otter-rides-42",
+}
 
 
 def test_it_shows_the_landing_page_on_the_public_host(public_client):
@@ -98,7 +103,9 @@ def test_it_requires_csrf_on_signup(db):
     assert not Tenant.objects.filter(subdomain="acme").exists()
 
 
-def test_it_leaves_no_schema_when_provisioning_fails_and_can_retry(public_client, monkeypatch, django_capture_on_commit_callbacks):
+def test_it_leaves_no_schema_when_provisioning_fails_and_can_retry(
+    public_client, monkeypatch, django_capture_on_commit_callbacks
+):
     public_client.post("/signup/", GOOD)
     tenant = Tenant.objects.get(subdomain="acme")
 

@@ -4,7 +4,6 @@ the public tenant and (with --demo) the demo workspace."""
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import connection
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "chorus-demo-2026"
@@ -18,7 +17,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, demo=False, **options):
         from tenants.models import Tenant
-        from tenants.services import public_tenant_ensure, template_schema_ensure, tenant_create, tenant_provision, tenant_url
+        from tenants.services import (
+            public_tenant_ensure,
+            template_schema_ensure,
+            tenant_create,
+            tenant_provision,
+            tenant_url,
+        )
 
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
         template_schema_ensure()
