@@ -4,6 +4,7 @@ from allauth.account.utils import perform_login
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -56,6 +57,7 @@ def preferences(request):
     form = PreferencesForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
+        translation.activate(form.instance.language)  # confirm in the language just chosen
         messages.success(request, _("Your preferences were saved."))
         response = redirect("accounts_preferences")
         response.set_cookie("django_language", form.instance.language, samesite="Lax")

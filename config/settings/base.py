@@ -299,7 +299,14 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # --- Email ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 if env("EMAIL_URL", default=None):
-    vars().update(env.email_url("EMAIL_URL"))
+    _email = env.email_url("EMAIL_URL")
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email.get("EMAIL_HOST", "")
+    EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+    EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Chorus <noreply@localhost>")
 
 # --- Platform provider keys (tenants may bring their own) ------------------------------------
