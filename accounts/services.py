@@ -28,6 +28,19 @@ def user_create_owner(*, email: str, password_hash: str, name: str = "", languag
     return user
 
 
+def user_create_pending_owner(tenant) -> User | None:
+    """Provisioning hook (settings.TENANT_SCHEMA_READY_HOOKS): the owner recorded at signup."""
+    owner = tenant.pending_owner or {}
+    if not owner.get("email"):
+        return None
+    return user_create_owner(
+        email=owner["email"],
+        password_hash=owner["password"],
+        name=owner.get("name", ""),
+        language=tenant.settings_data["default_language"],
+    )
+
+
 @transaction.atomic
 def user_create(
     *, email: str, password: str, name: str = "", role: str = User.Role.MEMBER, language: str = "en", verified=True

@@ -73,6 +73,7 @@ def main() -> int:
                     "5",
                 ],
                 cwd=BASE_DIR,
+                start_new_session=True,  # Ctrl-C reaches only this runner, which stops them in order
             )
         )
         children.append(
@@ -92,6 +93,7 @@ def main() -> int:
                     "celery,orchestration,documents",
                 ],
                 cwd=BASE_DIR,
+                start_new_session=True,  # Ctrl-C reaches only this runner, which stops them in order
             )
         )
         children.append(
@@ -109,6 +111,7 @@ def main() -> int:
                     str(data_dir / "celerybeat-schedule"),
                 ],
                 cwd=BASE_DIR,
+                start_new_session=True,  # Ctrl-C reaches only this runner, which stops them in order
             )
         )
         print(

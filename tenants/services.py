@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
@@ -144,7 +145,7 @@ def tenant_provision(*, tenant_id, method: str = "clone") -> Tenant:
             _clone_template(tenant.schema_name)
         else:
             _migrate_fresh(tenant.schema_name)
-        _owner_create(tenant)
+        _schema_ready(tenant)
     except Exception as exc:  # noqa: BLE001 - any failure must leave no schema behind
         logger.exception("provisioning of %s failed", tenant.schema_name)
         connection.set_schema_to_public()
@@ -171,19 +172,14 @@ def _drop_schema(schema_name: str) -> None:
         cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
 
 
-def _owner_create(tenant: Tenant) -> None:
-    from accounts.services import user_create_owner
+def _schema_ready(tenant: Tenant) -> None:
+    """Run the TENANT_SCHEMA_READY_HOOKS inside the new schema (e.g. accounts creates the owner).
 
-    owner = tenant.pending_owner or {}
-    if not owner.get("email"):
-        return
+    Hooks are named in settings so that tenants depends on no other app (DESIGN §3).
+    """
     with schema_context(tenant.schema_name):
-        user_create_owner(
-            email=owner["email"],
-            password_hash=owner["password"],
-            name=owner.get("name", ""),
-            language=tenant.settings_data["default_language"],
-        )
+        for path in settings.TENANT_SCHEMA_READY_HOOKS:
+            import_string(path)(tenant)
 
 
 @transaction.atomic

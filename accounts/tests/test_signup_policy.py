@@ -95,3 +95,9 @@ def test_it_does_not_let_members_invite(tenant_a, member):
 
     with schema_context(tenant_a.schema_name), pytest.raises(PermissionDenied):
         invitation_create(actor=member, email="x@y.example")
+
+
+def test_it_hides_the_signup_link_when_signup_is_closed(tenant_client, tenant_a):
+    assert b"/accounts/signup/" not in tenant_client(tenant_a).get("/accounts/login/").content
+    _set_policy(tenant_a, signup_policy="open")
+    assert b"/accounts/signup/" in tenant_client(tenant_a).get("/accounts/login/").content

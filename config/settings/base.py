@@ -126,6 +126,8 @@ ROOT_URLCONF = "config.urls"
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
+# Called with the tenant, inside its new schema, at the end of provisioning.
+TENANT_SCHEMA_READY_HOOKS = ["accounts.services.user_create_pending_owner"]
 RESERVED_SUBDOMAINS = [
     "www",
     "admin",
@@ -187,7 +189,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tenants.context_processors.branding",
+                "config.context_processors.branding",
             ],
         },
     }

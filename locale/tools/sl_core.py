@@ -133,4 +133,8 @@ SL = {
     "Welcome, %(name)s": "Dobrodošli, %(name)s",
     "You have no conversations yet.": "Nimate še nobenega pogovora.",
     "Workspace settings": "Nastavitve delovnega prostora",
+    "Operators": "Operaterji",
+    "If you have not created an account yet, then please %(link)ssign up%(end_link)s first.": "Če še nimate računa, se najprej %(link)sregistrirajte%(end_link)s.",
+    "Sign in with a passkey": "Prijava s ključem za dostop",
+    "Send me a sign-in code": "Pošlji mi kodo za prijavo",
 }

@@ -112,7 +112,7 @@ def test_it_leaves_no_schema_when_provisioning_fails_and_can_retry(
     def explode(tenant):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("tenants.services._owner_create", explode)
+    monkeypatch.setattr("accounts.services.user_create_pending_owner", explode)
     failed = tenant_provision(tenant_id=tenant.pk)
     assert failed.state == Tenant.State.FAILED
     assert "disk full" in failed.provisioning_error
@@ -131,7 +131,7 @@ def test_it_leaves_no_schema_when_provisioning_fails_and_can_retry(
 def test_it_frees_the_subdomain_of_a_failed_signup(public_client, monkeypatch):
     public_client.post("/signup/", GOOD)
     tenant = Tenant.objects.get(subdomain="acme")
-    monkeypatch.setattr("tenants.services._owner_create", lambda t: 1 / 0)
+    monkeypatch.setattr("accounts.services.user_create_pending_owner", lambda t: 1 / 0)
     tenant_provision(tenant_id=tenant.pk)
     response = public_client.post("/signup/", {**GOOD, "name": "Acme again"})
     assert response.status_code == 302

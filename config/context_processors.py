@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from accounts.policy import signup_open
+
 
 def branding(request):
     """App name, logo, colours and legal links of the host's tenant, for every template."""
@@ -24,6 +26,7 @@ def branding(request):
         "tenant": tenant,
         "base_domain": settings.BASE_DOMAIN,
         "google_login_url": _google_login_url(request, tenant) if settings.GOOGLE_ENABLED else None,
+        "signup_open": signup_open(request),
     }
 
 
