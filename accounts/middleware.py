@@ -1,27 +1,39 @@
+import zoneinfo
+
 from django.conf import settings
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 class UserLanguageMiddleware:
-    """A signed-in user's language wins; otherwise the language cookie, then the tenant's default."""
+    """A signed-in user's language wins; otherwise the language cookie, then the tenant's default.
+    A signed-in user's time zone is activated too."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        code = None
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and getattr(user, "language", None):
-            code = user.language
-        elif settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-            tenant = getattr(request, "tenant", None)
-            if tenant is not None and not tenant.is_public:
+        tenant = getattr(request, "tenant", None)
+        code = None
+        if user is not None and user.is_authenticated:
+            code = getattr(user, "language", None)
+            self._activate_timezone(getattr(user, "timezone", "UTC"))
+        else:
+            timezone.deactivate()
+            if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and tenant is not None and not tenant.is_public:
                 code = tenant.settings_data["default_language"]
         if code:
             translation.activate(code)
             request.LANGUAGE_CODE = code
         return self.get_response(request)
+
+    @staticmethod
+    def _activate_timezone(name: str) -> None:
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(name))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()
 
 
 class AdminAccessMiddleware:

@@ -274,11 +274,21 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = True
 
+
 # --- Cache ---------------------------------------------------------------------------------
+def _redis_db(url: str, db: int) -> str:
+    """The same Redis server, another logical database (the cache may be flushed on its own)."""
+    parsed = urlparse(url)
+    if parsed.scheme == "unix":
+        return f"{url.split('?')[0]}?db={db}"
+    return parsed._replace(path=f"/{db}").geturl()
+
+
+CACHE_URL = env("CACHE_URL", default=None) or _redis_db(REDIS_URL, 1)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": CACHE_URL,
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
     }
