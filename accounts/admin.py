@@ -76,6 +76,13 @@ class UserAdmin(BaseUserAdmin):
             return False
         return self._allowed(request)
 
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None and not tenant.is_public:
+            initial.setdefault("language", tenant.settings_data["default_language"])
+        return initial
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is not None and request.user.is_superuser and _on_public_host(request):

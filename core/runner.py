@@ -53,7 +53,10 @@ def main() -> int:
             stopped = embedded.stop_services(data_dir, names=mine)
             print(f"Stopped {', '.join(stopped) or 'nothing'}.")
 
-    signal.signal(signal.SIGTERM, lambda *a: (_ for _ in ()).throw(KeyboardInterrupt))
+    # Install both handlers explicitly: a shell that starts us in the background may have set
+    # SIGINT to "ignore", which Python would otherwise inherit.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         subprocess.run([py, "manage.py", "bootstrap", "--demo"], cwd=BASE_DIR, check=True)
         subprocess.run([py, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, check=True)
