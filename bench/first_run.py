@@ -73,7 +73,8 @@ def main() -> None:
         if args.test:
             started = time.perf_counter()
             result = subprocess.run(["make", "test"], cwd=clone, env=env, capture_output=True, text=True)
-            tail = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+            lines = result.stdout.strip().splitlines()
+            tail = " ".join([ln for ln in lines if ln.startswith("FAILED")] + lines[-1:])
             print(f"make test: {time.perf_counter() - started:.1f} s, exit {result.returncode}, {tail}")
 
 

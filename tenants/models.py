@@ -71,6 +71,11 @@ class Tenant(TenantMixin):
     def app_name(self) -> str:
         return self.branding_data["app_name"] or self.name
 
+    @property
+    def custom_domain(self) -> str | None:
+        """Seed 000 ``custom_domain``: the tenant's own host name, if it has one (see Domain)."""
+        return self.domains.filter(is_custom=True).values_list("domain", flat=True).first()
+
     def host(self) -> str:
         domain = self.domains.filter(is_primary=True).values_list("domain", flat=True).first()
         return domain or f"{self.subdomain}.{settings.BASE_DOMAIN}"

@@ -1,14 +1,16 @@
 """One embedded server per data directory, reused by every process, stopped by its starter."""
 
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from core import embedded
 
 
-def test_it_reuses_running_servers_from_another_process(tmp_path):
-    data = Path("/tmp") / f"chorus-emb-{tmp_path.name}"[:40]  # unix socket paths must stay short
+def test_it_reuses_running_servers_from_another_process():
+    data = Path(tempfile.mkdtemp(prefix="chorus-emb-", dir="/tmp"))  # unix socket paths must stay short
     try:
         first = embedded.ensure_services(data)
         assert set(embedded.started_by_me(data)) == {"postgres", "redis"}
@@ -34,3 +36,4 @@ def test_it_reuses_running_servers_from_another_process(tmp_path):
         stopped = embedded.stop_services(data, names=embedded.started_by_me(data))
     assert set(stopped) == {"postgres", "redis"}
     assert not embedded._redis_answers(embedded._redis_socket(data))
+    shutil.rmtree(data, ignore_errors=True)
