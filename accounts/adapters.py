@@ -20,7 +20,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email: str) -> str:
         email = super().clean_email(email).lower()
         request = self.request
-        if request is not None and not policy.email_allowed(request, email):
+        tenant = getattr(request, "tenant", None)
+        # On the public host nobody signs up (Google identities are only handed over), so the
+        # workspace policy applies on tenant hosts only.
+        if tenant is not None and not tenant.is_public and not policy.email_allowed(request, email):
             raise forms.ValidationError(_("This workspace does not accept sign-ups from this e-mail address."))
         return email
 
