@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import PublicModelAdmin
@@ -72,6 +74,12 @@ class WorkspaceAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(pk=getattr(request.tenant, "pk", None))
+
+    def changelist_view(self, request, extra_context=None):
+        """There is exactly one workspace here: go straight to its settings."""
+        if not self._allowed(request):
+            raise PermissionDenied
+        return redirect("admin:tenants_workspace_change", request.tenant.pk)
 
     def _allowed(self, request):
         tenant = getattr(request, "tenant", None)
