@@ -5,6 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import connection, transaction
 
+from core.db import connection_schema
+
 
 def enqueue(task, *, args=None, kwargs=None, schema: str | None = None, **options):
     """Send ``task`` after the current transaction commits, to run in ``schema``.
@@ -12,7 +14,7 @@ def enqueue(task, *, args=None, kwargs=None, schema: str | None = None, **option
     ``schema`` defaults to the schema of the current connection. Passing it explicitly lets
     code on the public host enqueue work for a tenant.
     """
-    schema = schema or connection.schema_name
+    schema = schema or connection_schema()
     headers = {**options.pop("headers", {}), "_schema_name": schema}
     transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs, headers=headers, **options))
 

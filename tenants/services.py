@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
+from core.db import use_public_schema
 from core.tasks import enqueue
 
 from .models import Domain, Tenant
@@ -138,7 +139,7 @@ def tenant_provision(*, tenant_id, method: str = "clone") -> Tenant:
 
     started = time.perf_counter()
     try:
-        connection.set_schema_to_public()
+        use_public_schema()
         if schema_exists(tenant.schema_name):
             _drop_schema(tenant.schema_name)
         if method == "clone" and schema_exists(settings.TENANT_BASE_SCHEMA):
@@ -148,14 +149,14 @@ def tenant_provision(*, tenant_id, method: str = "clone") -> Tenant:
         _schema_ready(tenant)
     except Exception as exc:  # noqa: BLE001 - any failure must leave no schema behind
         logger.exception("provisioning of %s failed", tenant.schema_name)
-        connection.set_schema_to_public()
+        use_public_schema()
         _drop_schema(tenant.schema_name)
         tenant.state = Tenant.State.FAILED
         tenant.provisioning_error = str(exc)[:2000]
         tenant.save(update_fields=["state", "provisioning_error", "updated_at"])
         return tenant
     finally:
-        connection.set_schema_to_public()
+        use_public_schema()
 
     tenant.state = Tenant.State.READY
     tenant.provisioned_at = timezone.now()
