@@ -3,9 +3,7 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from django import forms
 from django.http import HttpResponseRedirect
-from django.utils.translation import gettext as _
 
 from . import policy
 from .handoff import Identity, make_token
@@ -16,16 +14,6 @@ SESSION_OAUTH_TARGET = "chorus_oauth_target"
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return policy.signup_open(request)
-
-    def clean_email(self, email: str) -> str:
-        email = super().clean_email(email).lower()
-        request = self.request
-        tenant = getattr(request, "tenant", None)
-        # On the public host nobody signs up (Google identities are only handed over), so the
-        # workspace policy applies on tenant hosts only.
-        if tenant is not None and not tenant.is_public and not policy.email_allowed(request, email):
-            raise forms.ValidationError(_("This workspace does not accept sign-ups from this e-mail address."))
-        return email
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)

@@ -1,8 +1,11 @@
 import zoneinfo
 
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.core import context
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import policy
 from .models import User
 
 TIMEZONES = sorted(zoneinfo.available_timezones())
@@ -14,3 +17,17 @@ class PreferencesForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["name", "language", "timezone", "email_notifications", "marketing_emails"]
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form, plus the workspace's policy (invitation, allowed domains).
+
+    The policy lives here and not in the account adapter's ``clean_email``, which allauth also
+    uses for password reset and adding addresses, where it must not apply."""
+
+    def clean_email(self):
+        email = super().clean_email()
+        request = context.request  # allauth keeps the current request here
+        if request is not None and not policy.email_allowed(request, email):
+            raise forms.ValidationError(_("This workspace does not accept sign-ups from this e-mail address."))
+        return email

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -201,3 +202,14 @@ def tenant_url(tenant: Tenant, path: str = "/", request=None) -> str:
     elif settings.BASE_DOMAIN == "localhost":
         port = f":{settings.PORT}"
     return f"{scheme}://{tenant.host()}{port}{path}"
+
+
+def tenant_purge_failed(*, older_than_hours: int = 24) -> int:
+    """Delete failed signups (their schema was already dropped) older than the given age."""
+    cutoff = timezone.now() - timedelta(hours=older_than_hours)
+    stale = Tenant.objects.filter(state=Tenant.State.FAILED, updated_at__lt=cutoff).exclude(schema_name="public")
+    count = 0
+    for tenant in stale:
+        tenant.delete(force_drop=True)  # DROP SCHEMA IF EXISTS: a no-op when nothing is left
+        count += 1
+    return count

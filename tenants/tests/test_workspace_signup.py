@@ -146,3 +146,21 @@ def test_it_is_safe_to_run_provisioning_twice(public_client):
     assert again.ready
     with schema_context(tenant.schema_name):
         assert User.objects.filter(email="boss@acme.example").count() == 1
+
+
+def test_it_purges_failed_signups_after_a_day(public_client, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tenants.services import tenant_purge_failed
+
+    public_client.post("/signup/", GOOD)
+    tenant = Tenant.objects.get(subdomain="acme")
+    monkeypatch.setattr("accounts.services.user_create_pending_owner", lambda t: 1 / 0)
+    tenant_provision(tenant_id=tenant.pk)
+    assert tenant_purge_failed(older_than_hours=24) == 0  # too fresh: the user may retry
+    Tenant.objects.filter(pk=tenant.pk).update(updated_at=timezone.now() - timedelta(hours=25))
+    assert tenant_purge_failed(older_than_hours=24) == 1
+    assert not Tenant.objects.filter(pk=tenant.pk).exists()
+    assert not Domain.objects.filter(domain="acme.localhost").exists()
