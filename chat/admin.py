@@ -51,6 +51,9 @@ class MessageInline(admin.TabularInline):
     def short_content(self, obj):
         return obj.content[:200]
 
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and getattr(request.user, "is_tenant_admin", False)
+
     def has_add_permission(self, request, obj=None):
         return False
 

@@ -24,12 +24,22 @@ def make_conversation(user, *, title="A chat", turns=1, starred=False, archived=
     start = timezone.now() - timedelta(minutes=turns * 2)
     for i in range(turns):
         q = Message.objects.create(
-            conversation=conversation, parent=parent, user=user, role="user", content=f"Question {i}",
-            html=markdown_to_html(f"Question {i}"), created_at=start + timedelta(minutes=2 * i),
+            conversation=conversation,
+            parent=parent,
+            user=user,
+            role="user",
+            content=f"Question {i}",
+            html=markdown_to_html(f"Question {i}"),
+            created_at=start + timedelta(minutes=2 * i),
         )
         parent = Message.objects.create(
-            conversation=conversation, parent=q, role="assistant", content=f"Answer {i}",
-            html=markdown_to_html(f"Answer {i}"), status="complete", created_at=start + timedelta(minutes=2 * i + 1),
+            conversation=conversation,
+            parent=q,
+            role="assistant",
+            content=f"Answer {i}",
+            html=markdown_to_html(f"Answer {i}"),
+            status="complete",
+            created_at=start + timedelta(minutes=2 * i + 1),
             model_name="offline",
         )
     conversation.current_leaf = parent

@@ -67,7 +67,9 @@ def test_it_switches_branches_through_the_page(owner_client, tenant_a, owner, in
     assert "1/2" in thread and "Answer 0" in thread and "New answer" not in thread
 
 
-def test_it_edits_through_the_page_and_others_get_404(owner_client, member_client, outsider_client, tenant_a, owner, in_tenant, counts, tenant_b):
+def test_it_edits_through_the_page_and_others_get_404(
+    owner_client, member_client, outsider_client, tenant_a, owner, in_tenant, counts, tenant_b
+):
     with in_tenant(tenant_a):
         conversation = make_conversation(owner, turns=1)
         question = conversation.messages.get(role="user")

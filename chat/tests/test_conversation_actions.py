@@ -38,8 +38,13 @@ def test_it_answers_404_to_others_and_changes_nothing(member_client, outsider_cl
     with in_tenant(tenant_a):
         conversation = make_conversation(owner, title="Mine")
     for client in (member_client, outsider_client):
-        for action, data in (("rename", {"title": "Theirs"}), ("star", {"on": "1"}), ("archive", {"on": "1"}),
-                             ("delete", {}), ("restore", {})):
+        for action, data in (
+            ("rename", {"title": "Theirs"}),
+            ("star", {"on": "1"}),
+            ("archive", {"on": "1"}),
+            ("delete", {}),
+            ("restore", {}),
+        ):
             assert client.post(f"/chat/{conversation.pk}/{action}/", data).status_code == 404
         assert client.get(f"/chat/{conversation.pk}/export/").status_code == 404
     with in_tenant(tenant_a):

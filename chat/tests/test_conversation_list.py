@@ -35,7 +35,9 @@ def test_it_pages_with_a_cursor_without_gaps_or_repeats(tenant_a, owner, in_tena
     now = timezone.now()
     with in_tenant(tenant_a):
         for i in range(7):
-            make_conversation(owner, title=f"C{i}", turns=0, starred=i % 3 == 0, last_message_at=now - timedelta(hours=i))
+            make_conversation(
+                owner, title=f"C{i}", turns=0, starred=i % 3 == 0, last_message_at=now - timedelta(hours=i)
+            )
         seen, cursor = [], None
         while True:
             page = selectors.conversation_list(user=owner, cursor=cursor, limit=3)

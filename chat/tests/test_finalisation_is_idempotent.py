@@ -8,7 +8,11 @@ from chat.services import conversation_start, generation_sweep, message_finalize
 
 def _meta():
     return {
-        "orchestration": {"orchestration_strategy": "single_provider", "providers_used": ["openai"], "processing_time_ms": 900},
+        "orchestration": {
+            "orchestration_strategy": "single_provider",
+            "providers_used": ["openai"],
+            "processing_time_ms": 900,
+        },
         "tokens_used": {"openai": 150, "total": 150},
         "cost_breakdown": {"total_cost": 0.01, "per_provider": {"openai": 0.01}},
     }
@@ -19,8 +23,14 @@ def test_it_charges_usage_once(tenant_a, owner, in_tenant):
         conversation = conversation_start(user=owner, content="Count me once")
         answer = Message.objects.get(conversation=conversation, role="assistant")
         kwargs = dict(
-            message_id=answer.pk, status="complete", content="Done.", meta_data=_meta(), model_name="gpt-4o",
-            prompt_tokens=100, completion_tokens=50, cost=Decimal("0.01"),
+            message_id=answer.pk,
+            status="complete",
+            content="Done.",
+            meta_data=_meta(),
+            model_name="gpt-4o",
+            prompt_tokens=100,
+            completion_tokens=50,
+            cost=Decimal("0.01"),
         )
         assert message_finalize(**kwargs) is True
         assert message_finalize(**kwargs) is False

@@ -21,7 +21,9 @@ def _orphan(tenant_a, owner, in_tenant):
     return conversation, answer
 
 
-def test_it_marks_stuck_answers_as_errors_with_a_retry(owner_client, tenant_a, owner, in_tenant, django_capture_on_commit_callbacks):
+def test_it_marks_stuck_answers_as_errors_with_a_retry(
+    owner_client, tenant_a, owner, in_tenant, django_capture_on_commit_callbacks
+):
     conversation, answer = _orphan(tenant_a, owner, in_tenant)
     with in_tenant(tenant_a), django_capture_on_commit_callbacks(execute=True):
         fresh = Message.objects.create(conversation=conversation, role="assistant", status="streaming")  # a healthy one

@@ -55,7 +55,9 @@ def test_it_refuses_an_empty_message(owner_client, tenant_a, owner, in_tenant):
         assert conversation.messages.count() == 2
 
 
-def test_it_answers_404_to_others_and_changes_nothing(member_client, outsider_client, tenant_a, tenant_b, owner, in_tenant, counts):
+def test_it_answers_404_to_others_and_changes_nothing(
+    member_client, outsider_client, tenant_a, tenant_b, owner, in_tenant, counts
+):
     with in_tenant(tenant_a):
         conversation = make_conversation(owner)
     before_a, before_b = counts(tenant_a), counts(tenant_b)

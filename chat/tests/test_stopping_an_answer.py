@@ -8,7 +8,9 @@ from chat.tests.factories import make_conversation
 from orchestration import engine
 
 
-def test_it_saves_the_partial_text_as_stopped(tenant_a, owner, in_tenant, monkeypatch, django_capture_on_commit_callbacks):
+def test_it_saves_the_partial_text_as_stopped(
+    tenant_a, owner, in_tenant, monkeypatch, django_capture_on_commit_callbacks
+):
     with in_tenant(tenant_a):
         conversation = conversation_start(user=owner, content="Tell me a long story")
         answer = Message.objects.get(conversation=conversation, role="assistant")
@@ -32,7 +34,9 @@ def test_it_saves_the_partial_text_as_stopped(tenant_a, owner, in_tenant, monkey
     assert events[-1][1] == "end" and events[-1][2]["status"] == "stopped"
 
 
-def test_it_stops_an_answer_that_has_not_started(owner_client, tenant_a, owner, in_tenant, django_capture_on_commit_callbacks):
+def test_it_stops_an_answer_that_has_not_started(
+    owner_client, tenant_a, owner, in_tenant, django_capture_on_commit_callbacks
+):
     with in_tenant(tenant_a):
         conversation = conversation_start(user=owner, content="Quick")
         answer = Message.objects.get(conversation=conversation, role="assistant")
@@ -49,7 +53,9 @@ def test_it_stops_an_answer_that_has_not_started(owner_client, tenant_a, owner, 
 def test_it_answers_404_to_others_and_stops_nothing(member_client, outsider_client, tenant_a, owner, in_tenant):
     with in_tenant(tenant_a):
         conversation = make_conversation(owner)
-        answer = Message.objects.create(conversation=conversation, parent=conversation.current_leaf, role="assistant", status="streaming")
+        answer = Message.objects.create(
+            conversation=conversation, parent=conversation.current_leaf, role="assistant", status="streaming"
+        )
     assert member_client.post(f"/chat/m/{answer.pk}/stop/").status_code == 404
     assert outsider_client.post(f"/chat/m/{answer.pk}/stop/").status_code == 404
     with in_tenant(tenant_a):
