@@ -51,7 +51,9 @@ def generation_run(*, message_id) -> str:
     claimed = Message.objects.filter(pk=message_id, status=Message.Status.PENDING).update(
         status=Message.Status.STREAMING, updated_at=timezone.now()
     )
-    answer = Message.objects.select_related("conversation").get(pk=message_id)
+    answer = Message.objects.select_related("conversation").filter(pk=message_id).first()
+    if answer is None:  # deleted (its conversation purged) before the task ran
+        return "missing"
     if not claimed:
         return answer.status
     key = streams.stream_key(answer.pk)

@@ -182,10 +182,9 @@
   /* --- Clicks ----------------------------------------------------------------------------- */
   function copy(text, button) {
     var done = function () {
-      var old = button.textContent;
-      button.textContent = "✓";
+      button.classList.add("is-done");
       button.setAttribute("title", T.copied || "Copied");
-      setTimeout(function () { button.textContent = old; button.setAttribute("title", T.copy || "Copy"); }, 1200);
+      setTimeout(function () { button.classList.remove("is-done"); button.setAttribute("title", T.copy || "Copy"); }, 1200);
     };
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text).then(done, done);
