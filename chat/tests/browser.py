@@ -16,8 +16,13 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SUBDOMAIN = "chat-browser"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
 ]
 
 ANSWER = """Here is a **short comparison** of the three options:
@@ -62,7 +67,19 @@ def slow_engine(delay: float = 0.04, text: str = ANSWER):
 
     def run(request, *, retriever=None, should_stop=lambda: False):
         yield engine.Event("phase", {"name": "answer", "status": "started", "provider": "offline", "detail": ""})
-        yield engine.Event("sources", {"sources": [{"title": "Redis streams", "url": "https://redis.io/docs/", "kind": "web", "access_date": "2026-11-23"}]})
+        yield engine.Event(
+            "sources",
+            {
+                "sources": [
+                    {
+                        "title": "Redis streams",
+                        "url": "https://redis.io/docs/",
+                        "kind": "web",
+                        "access_date": "2026-11-23",
+                    }
+                ]
+            },
+        )
         stopped = False
         words = text.split(" ")
         for i, word in enumerate(words):
@@ -71,21 +88,39 @@ def slow_engine(delay: float = 0.04, text: str = ANSWER):
                 break
             time.sleep(delay)
             yield engine.Event("delta", {"text": word if i == 0 else " " + word})
-        yield engine.Event("usage", {"provider": "offline", "model": "offline", "prompt_tokens": 42, "completion_tokens": 120, "cost": 0.0021, "platform": True})
+        yield engine.Event(
+            "usage",
+            {
+                "provider": "offline",
+                "model": "offline",
+                "prompt_tokens": 42,
+                "completion_tokens": 120,
+                "cost": 0.0021,
+                "platform": True,
+            },
+        )
         yield engine.Event(
             "done",
             {
                 "meta_data": {
                     "orchestration": {
-                        "orchestration_strategy": "single_provider", "providers_used": ["offline"],
-                        "processing_time_ms": 0, "confidence_score": 0.9, "query_analysis": {"complexity": "SIMPLE"},
+                        "orchestration_strategy": "single_provider",
+                        "providers_used": ["offline"],
+                        "processing_time_ms": 0,
+                        "confidence_score": 0.9,
+                        "query_analysis": {"complexity": "SIMPLE"},
                         "phase_details": {"answer_phase": "offline provider"},
-                        "sources_included": [{"title": "Redis streams", "url": "https://redis.io/docs/", "access_date": "2026-11-23"}],
+                        "sources_included": [
+                            {"title": "Redis streams", "url": "https://redis.io/docs/", "access_date": "2026-11-23"}
+                        ],
                     },
                     "tokens_used": {"offline": 162, "total": 162},
                     "cost_breakdown": {"total_cost": 0.0021, "per_provider": {"offline": 0.0021}},
                 },
-                "model_name": "offline", "prompt_tokens": 42, "completion_tokens": 120, "stopped": stopped,
+                "model_name": "offline",
+                "prompt_tokens": 42,
+                "completion_tokens": 120,
+                "stopped": stopped,
             },
         )
 
@@ -108,12 +143,19 @@ class Servers:
             conn.default_channel.queue_declare("orchestration", passive=False, durable=True, auto_delete=False)
             conn.default_channel.queue_purge("orchestration")
         self.worker_cm = start_worker(
-            app, pool="threads", concurrency=4, perform_ping_check=False, loglevel="WARNING",
-            queues=["orchestration"], shutdown_timeout=10,
+            app,
+            pool="threads",
+            concurrency=4,
+            perform_ping_check=False,
+            loglevel="WARNING",
+            queues=["orchestration"],
+            shutdown_timeout=10,
         )
         self.worker_cm.__enter__()
         port = free_port()
-        config = uvicorn.Config("config.asgi:application", host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        config = uvicorn.Config(
+            "config.asgi:application", host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()

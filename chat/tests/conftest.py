@@ -32,8 +32,12 @@ def chat_live(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         Tenant.objects.filter(subdomain=SUBDOMAIN).delete()
         tenant = tenant_create(
-            name="Browser Co", subdomain=SUBDOMAIN, owner_email="browser@example.com", owner_password=PASSWORD,
-            owner_name="Bea Browser", provision=False,
+            name="Browser Co",
+            subdomain=SUBDOMAIN,
+            owner_email="browser@example.com",
+            owner_password=PASSWORD,
+            owner_name="Bea Browser",
+            provision=False,
         )
         tenant = tenant_provision(tenant_id=tenant.pk)
         with schema_context(tenant.schema_name):
@@ -44,8 +48,12 @@ def chat_live(django_db_setup, django_db_blocker):
         port = servers.start()
         try:
             yield Live(
-                base_url=f"http://{SUBDOMAIN}.localhost:{port}", host=f"{SUBDOMAIN}.localhost", tenant=tenant,
-                user_email="browser@example.com", password=PASSWORD, session=session,
+                base_url=f"http://{SUBDOMAIN}.localhost:{port}",
+                host=f"{SUBDOMAIN}.localhost",
+                tenant=tenant,
+                user_email="browser@example.com",
+                password=PASSWORD,
+                session=session,
             )
         finally:
             servers.stop()
@@ -95,7 +103,9 @@ def chat_page(chat_live, browser_instance, monkeypatch):
     monkeypatch.setattr(generation.engine, "run", slow_engine())
     session = chat_live.session
     context = browser_instance.new_context(viewport={"width": 1280, "height": 860}, accept_downloads=True)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "domain": chat_live.host, "path": "/"}])
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "domain": chat_live.host, "path": "/"}]
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.base_url = chat_live.base_url
