@@ -56,13 +56,13 @@ def chat_strings() -> dict:
 
 
 # Stroke icons (24×24, Lucide-style outlines): glyph fonts are missing on many systems.
-_ICONS = {
+_ICONS = {  # noqa: E501 (path data)
     "plus": '<path d="M12 5v14M5 12h14"/>',
-    "copy": '<rect x="9" y="9" width="12" height="12" rx="2"/><path d="M5 15H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2h9a2 2 0 0 1 2 2v1"/>',
+    "copy": '<rect x="9" y="9" width="12" height="12" rx="2"/><path d="M5 15H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2h9a2 2 0 0 1 2 2v1"/>',  # noqa: E501
     "edit": '<path d="M12 20h9"/><path d="M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4Z"/>',
     "refresh": '<path d="M21 12a9 9 0 1 1-2.64-6.36"/><path d="M21 3v6h-6"/>',
-    "thumbs-up": '<path d="M7 10v11H3V10z"/><path d="M7 10l4-8a3 3 0 0 1 3 3v4h5.5a2 2 0 0 1 2 2.3l-1.4 8A2 2 0 0 1 18.1 21H7"/>',
-    "thumbs-down": '<path d="M17 14V3h4v11z"/><path d="M17 14l-4 8a3 3 0 0 1-3-3v-4H4.5a2 2 0 0 1-2-2.3l1.4-8A2 2 0 0 1 5.9 3H17"/>',
+    "thumbs-up": '<path d="M7 10v11H3V10z"/><path d="M7 10l4-8a3 3 0 0 1 3 3v4h5.5a2 2 0 0 1 2 2.3l-1.4 8A2 2 0 0 1 18.1 21H7"/>',  # noqa: E501
+    "thumbs-down": '<path d="M17 14V3h4v11z"/><path d="M17 14l-4 8a3 3 0 0 1-3-3v-4H4.5a2 2 0 0 1-2-2.3l1.4-8A2 2 0 0 1 5.9 3H17"/>',  # noqa: E501
     "flag": '<path d="M4 22V4"/><path d="M4 4h13l-2 4 2 4H4"/>',
     "info": '<circle cx="12" cy="12" r="9"/><path d="M12 11v5M12 8h.01"/>',
     "star": '<path d="m12 3 2.8 5.7 6.2.9-4.5 4.4 1 6.2L12 17.3 6.5 20.2l1-6.2L3 9.6l6.2-.9Z"/>',
@@ -72,7 +72,7 @@ _ICONS = {
     "stop": '<rect x="6" y="6" width="12" height="12" rx="2"/>',
     "left": '<path d="m15 18-6-6 6-6"/>',
     "right": '<path d="m9 18 6-6-6-6"/>',
-    "archive": '<rect x="3" y="4" width="18" height="4" rx="1"/><path d="M5 8v11a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1V8M10 12h4"/>',
+    "archive": '<rect x="3" y="4" width="18" height="4" rx="1"/><path d="M5 8v11a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1V8M10 12h4"/>',  # noqa: E501
     "download": '<path d="M12 3v12M7 10l5 5 5-5M5 21h14"/>',
     "upload": '<path d="M12 21V9M7 14l5-5 5 5M5 3h14"/>',
     "trash": '<path d="M3 6h18M8 6V4h8v2M6 6l1 14h10l1-14"/>',

@@ -111,3 +111,22 @@ def chat_page(chat_live, browser_instance, monkeypatch):
     page.base_url = chat_live.base_url
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def slovenian_catalog():
+    """chat's compiled Slovenian catalog (``make`` compiles it; this does when pytest runs alone)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    po = Path(__file__).resolve().parents[1] / "locale" / "sl" / "LC_MESSAGES" / "django.po"
+    mo = po.with_suffix(".mo")
+    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        if not shutil.which("msgfmt"):
+            pytest.skip("msgfmt (gettext) is not installed")
+        subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)
+        from django.utils import translation
+
+        translation.trans_real._translations = {}
+    return mo
