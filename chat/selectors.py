@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils.html import escape
 
 from .models import Conversation, Message
+from .search_index import owner_tsquery
 from .text import search_config
 
 LIST_PAGE_SIZE = 30
@@ -213,14 +214,37 @@ def message_search(*, user, query: str, limit: int = SEARCH_LIMIT) -> list[Searc
     query = (query or "").strip()[:200]
     if not query:
         return []
+    rows = _search_queryset(user=user, query=query)[:limit]
+    return [
+        SearchHit(
+            message_id=str(r["id"]),
+            conversation_id=str(r["conversation_id"]),
+            conversation_title=r["conversation__title"],
+            role=r["role"],
+            created_at=r["created_at"],
+            snippet_html=_safe_snippet(r["snippet"]),
+            rank=r["rank"],
+        )
+        for r in rows
+    ]
+
+
+def _search_queryset(*, user, query: str):
     config = search_config()
     q = SearchQuery(query, config=config, search_type="websearch")
-    rows = (
+    # The words AND the owner's lexeme (see chat.search_index): the GIN index narrows to this user's matches.
+    matches = RawSQL(
+        "numnode(websearch_to_tsquery(%s::regconfig, %s)) > 0"
+        ' AND "chat_message"."search_vector" @@ (websearch_to_tsquery(%s::regconfig, %s) && %s::tsquery)',
+        [config, query, config, query, owner_tsquery(user.pk)],
+        output_field=BooleanField(),
+    )
+    return (
         Message.objects.filter(
+            matches,
             conversation__user=user,
             conversation__deleted_at__isnull=True,
             deleted_at__isnull=True,
-            search_vector=q,
         )
         .annotate(
             rank=SearchRank(F("search_vector"), q),
@@ -237,17 +261,5 @@ def message_search(*, user, query: str, limit: int = SEARCH_LIMIT) -> list[Searc
             ),
         )
         .values("id", "conversation_id", "conversation__title", "role", "created_at", "snippet", "rank")
-        .order_by("-rank", "-created_at")[:limit]
+        .order_by("-rank", "-created_at")
     )
-    return [
-        SearchHit(
-            message_id=str(r["id"]),
-            conversation_id=str(r["conversation_id"]),
-            conversation_title=r["conversation__title"],
-            role=r["role"],
-            created_at=r["created_at"],
-            snippet_html=_safe_snippet(r["snippet"]),
-            rank=r["rank"],
-        )
-        for r in rows
-    ]

@@ -14,9 +14,8 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 
-from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import F, TextField, Value
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -26,8 +25,9 @@ from orchestration import engine
 from .. import streams
 from ..models import Conversation, Message
 from ..rendering import markdown_to_html
+from ..search_index import index_messages
 from ..selectors import transcript_for
-from ..text import preview_of, search_config, title_from
+from ..text import preview_of, title_from
 
 logger = logging.getLogger(__name__)
 
@@ -184,12 +184,12 @@ def message_finalize(
             processing_time_ms=processing_time_ms,
             context_documents=context_documents or [],
             error_message=error_message[:500],
-            search_vector=SearchVector(Value(content, output_field=TextField()), config=search_config()),
             finalized_at=now,
             updated_at=now,
         )
         if not updated:
             return False
+        index_messages([message_id])
         message = Message.objects.only("id", "conversation_id", "parent_id").get(pk=message_id)
         conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
         fields = ["total_tokens", "last_message_at", "updated_at"]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, TextField, Value
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,8 +13,9 @@ from core.tasks import enqueue
 from .. import streams
 from ..models import Conversation, Message
 from ..rendering import markdown_to_html
+from ..search_index import index_messages
 from ..selectors import deepest_leaf
-from ..text import preview_of, search_config
+from ..text import preview_of
 from .moderation import moderation_check
 
 MAX_LENGTH = 32_000
@@ -82,9 +82,7 @@ def _ask(*, conversation, user, content, parent, strategy, model) -> tuple[Messa
     question.full_clean(exclude=["conversation", "parent", "user"])
     question.finalized_at = timezone.now()
     question.save()
-    Message.objects.filter(pk=question.pk).update(
-        search_vector=SearchVector(Value(content, output_field=TextField()), config=search_config())
-    )
+    index_messages([question.pk])
     answer = _pending_answer(conversation, question)
     fields = ["current_leaf", "last_message_at", "last_message_preview", "message_count", "updated_at"]
     conversation.current_leaf = answer

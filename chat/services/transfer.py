@@ -7,7 +7,6 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,8 +16,8 @@ from pydantic import ValidationError as PydanticError
 
 from ..models import Conversation, Message
 from ..rendering import markdown_to_html
+from ..search_index import index_messages
 from ..selectors import _path_ids
-from ..text import search_config
 
 FORMAT = "chorus.chat"
 VERSION = 1
@@ -180,7 +179,6 @@ def _parse(raw: bytes | str) -> _ExportIn:
 def conversations_import(*, user, raw: bytes | str) -> list[Conversation]:
     """Import an export made by :func:`conversations_export`; all or nothing. Ids are new."""
     parsed = _parse(raw)
-    config = search_config()
     created: list[Conversation] = []
     new_ids: list[uuid.UUID] = []
     now = timezone.now()
@@ -245,8 +243,5 @@ def conversations_import(*, user, raw: bytes | str) -> list[Conversation]:
         if conv_in.created_at:
             Conversation.objects.filter(pk=conversation.pk).update(created_at=conv_in.created_at)
         created.append(conversation)
-    for start in range(0, len(new_ids), 5000):
-        Message.objects.filter(pk__in=new_ids[start : start + 5000]).update(
-            search_vector=SearchVector("content", config=config)
-        )
+    index_messages(new_ids)
     return created

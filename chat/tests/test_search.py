@@ -71,3 +71,21 @@ def test_it_shows_nothing_found_and_the_outsider_finds_nothing(
         _say(owner, "zebra crossing")
     assert "Nothing found" in owner_client.get("/chat/search/", {"q": "giraffe"}).content.decode()
     assert "Nothing found" in outsider_client.get("/chat/search/", {"q": "zebra"}).content.decode()
+
+
+def test_it_finds_nothing_for_stop_words_only(tenant_a, owner, in_tenant):
+    with in_tenant(tenant_a):
+        _say(owner, "the cat and the hat")
+        assert selectors.message_search(user=owner, query="the and") == []
+        assert selectors.message_search(user=owner, query="hat")
+
+
+def test_it_indexes_the_owner_so_that_nobody_else_matches(tenant_a, owner, member, in_tenant):
+    from chat.search_index import owner_lexeme
+
+    with in_tenant(tenant_a):
+        conversation = _say(owner, "unique marmalade words")
+        vector = conversation.messages.filter(role="user").values_list("search_vector", flat=True).get()
+        assert owner_lexeme(owner.pk) in vector
+        assert selectors.message_search(user=member, query="marmalade") == []
+        assert selectors.message_search(user=member, query=owner_lexeme(owner.pk)) == []
