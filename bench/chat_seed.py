@@ -163,7 +163,8 @@ def main() -> int:
                        'complete', '', CASE WHEN k %% 2 = 1 THEN 'offline' ELSE '' END,
                        CASE WHEN k %% 2 = 1 THEN 120 ELSE 0 END, CASE WHEN k %% 2 = 1 THEN 60 ELSE 0 END, 0,
                        CASE WHEN k %% 2 = 1 THEN 900 END, '{}'::jsonb, '[]'::jsonb,
-                       to_tsvector('english', body) || array_to_tsvector(ARRAY['~u' || replace(usr::text, '-', '')]), false, '', NULL, NULL, ts, ts, ts
+                       to_tsvector('english', body) || array_to_tsvector(ARRAY['~u' || replace(usr::text, '-', '')]),
+                       false, '', NULL, NULL, ts, ts, ts
                 FROM (
                     SELECT md5('msg:' || c || ':' || k)::uuid AS id, md5('conv:' || c)::uuid AS conv,
                            (%(users)s::uuid[])[1 + c %% %(u)s] AS usr,
