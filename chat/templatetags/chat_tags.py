@@ -90,3 +90,38 @@ def icon(name: str, filled: bool = False):
         f'<svg class="icon" viewBox="0 0 24 24" width="18" height="18" fill="{fill}" stroke="currentColor" '
         f'stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">{_ICONS[name]}</svg>'
     )
+
+
+@register.simple_tag
+def chat_labels() -> dict:
+    """The message template's strings, translated once per page instead of once per message."""
+    return {
+        "bad_answer": _("Bad answer"),
+        "cancel": _("Cancel"),
+        "confidence": _("Confidence"),
+        "copy": _("Copy"),
+        "cost": _("Cost"),
+        "details": _("Details"),
+        "edit": _("Edit"),
+        "edit_message": _("Edit message"),
+        "good_answer": _("Good answer"),
+        "mark_as_mistake": _("Mark as mistake"),
+        "marked_as_mistake": _("Marked as mistake"),
+        "model": _("Model"),
+        "next_version": _("Next version"),
+        "previous_version": _("Previous version"),
+        "providers": _("Providers"),
+        "regenerate": _("Regenerate"),
+        "retry": _("Retry"),
+        "save_and_send": _("Save and send"),
+        "sources": _("Sources"),
+        "stopped": _("Stopped."),
+        "strategy": _("Strategy"),
+        "thinking": _("Thinking…"),
+        "time": _("Time"),
+        "tokens": _("Tokens"),
+        "undo": _("Undo"),
+        "versions": _("Versions"),
+        "what_is_wrong_with_this_answer": _("What is wrong with this answer?"),
+        "error": _("Something went wrong. Please try again."),
+    }

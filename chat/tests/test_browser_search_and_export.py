@@ -5,12 +5,16 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from chat.tests.browser import ARTIFACTS
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 
 def test_it_searches_and_exports(chat_page):
     page = chat_page
     page.goto(page.base_url + "/chat/")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chat-new.png"))
     box = page.locator("#composer textarea[name=content]")
     box.fill("Tell me about photosynthesis in cacti")
     box.press("Enter")
@@ -25,6 +29,8 @@ def test_it_searches_and_exports(chat_page):
     search.press("Enter")
     hit = page.locator("#search-results .hit").first
     expect(hit.locator("mark")).to_have_text("cacti")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chat-search.png"))
     hit.locator("a").click()
     page.wait_for_url(conversation_url + "?m=*")
     expect(page.locator(".msg.is-focused")).to_contain_text("photosynthesis in cacti")
