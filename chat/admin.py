@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 
 from core.admin import TenantModelAdmin
 
-from .models import Conversation, Message, MistakeReport, ModerationLog, Violation
+from .models import Attachment, Conversation, Message, MistakeReport, ModerationLog, Violation
 from .services import violation_lift
 
 
@@ -214,3 +214,21 @@ class ViolationAdmin(ReadOnlyAdmin):
             ngettext("Lifted %(n)d suspension.", "Lifted %(n)d suspensions.", count) % {"n": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = ("original_name", "mime_type", "size", "message", "created_at")
+    list_filter = ("mime_type",)
+    search_fields = ("original_name",)
+    readonly_fields = (
+        "message",
+        "file",
+        "original_name",
+        "mime_type",
+        "size",
+        "width",
+        "height",
+        "duration_seconds",
+        "created_at",
+    )

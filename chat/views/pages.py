@@ -57,7 +57,7 @@ def conversation_detail(request, conversation_id):
         if not _is_uuid(before):
             raise Http404
         thread = selectors.thread_for(conversation=conversation, before=before)
-        return render(request, "chat/_thread_older.html", {"conversation": conversation, "thread": thread})
+        return render(request, "chat/_thread.html", {"conversation": conversation, "thread": thread})
     focus = request.GET.get("m")
     thread = selectors.thread_for(conversation=conversation)
     if focus and not any(str(m.pk) == focus for m in thread.messages):
