@@ -22,7 +22,7 @@ END = "end"
 
 
 def stream_key(message_id, schema: str | None = None) -> str:
-    return f"msg:{schema or connection.schema_name}:{message_id}"
+    return f"msg:{schema or getattr(connection, 'schema_name', 'public')}:{message_id}"
 
 
 def stop_key(message_id, schema: str | None = None) -> str:
@@ -39,7 +39,7 @@ def async_client() -> aredis.Redis:
     return aredis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
 
 
-def publish(key: str, type_: str, data: dict, *, pipe=None) -> str | None:
+def publish(key: str, type_: str, data: dict, *, pipe=None):
     target = pipe if pipe is not None else client()
     result = target.xadd(key, {"type": type_, "data": json.dumps(data)}, maxlen=STREAM_MAXLEN, approximate=True)
     if type_ == END:
@@ -76,9 +76,10 @@ def reset(message_id, schema: str | None = None) -> None:
     client().delete(stream_key(message_id, schema), stop_key(message_id, schema))
 
 
-def read_all(key: str) -> list[tuple[str, str, dict]]:
+def read_all(key: str) -> list:
     """Every event of a stream as (id, type, data); for tests and diagnostics."""
-    return [(eid, f["type"], json.loads(f["data"])) for eid, f in client().xrange(key)]
+    entries: list = client().xrange(key)  # type: ignore[assignment]
+    return [(eid, f["type"], json.loads(f["data"])) for eid, f in entries]
 
 
 def sse_frame(event_id: str | None, type_: str, data: dict | str) -> str:

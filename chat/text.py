@@ -17,7 +17,7 @@ def tenant_language() -> str:
     settings_data = getattr(tenant, "settings_data", None)
     if settings_data:
         return settings_data.get("default_language", "en")
-    schema = connection.schema_name
+    schema = getattr(connection, "schema_name", "public")
     hit = _cache.get(schema)
     if hit and hit[0] > time.monotonic():
         return hit[1]

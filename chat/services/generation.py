@@ -37,12 +37,14 @@ INTERRUPTED = gettext_noop("The answer was interrupted. Please try again.")
 
 
 def _turns(answer: Message) -> list[engine.Turn]:
-    turns = []
+    turns: list[engine.Turn] = []
+    if answer.parent is None:
+        return turns
     for m in transcript_for(message=answer.parent):
         if m.role == Message.Role.ASSISTANT and m.status not in (Message.Status.COMPLETE, Message.Status.STOPPED):
             continue
         if m.content:
-            turns.append(engine.Turn(role=m.role, content=m.content))
+            turns.append(engine.Turn(role=m.role, content=m.content))  # type: ignore[arg-type]
     return turns
 
 
@@ -94,6 +96,7 @@ def generation_run(*, message_id) -> str:
         error = {"message": _("Something went wrong while writing the answer. Please try again."), "code": "internal"}
     elapsed_ms = int((time.monotonic() - started) * 1000)
     text = "".join(parts)
+    meta: dict
     if error is not None:
         status, meta = Message.Status.ERROR, {}
     elif done is not None:
@@ -212,7 +215,7 @@ def message_finalize(
             fields.append("title")
         conversation.save(update_fields=fields)
         title = conversation.title
-    schema = connection.schema_name
+    schema = getattr(connection, "schema_name", "public")
     data = {"status": status, "title": title}
     if error_message:
         data["message"] = error_message

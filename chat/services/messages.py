@@ -127,6 +127,7 @@ def message_regenerate(*, message: Message) -> Message:
     if message.is_open:
         raise ValidationError(_("Please wait for the answer to finish, or stop it."), code="busy")
     conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
+    assert message.parent is not None  # checked above (parent_id)
     answer = _pending_answer(conversation, message.parent)
     conversation.current_leaf = answer
     conversation.last_message_at = timezone.now()
