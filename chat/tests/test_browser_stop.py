@@ -9,7 +9,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 def test_it_stops_an_answer_mid_stream(chat_page):
     page = chat_page
     page.goto(page.base_url + "/chat/")
-    page.locator("#composer textarea[name=content]").fill("Write slowly please")
+    box = page.locator("#composer textarea[name=content]")
+    box.fill("Write slowly")
+    box.press("Shift+Enter")  # a new line, not a send
+    box.press_sequentially("please")
+    expect(box).to_have_value("Write slowly\nplease")
     page.locator("#composer button[type=submit]").click()
     page.wait_for_url("**/chat/*-*/")
     answer = page.locator('.msg[data-role="assistant"]').last

@@ -311,7 +311,10 @@ LOGGING = {
 # --- Chat
 from datetime import timedelta as _timedelta  # noqa: E402
 
-CELERY_TASK_ROUTES = {**globals().get("CELERY_TASK_ROUTES", {}), "chat.tasks.generate_answer": {"queue": "orchestration"}}
+CELERY_TASK_ROUTES = {
+    **globals().get("CELERY_TASK_ROUTES", {}),
+    "chat.tasks.generate_answer": {"queue": "orchestration"},
+}
 CELERY_BEAT_SCHEDULE = {
     **CELERY_BEAT_SCHEDULE,
     "chat-sweep-stuck-answers": {"task": "chat.tasks.sweep_stuck_answers", "schedule": _timedelta(minutes=1)},
