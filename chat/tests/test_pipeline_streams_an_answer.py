@@ -1,5 +1,7 @@
 """A message goes through the generation task into the Redis stream and out of the SSE view."""
 
+from asgiref.sync import async_to_sync
+
 from chat import streams
 from chat.models import Message
 from chat.services import conversation_start
@@ -77,3 +79,24 @@ def test_it_does_nothing_when_the_task_runs_twice(tenant_a, owner, in_tenant, dj
         with django_capture_on_commit_callbacks(execute=True):
             assert generate_answer(str(answer.pk)) == "complete"
         assert len(streams.read_all(streams.stream_key(answer.pk))) == before
+
+
+def test_it_ends_at_once_for_an_answer_whose_stream_expired(tenant_a, owner, in_tenant):
+    from chat.tests.factories import make_conversation
+
+    with in_tenant(tenant_a):
+        answer = make_conversation(owner).current_leaf
+        streams.reset(answer.pk)
+    response, frames = _sse(tenant_a, owner, answer.pk)
+    assert response.status_code == 200
+    assert frames == [(None, "end", {"status": "complete", "message": ""})]
+
+
+def test_it_answers_404_to_anonymous_visitors(tenant_a, owner, in_tenant):
+    from chat.tests.helpers import async_client_for
+
+    with in_tenant(tenant_a):
+        conversation = conversation_start(user=owner, content="Anyone?")
+        answer = Message.objects.get(conversation=conversation, role="assistant")
+    response = async_to_sync(async_client_for(tenant_a).get)(f"/chat/m/{answer.pk}/stream/")
+    assert response.status_code == 404
