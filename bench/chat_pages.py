@@ -1,0 +1,200 @@
+"""Chat page timings on the seeded tenant (run bench/chat_seed.py first).
+
+Usage: .venv/bin/python bench/chat_pages.py [--requests 200] [--concurrency 50] [--seconds 15] [--workers 2]
+
+1. Server time, in process (Django test client, no network): p50/p95 of the conversation list,
+   the conversation page (last 50 of 100 messages, random conversations of the bench user) and
+   search over 20 realistic queries.
+2. Requests/s with N concurrent keep-alive clients against uvicorn (ASGI, as deployed): the
+   conversation page next to a trivial view (/bench/ping/, same middleware) in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("CHORUS_DATA_DIR", str(ROOT / ".data" / "bench"))
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.chat_settings"
+os.environ.setdefault("DJANGO_DEBUG", "false")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django_tenants.utils import schema_context  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from bench.chat_seed import OWNER, QUERIES, SUBDOMAIN  # noqa: E402
+from chat.models import Conversation  # noqa: E402
+from tenants.models import Tenant  # noqa: E402
+
+HOST = f"{SUBDOMAIN}.localhost"
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    k = (len(values) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def timed(client: Client, urls: list[str]) -> list[float]:
+    out = []
+    for url in urls:
+        t0 = time.perf_counter()
+        response = client.get(url)
+        out.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return out
+
+
+def line(name: str, ms: list[float]) -> str:
+    return f"{name:<34} n={len(ms):<4} p50={pct(ms, 0.5):7.1f} ms  p95={pct(ms, 0.95):7.1f} ms  max={max(ms):7.1f} ms"
+
+
+async def _load(port: int, path: str, cookie: str, concurrency: int, seconds: float) -> tuple[int, list[float], int]:
+    request = (f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nCookie: {cookie}\r\nConnection: keep-alive\r\n\r\n").encode()
+    done = 0
+    errors = 0
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def client():
+        nonlocal done, errors
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while time.perf_counter() < deadline:
+            t0 = time.perf_counter()
+            writer.write(request)
+            status = await reader.readline()
+            length = 0
+            while True:
+                header = await reader.readline()
+                if header in (b"\r\n", b""):
+                    break
+                name, _, value = header.decode().partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            await reader.readexactly(length)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            if b" 200 " in status:
+                done += 1
+            else:
+                errors += 1
+        writer.close()
+
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    return done, latencies, errors
+
+
+def throughput(cookie: str, conv_paths: list[str], args) -> list[str]:
+    port = 8765
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.chat_settings", "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    out = []
+    try:
+        import socket
+
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        for name, path in (
+            ("trivial view /bench/ping/", "/bench/ping/"),
+            ("conversation page", conv_paths[0]),
+            ("trivial view /bench/ping/ (again)", "/bench/ping/"),
+        ):
+            asyncio.run(_load(port, path, cookie, args.concurrency, 2))  # warm-up
+            done, lat, errors = asyncio.run(_load(port, path, cookie, args.concurrency, args.seconds))
+            out.append(
+                f"{name:<34} {done / args.seconds:8.1f} req/s  p50={pct(lat, 0.5):6.1f} ms  "
+                f"p95={pct(lat, 0.95):6.1f} ms  errors={errors}  ({args.concurrency} clients, {args.seconds:.0f} s)"
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-throughput", action="store_true")
+    args = parser.parse_args()
+
+    tenant = Tenant.objects.get(subdomain=SUBDOMAIN)
+    with schema_context(tenant.schema_name):
+        owner = User.objects.get(email=OWNER)
+        conversations = list(Conversation.objects.filter(user=owner).values_list("pk", flat=True))
+        client = Client(HTTP_HOST=HOST)
+        client.force_login(owner)
+        cursor = connection.cursor()
+        cursor.execute("SELECT count(*) FROM chat_conversation")
+        n_conv = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE relname = 'chat_message' "
+            "AND relnamespace = current_schema()::regnamespace"
+        )
+        n_msg = cursor.fetchone()[0]
+    connection.set_schema_to_public()
+    rng = random.Random(7)
+    conv_paths = [f"/chat/{rng.choice(conversations)}/" for _ in range(args.requests)]
+    search_paths = [f"/chat/search/?q={q.replace(' ', '+')}" for q in QUERIES] * 5
+
+    print(
+        f"Tenant {SUBDOMAIN}: {n_conv:,} conversations, ~{n_msg:,} messages; bench user owns {len(conversations):,}"
+        f" conversations. Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, DEBUG={settings.DEBUG}."
+    )
+    timed(client, ["/chat/"] * 20 + conv_paths[:20] + search_paths[:20])  # warm-up
+    print("\nServer time (in process, Django test client):")
+    print(line("conversation list /chat/", timed(client, ["/chat/"] * args.requests)))
+    print(line("conversation page (last 50 msgs)", timed(client, conv_paths)))
+    print(line("search (20 queries x 5)", timed(client, search_paths)))
+    per_query = {q: timed(client, [f"/chat/search/?q={q.replace(' ', '+')}"] * 3) for q in QUERIES}
+    slowest = sorted(per_query.items(), key=lambda kv: -statistics.median(kv[1]))[:3]
+    print("  slowest queries: " + ", ".join(f"'{q}' {statistics.median(ms):.0f} ms" for q, ms in slowest))
+    if not args.no_throughput:
+        cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        print(f"\nThroughput (uvicorn, {args.workers} workers, same machine as the load generator):")
+        for row in throughput(cookie, conv_paths, args):
+            print(row)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

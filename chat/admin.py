@@ -1,0 +1,234 @@
+"""Tenant admin: a read-only conversation browser, the feedback review, moderation and violations."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from core.admin import TenantModelAdmin
+
+from .models import Attachment, Conversation, Message, MistakeReport, ModerationLog, Violation
+from .services import violation_lift
+
+
+class ReadOnlyAdmin(TenantModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    fields = (
+        "created_at",
+        "role",
+        "status",
+        "short_content",
+        "model_name",
+        "prompt_tokens",
+        "completion_tokens",
+        "rating",
+        "is_mistake",
+    )
+    readonly_fields = fields
+    ordering = ("created_at",)
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("search_vector", "html")
+
+    @admin.display(description=_("content"))
+    def short_content(self, obj):
+        return obj.content[:200]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and getattr(request.user, "is_tenant_admin", False)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ArchivedFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("Active")), ("archived", _("Archived")), ("deleted", _("Deleted"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.filter(archived_at__isnull=True, deleted_at__isnull=True)
+        if self.value() == "archived":
+            return queryset.filter(archived_at__isnull=False, deleted_at__isnull=True)
+        if self.value() == "deleted":
+            return queryset.filter(deleted_at__isnull=False)
+        return queryset
+
+
+@admin.register(Conversation)
+class ConversationAdmin(ReadOnlyAdmin):
+    list_display = (
+        "display_title",
+        "user",
+        "message_count",
+        "total_tokens",
+        "is_starred",
+        "last_message_at",
+        "created_at",
+    )
+    list_filter = (ArchivedFilter, "is_starred", ("last_message_at", admin.DateFieldListFilter), "user")
+    search_fields = ("title", "user__email")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+    ordering = ("-last_message_at",)
+    readonly_fields = (
+        "title",
+        "user",
+        "settings",
+        "is_starred",
+        "archived_at",
+        "deleted_at",
+        "last_message_at",
+        "total_tokens",
+        "message_count",
+        "meta_data",
+        "created_at",
+        "updated_at",
+    )
+    exclude = ("current_leaf", "title_is_custom", "last_message_preview")
+    inlines = [MessageInline]
+    show_full_result_count = False
+
+
+@admin.register(MistakeReport)
+class MistakeReportAdmin(ReadOnlyAdmin):
+    list_display = ("short_content", "mistake_note", "conversation_title", "author", "model_name", "updated_at")
+    list_filter = ("model_name", ("updated_at", admin.DateFieldListFilter))
+    search_fields = ("mistake_note", "content")
+    list_select_related = ("conversation", "conversation__user")
+    ordering = ("-updated_at",)
+    fields = (
+        "conversation",
+        "content",
+        "mistake_note",
+        "rating",
+        "model_name",
+        "meta_data",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(is_mistake=True, role=Message.Role.ASSISTANT).defer("search_vector")
+
+    @admin.display(description=_("answer"))
+    def short_content(self, obj):
+        return obj.content[:160]
+
+    @admin.display(description=_("conversation"))
+    def conversation_title(self, obj):
+        return obj.conversation.display_title
+
+    @admin.display(description=_("user"))
+    def author(self, obj):
+        return obj.conversation.user
+
+
+@admin.register(ModerationLog)
+class ModerationLogAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "user", "flagged", "excerpt", "provider", "model")
+    list_filter = ("flagged", "provider")
+    search_fields = ("user__email", "excerpt")
+    list_select_related = ("user",)
+    readonly_fields = (
+        "user",
+        "message",
+        "excerpt",
+        "flagged",
+        "categories",
+        "scores",
+        "provider",
+        "model",
+        "created_at",
+    )
+
+
+@admin.register(Violation)
+class ViolationAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "user", "level", "reason", "suspended_until", "state")
+    list_filter = ("level", ("lifted_at", admin.EmptyFieldListFilter))
+    search_fields = ("user__email", "reason")
+    list_select_related = ("user",)
+    readonly_fields = (
+        "user",
+        "moderation_log",
+        "level",
+        "reason",
+        "suspended_until",
+        "lifted_at",
+        "lifted_by",
+        "created_at",
+    )
+    actions = ["lift"]
+
+    @admin.display(description=_("state"))
+    def state(self, obj):
+        if obj.lifted_at:
+            return _("lifted")
+        if obj.suspended_until and obj.suspended_until > timezone.now():
+            return _("suspended")
+        return _("expired") if obj.suspended_until else _("warning")
+
+    def get_actions(self, request):
+        # Actions need change permission by default; lifting is the one change admins make here.
+        actions = super().get_actions(request)
+        if self._allowed(request) and "lift" not in actions:
+            actions["lift"] = self.get_action("lift")
+        return actions
+
+    @admin.action(description=_("Lift the selected suspensions"))
+    def lift(self, request, queryset):
+        count = 0
+        for violation in queryset.filter(lifted_at__isnull=True):
+            violation_lift(violation=violation, by=request.user)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("Lifted %(n)d suspension.", "Lifted %(n)d suspensions.", count) % {"n": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = ("original_name", "mime_type", "size", "message", "created_at")
+    list_filter = ("mime_type",)
+    search_fields = ("original_name",)
+    readonly_fields = (
+        "message",
+        "file",
+        "original_name",
+        "mime_type",
+        "size",
+        "width",
+        "height",
+        "duration_seconds",
+        "created_at",
+    )

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from orchestration import engine
+
+from .selectors import FILTERS
+
+STRATEGY_LABELS = {
+    "single_provider": _("Single model"),
+    "parallel_consensus": _("Consensus of several models"),
+    "sequential_enhance": _("Research, analyse, structure"),
+    "rag_enhanced": _("From your documents"),
+    "adaptive": _("Automatic (adaptive)"),
+}
+
+
+def picker_choices() -> dict:
+    """What the strategy/model picker offers: only what the tenant enabled (engine.choices())."""
+    choices = engine.choices()
+    strategies = [(s, STRATEGY_LABELS.get(s, s.replace("_", " ").capitalize())) for s in choices.get("strategies", [])]
+    models = [("", _("Automatic"))] + [(m, m.split(":", 1)[-1]) for m in choices.get("models", [])]
+    return {"strategies": strategies, "models": models, "default_strategy": choices.get("default_strategy") or ""}
+
+
+class MessageForm(forms.Form):
+    content = forms.CharField(max_length=32_000, strip=True, widget=forms.Textarea)
+    strategy = forms.CharField(required=False, max_length=50)
+    model = forms.CharField(required=False, max_length=200)
+
+    def __init__(self, *args, choices: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choices = choices or picker_choices()
+
+    def clean_strategy(self):
+        value = self.cleaned_data["strategy"]
+        if value and value not in dict(self.choices["strategies"]):
+            raise forms.ValidationError(_("This strategy is not available."))
+        return value or None
+
+    def clean_model(self):
+        value = self.cleaned_data["model"]
+        if value and value not in dict(self.choices["models"]):
+            raise forms.ValidationError(_("This model is not available."))
+        return value or None
+
+
+class EditForm(forms.Form):
+    content = forms.CharField(max_length=32_000, strip=True)
+
+
+class RenameForm(forms.Form):
+    title = forms.CharField(max_length=500, strip=True)
+
+
+class RateForm(forms.Form):
+    rating = forms.TypedChoiceField(choices=[("1", "up"), ("-1", "down"), ("0", "none")], coerce=int)
+
+
+class MistakeForm(forms.Form):
+    is_mistake = forms.BooleanField(required=False)
+    note = forms.CharField(required=False, max_length=2000, strip=True)
+
+
+class ToggleForm(forms.Form):
+    on = forms.BooleanField(required=False)
+
+
+class ListForm(forms.Form):
+    filter = forms.ChoiceField(choices=[(f, f) for f in FILTERS], required=False)
+    cursor = forms.CharField(required=False, max_length=200)
+    deleted = forms.UUIDField(required=False)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, strip=True)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField()

@@ -1,0 +1,265 @@
+"""Reads of the chat app: the conversation list, the thread on screen, siblings, search."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import BooleanField, F, Q
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+from django.utils.html import escape
+
+from .models import Conversation, Message
+from .search_index import owner_tsquery
+from .text import search_config
+
+LIST_PAGE_SIZE = 30
+THREAD_PAGE_SIZE = 50
+SEARCH_LIMIT = 20
+
+
+# --- Access ------------------------------------------------------------------------------------
+def conversation_get_for_user(*, user, conversation_id, include_deleted: bool = False) -> Conversation:
+    """The user's own conversation, or 404 (other members' conversations do not exist for them)."""
+    qs = Conversation.objects.filter(pk=conversation_id, user=user)
+    if not include_deleted:
+        qs = qs.filter(deleted_at__isnull=True)
+    conversation = qs.first()
+    if conversation is None:
+        raise Http404
+    return conversation
+
+
+def message_get_for_user(*, user, message_id) -> Message:
+    message = (
+        Message.objects.select_related("conversation")
+        .filter(pk=message_id, conversation__user=user, conversation__deleted_at__isnull=True, deleted_at__isnull=True)
+        .first()
+    )
+    if message is None:
+        raise Http404
+    return message
+
+
+# --- Conversation list (keyset pagination: starred first, then last activity) -----------------
+FILTERS = ("active", "starred", "archived")
+
+
+def _encode_cursor(c: Conversation) -> str:
+    raw = f"{int(c.is_starred)}|{c.last_message_at.isoformat()}|{c.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str):
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        starred, ts, pk = raw.split("|")
+        return bool(int(starred)), datetime.fromisoformat(ts), pk
+    except (ValueError, TypeError):
+        return None
+
+
+@dataclass
+class ConversationPage:
+    items: list[Conversation]
+    next_cursor: str | None
+
+
+def conversation_list(*, user, filter: str = "active", cursor: str | None = None, limit: int = LIST_PAGE_SIZE):
+    qs = Conversation.objects.filter(user=user, deleted_at__isnull=True).only(
+        "id", "title", "is_starred", "archived_at", "last_message_at", "last_message_preview", "created_at"
+    )
+    if filter == "starred":
+        qs = qs.filter(is_starred=True, archived_at__isnull=True)
+    elif filter == "archived":
+        qs = qs.filter(archived_at__isnull=False)
+    else:
+        qs = qs.filter(archived_at__isnull=True)
+    decoded = _decode_cursor(cursor) if cursor else None
+    if decoded:
+        qs = qs.alias(
+            _after=RawSQL(
+                '("chat_conversation"."is_starred", "chat_conversation"."last_message_at", "chat_conversation"."id")'
+                " < (%s, %s, %s)",
+                decoded,
+                output_field=BooleanField(),
+            )
+        ).filter(_after=True)
+    rows = list(qs.order_by("-is_starred", "-last_message_at", "-id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return ConversationPage(items=rows, next_cursor=_encode_cursor(rows[-1]) if more and rows else None)
+
+
+# --- The thread on screen ---------------------------------------------------------------------
+_PATH_SQL = """
+WITH RECURSIVE path(id, parent_id) AS (
+    SELECT id, parent_id FROM chat_message WHERE id = %s AND conversation_id = %s
+    UNION ALL
+    SELECT m.id, m.parent_id FROM chat_message m JOIN path ON m.id = path.parent_id
+)
+SELECT id, parent_id FROM path LIMIT %s
+"""
+
+
+def _path_ids(conversation_id, start_id, limit: int) -> list[tuple]:
+    """Ids from ``start_id`` up towards the root, nearest first (the CTE stops at the LIMIT)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PATH_SQL, [start_id, conversation_id, limit])
+        return cursor.fetchall()
+
+
+@dataclass
+class Thread:
+    messages: list[Message]  # oldest first
+    older_cursor: str | None  # id of the message above the oldest one shown
+    siblings: dict = field(default_factory=dict)  # message id -> (position 1-based, count, prev id, next id)
+
+
+def thread_for(*, conversation: Conversation, before=None, limit: int = THREAD_PAGE_SIZE) -> Thread:
+    """The branch on screen (root .. current leaf), newest ``limit`` messages, or older ones ``before``."""
+    start = before or conversation.current_leaf_id
+    if start is None:
+        return Thread(messages=[], older_cursor=None)
+    rows = _path_ids(conversation.pk, start, limit + 1)
+    older_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+    if rows and rows[-1][1] is not None:
+        older_cursor = str(rows[-1][1])
+    ids = [r[0] for r in rows]
+    by_id = {m.pk: m for m in Message.objects.filter(pk__in=ids).defer("search_vector", "context_documents")}
+    messages = [by_id[i] for i in reversed(ids) if i in by_id]
+    return Thread(messages=messages, older_cursor=older_cursor, siblings=siblings_for(conversation, messages))
+
+
+def siblings_for(conversation: Conversation, messages: list[Message]) -> dict:
+    """For each message with siblings (edits, regenerations): its position and its neighbours."""
+    if not messages:
+        return {}
+    parent_ids = {m.parent_id for m in messages if m.parent_id}
+    cond = Q(parent_id__in=parent_ids)
+    if any(m.parent_id is None for m in messages):
+        cond |= Q(parent__isnull=True)
+    groups: dict = {}
+    for pk, parent_id in (
+        Message.objects.filter(cond, conversation=conversation, deleted_at__isnull=True)
+        .order_by("created_at", "id")
+        .values_list("id", "parent_id")
+    ):
+        groups.setdefault(parent_id, []).append(pk)
+    result = {}
+    for m in messages:
+        group = groups.get(m.parent_id, [])
+        if len(group) > 1 and m.pk in group:
+            i = group.index(m.pk)
+            result[m.pk] = {
+                "position": i + 1,
+                "count": len(group),
+                "prev": group[i - 1] if i > 0 else None,
+                "next": group[i + 1] if i + 1 < len(group) else None,
+            }
+    return result
+
+
+def transcript_for(*, message: Message, limit: int = 40) -> list[Message]:
+    """The turns up to and including ``message`` on its branch, oldest first (for the engine)."""
+    rows = _path_ids(message.conversation_id, message.pk, limit)
+    ids = [r[0] for r in rows]
+    by_id = {m.pk: m for m in Message.objects.filter(pk__in=ids).only("id", "role", "content", "status")}
+    return [by_id[i] for i in reversed(ids) if i in by_id]
+
+
+def deepest_leaf(*, message: Message) -> str:
+    """Follow the newest child down from ``message``: the leaf a branch switch lands on."""
+    sql = """
+    WITH RECURSIVE d(id, depth) AS (
+        SELECT %s::uuid, 0
+        UNION ALL
+        SELECT (SELECT c.id FROM chat_message c WHERE c.parent_id = d.id AND c.deleted_at IS NULL
+                ORDER BY c.created_at DESC, c.id DESC LIMIT 1), d.depth + 1
+        FROM d WHERE d.id IS NOT NULL AND d.depth < 10000
+    )
+    SELECT id FROM d WHERE id IS NOT NULL ORDER BY depth DESC LIMIT 1
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [str(message.pk)])
+        return cursor.fetchone()[0]
+
+
+# --- Search -------------------------------------------------------------------------------------
+_START, _STOP = "\u2402MARK\u2402", "\u2403MARK\u2403"
+
+
+@dataclass
+class SearchHit:
+    message_id: str
+    conversation_id: str
+    conversation_title: str
+    role: str
+    created_at: datetime
+    snippet_html: str  # escaped text with <mark> around the matches
+    rank: float
+
+
+def _safe_snippet(raw: str) -> str:
+    return escape(raw).replace(escape(_START), "<mark>").replace(escape(_STOP), "</mark>")
+
+
+def message_search(*, user, query: str, limit: int = SEARCH_LIMIT) -> list[SearchHit]:
+    query = (query or "").strip()[:200]
+    if not query:
+        return []
+    rows = _search_queryset(user=user, query=query)[:limit]
+    return [
+        SearchHit(
+            message_id=str(r["id"]),
+            conversation_id=str(r["conversation_id"]),
+            conversation_title=r["conversation__title"],
+            role=r["role"],
+            created_at=r["created_at"],
+            snippet_html=_safe_snippet(r["snippet"]),
+            rank=r["rank"],
+        )
+        for r in rows
+    ]
+
+
+def _search_queryset(*, user, query: str):
+    config = search_config()
+    q = SearchQuery(query, config=config, search_type="websearch")
+    # The words AND the owner's lexeme (see chat.search_index): the GIN index narrows to this user's matches.
+    matches = RawSQL(
+        "numnode(websearch_to_tsquery(%s::regconfig, %s)) > 0"
+        ' AND "chat_message"."search_vector" @@ (websearch_to_tsquery(%s::regconfig, %s) && %s::tsquery)',
+        [config, query, config, query, owner_tsquery(user.pk)],
+        output_field=BooleanField(),
+    )
+    return (
+        Message.objects.filter(
+            matches,
+            conversation__user=user,
+            conversation__deleted_at__isnull=True,
+            deleted_at__isnull=True,
+        )
+        .annotate(
+            rank=SearchRank(F("search_vector"), q),
+            snippet=SearchHeadline(
+                "content",
+                q,
+                config=config,
+                start_sel=_START,
+                stop_sel=_STOP,
+                max_words=30,
+                min_words=12,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        )
+        .values("id", "conversation_id", "conversation__title", "role", "created_at", "snippet", "rank")
+        .order_by("-rank", "-created_at")
+    )

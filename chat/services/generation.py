@@ -1,0 +1,236 @@
+"""Generating an answer: run the engine, relay its events to Redis, persist the result once.
+
+``generation_run`` is what the Celery task calls (in the tenant's schema). It claims the pending
+message (pending -> streaming, a conditional UPDATE, so a redelivered task does nothing), relays
+every event to the message's Redis stream, and finalises. ``message_finalize`` is idempotent: only
+the first call moves an open message to a final status and adds its usage to the conversation,
+so usage is never charged twice. ``generation_sweep`` marks answers whose worker died as errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from orchestration import engine
+
+from .. import streams
+from ..models import Conversation, Message
+from ..rendering import markdown_to_html
+from ..search_index import index_messages
+from ..selectors import transcript_for
+from ..text import preview_of, title_from
+
+logger = logging.getLogger(__name__)
+
+# An open answer untouched for this long has lost its worker (the task's hard limit is lower).
+STUCK_AFTER = timedelta(minutes=6)
+INTERRUPTED = gettext_noop("The answer was interrupted. Please try again.")
+
+
+def _turns(answer: Message) -> list[engine.Turn]:
+    turns: list[engine.Turn] = []
+    if answer.parent is None:
+        return turns
+    for m in transcript_for(message=answer.parent):
+        if m.role == Message.Role.ASSISTANT and m.status not in (Message.Status.COMPLETE, Message.Status.STOPPED):
+            continue
+        if m.content:
+            turns.append(engine.Turn(role=m.role, content=m.content))  # type: ignore[arg-type]
+    return turns
+
+
+def generation_run(*, message_id) -> str:
+    """Generate the answer ``message_id``; returns its final status (or the status it already had)."""
+    claimed = Message.objects.filter(pk=message_id, status=Message.Status.PENDING).update(
+        status=Message.Status.STREAMING, updated_at=timezone.now()
+    )
+    answer = Message.objects.select_related("conversation").filter(pk=message_id).first()
+    if answer is None:  # deleted (its conversation purged) before the task ran
+        return "missing"
+    if not claimed:
+        return answer.status
+    key = streams.stream_key(answer.pk)
+    publish = streams.Publisher(key)
+    settings_ = answer.conversation.settings or {}
+    request = engine.Request(
+        transcript=_turns(answer), strategy=settings_.get("strategy"), model=settings_.get("model")
+    )
+    started = time.monotonic()
+    parts: list[str] = []
+    sources: list[dict] = []
+    usage_cost = Decimal("0")
+    done: dict | None = None
+    error: dict | None = None
+    last_touch = started
+    publish("status", {"status": Message.Status.STREAMING})
+    try:
+        for event in engine.run(request, should_stop=lambda: streams.stop_requested(answer.pk)):
+            publish(event.type, event.data)
+            if event.type == "delta":
+                parts.append(event.data.get("text", ""))
+            elif event.type == "sources":
+                sources.extend(event.data.get("sources", []))
+            elif event.type == "usage":
+                usage_cost += Decimal(str(event.data.get("cost") or 0))
+            elif event.type == "done":
+                done = event.data
+            elif event.type == "error":
+                error = event.data
+            now = time.monotonic()
+            if now - last_touch > 10:  # keep the sweep away from a long, healthy answer; keep the partial text
+                Message.objects.filter(pk=answer.pk, status=Message.Status.STREAMING).update(
+                    updated_at=timezone.now(), content="".join(parts)
+                )
+                last_touch = now
+    except Exception:  # noqa: BLE001 - any failure (incl. the soft time limit) ends the answer as an error
+        logger.exception("generation of %s failed", answer.pk)
+        error = {"message": _("Something went wrong while writing the answer. Please try again."), "code": "internal"}
+    elapsed_ms = int((time.monotonic() - started) * 1000)
+    text = "".join(parts)
+    meta: dict
+    if error is not None:
+        status, meta = Message.Status.ERROR, {}
+    elif done is not None:
+        status = Message.Status.STOPPED if done.get("stopped") else Message.Status.COMPLETE
+        meta = done.get("meta_data") or {}
+    else:
+        status, meta = Message.Status.ERROR, {}
+        error = {"message": _(INTERRUPTED), "code": "no_result"}
+    orchestration = meta.setdefault("orchestration", {}) if meta else None
+    if orchestration is not None:
+        if not orchestration.get("processing_time_ms"):
+            orchestration["processing_time_ms"] = elapsed_ms
+        if sources and not orchestration.get("sources_included"):
+            orchestration["sources_included"] = sources
+    cost = Decimal(str((meta.get("cost_breakdown") or {}).get("total_cost") or 0)) or usage_cost
+    message_finalize(
+        message_id=answer.pk,
+        status=status,
+        content=text,
+        meta_data=meta,
+        model_name=(done or {}).get("model_name", ""),
+        prompt_tokens=int((done or {}).get("prompt_tokens") or 0),
+        completion_tokens=int((done or {}).get("completion_tokens") or 0),
+        cost=cost,
+        processing_time_ms=elapsed_ms,
+        context_documents=[
+            {k: s.get(k) for k in ("document_id", "chunk_id", "title") if s.get(k)}
+            for s in sources
+            if s.get("kind") == "document"
+        ],
+        error_message=(error or {}).get("message", ""),
+    )
+    return status
+
+
+def _merge_summary(summary: dict, meta: dict, model_name: str) -> dict:
+    """The conversation's running summary (seed 000 conversations.meta_data)."""
+    orch = meta.get("orchestration") or {}
+    s = dict(summary or {})
+    s["model_used"] = model_name or orch.get("orchestration_strategy") or s.get("model_used", "")
+    s["providers_used"] = sorted(set(s.get("providers_used") or []) | set(orch.get("providers_used") or []))
+    s["orchestration_strategy"] = orch.get("orchestration_strategy") or s.get("orchestration_strategy", "")
+    s["processing_time_ms"] = int(s.get("processing_time_ms") or 0) + int(orch.get("processing_time_ms") or 0)
+    s["confidence_score"] = orch.get("confidence_score")
+    s["query_analysis"] = orch.get("query_analysis") or {}
+    s["phase_details"] = orch.get("phase_details") or {}
+    costs = dict(s.get("cost_breakdown") or {})
+    breakdown = meta.get("cost_breakdown") or {}
+    for provider, value in (breakdown.get("per_provider") or {}).items():
+        costs[f"{provider}_cost"] = round(float(costs.get(f"{provider}_cost") or 0) + float(value or 0), 6)
+    costs["total_cost"] = round(float(costs.get("total_cost") or 0) + float(breakdown.get("total_cost") or 0), 6)
+    s["cost_breakdown"] = costs
+    return s
+
+
+def message_finalize(
+    *,
+    message_id,
+    status: str,
+    content: str = "",
+    meta_data: dict | None = None,
+    model_name: str = "",
+    prompt_tokens: int = 0,
+    completion_tokens: int = 0,
+    cost: Decimal | float = 0,
+    processing_time_ms: int | None = None,
+    context_documents: list | None = None,
+    error_message: str = "",
+    from_statuses=Message.OPEN,
+) -> bool:
+    """Move an open answer to ``status`` with its result; True only for the call that did it.
+
+    Safe to call twice (a redelivered task, the sweep racing a slow worker): the conditional
+    UPDATE lets exactly one caller through, and only that caller adds usage to the conversation.
+    """
+    now = timezone.now()
+    tokens = int(prompt_tokens) + int(completion_tokens)
+    with transaction.atomic():
+        updated = Message.objects.filter(pk=message_id, status__in=list(from_statuses)).update(
+            status=status,
+            content=content,
+            html=markdown_to_html(content),
+            meta_data=meta_data or {},
+            model_name=model_name[:100],
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            cost=Decimal(str(cost)),
+            processing_time_ms=processing_time_ms,
+            context_documents=context_documents or [],
+            error_message=error_message[:500],
+            finalized_at=now,
+            updated_at=now,
+        )
+        if not updated:
+            return False
+        index_messages([message_id])
+        message = Message.objects.only("id", "conversation_id", "parent_id").get(pk=message_id)
+        conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
+        fields = ["total_tokens", "last_message_at", "updated_at"]
+        conversation.total_tokens = F("total_tokens") + tokens
+        conversation.last_message_at = now
+        if content:
+            conversation.last_message_preview = preview_of(content)
+            fields.append("last_message_preview")
+        if meta_data:
+            conversation.meta_data = _merge_summary(conversation.meta_data, meta_data, model_name)
+            fields.append("meta_data")
+        if not conversation.title and not conversation.title_is_custom and status != Message.Status.ERROR:
+            first = (
+                Message.objects.filter(conversation=conversation, role=Message.Role.USER)
+                .order_by("created_at")
+                .values_list("content", flat=True)
+                .first()
+            )
+            conversation.title = title_from(first or content) or _("New chat")
+            fields.append("title")
+        conversation.save(update_fields=fields)
+        title = conversation.title
+    schema = getattr(connection, "schema_name", "public")
+    data = {"status": status, "title": title}
+    if error_message:
+        data["message"] = error_message
+    transaction.on_commit(lambda: streams.publish(streams.stream_key(message_id, schema), streams.END, data))
+    return True
+
+
+def generation_sweep(*, older_than: timedelta = STUCK_AFTER) -> int:
+    """Mark answers whose worker died (open and untouched for ``older_than``) as errors; returns how many."""
+    cutoff = timezone.now() - older_than
+    stuck = list(
+        Message.objects.filter(status__in=list(Message.OPEN), updated_at__lt=cutoff).values_list("pk", "content")
+    )
+    count = 0
+    for pk, content in stuck:
+        if message_finalize(message_id=pk, status=Message.Status.ERROR, content=content, error_message=_(INTERRUPTED)):
+            count += 1
+    return count

@@ -1,0 +1,181 @@
+"""Message writes: ask (send, edit into a branch), regenerate, stop, switch branch, feedback."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.tasks import enqueue
+
+from .. import streams
+from ..models import Conversation, Message
+from ..rendering import markdown_to_html
+from ..search_index import index_messages
+from ..selectors import deepest_leaf
+from ..text import preview_of
+from .moderation import moderation_check
+
+MAX_LENGTH = 32_000
+
+
+def _enqueue_generation(message: Message) -> None:
+    from ..tasks import generate_answer
+
+    enqueue(generate_answer, args=[str(message.pk)], queue="orchestration")
+
+
+def _pending_answer(conversation: Conversation, parent: Message) -> Message:
+    answer = Message(
+        conversation=conversation, parent=parent, role=Message.Role.ASSISTANT, status=Message.Status.PENDING
+    )
+    answer.full_clean(exclude=["conversation", "parent", "user"])
+    answer.save()
+    return answer
+
+
+def _clean_content(content: str) -> str:
+    content = (content or "").strip()
+    if not content:
+        raise ValidationError({"content": _("Please write a message.")})
+    if len(content) > MAX_LENGTH:
+        raise ValidationError({"content": _("Messages can be at most %(n)d characters long.") % {"n": MAX_LENGTH}})
+    return content
+
+
+def message_send(
+    *,
+    conversation: Conversation,
+    user,
+    content: str,
+    parent: Message | None | str = "current",
+    strategy: str | None = None,
+    model: str | None = None,
+) -> tuple[Message, Message]:
+    """Store the user's message and a pending answer, and generate the answer after commit.
+
+    ``parent`` defaults to the end of the branch on screen; an edit passes the edited message's parent.
+    """
+    content = _clean_content(content)
+    moderation_check(user=user, content=content)  # may call a provider: outside the transaction
+    return _ask(conversation=conversation, user=user, content=content, parent=parent, strategy=strategy, model=model)
+
+
+@transaction.atomic
+def _ask(*, conversation, user, content, parent, strategy, model) -> tuple[Message, Message]:
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if parent == "current":
+        parent = conversation.current_leaf
+        if parent is not None and parent.is_open:
+            raise ValidationError(_("Please wait for the answer to finish, or stop it."), code="busy")
+    question = Message(
+        conversation=conversation,
+        parent=parent,
+        user=user,
+        role=Message.Role.USER,
+        content=content,
+        html=markdown_to_html(content),
+        status=Message.Status.COMPLETE,
+    )
+    question.full_clean(exclude=["conversation", "parent", "user"])
+    question.finalized_at = timezone.now()
+    question.save()
+    index_messages([question.pk])
+    answer = _pending_answer(conversation, question)
+    fields = ["current_leaf", "last_message_at", "last_message_preview", "message_count", "updated_at"]
+    conversation.current_leaf = answer
+    conversation.last_message_at = timezone.now()
+    conversation.last_message_preview = preview_of(content)
+    conversation.message_count = F("message_count") + 2
+    if strategy is not None or model is not None:
+        conversation.settings = {**conversation.settings, "strategy": strategy or None, "model": model or None}
+        fields.append("settings")
+    if conversation.archived_at is not None:  # writing in an archived chat brings it back
+        conversation.archived_at = None
+        fields.append("archived_at")
+    conversation.save(update_fields=fields)
+    _enqueue_generation(answer)
+    return question, answer
+
+
+def conversation_start(*, user, content: str, strategy: str | None = None, model: str | None = None):
+    """A new conversation with its first message; nothing is created when the message is refused."""
+    from .conversations import conversation_create
+
+    content = _clean_content(content)
+    moderation_check(user=user, content=content)
+    with transaction.atomic():
+        conversation = conversation_create(user=user, strategy=strategy, model=model)
+        _ask(conversation=conversation, user=user, content=content, parent="current", strategy=None, model=None)
+    return conversation
+
+
+def message_edit(*, message: Message, user, content: str) -> tuple[Message, Message]:
+    """Editing a user message starts a new branch beside it (the original stays, as a sibling)."""
+    if message.role != Message.Role.USER:
+        raise ValidationError(_("Only your own messages can be edited."))
+    return message_send(conversation=message.conversation, user=user, content=content, parent=message.parent)
+
+
+@transaction.atomic
+def message_regenerate(*, message: Message) -> Message:
+    """A new answer beside ``message`` (also the retry of a failed one)."""
+    if message.role != Message.Role.ASSISTANT or message.parent_id is None:
+        raise ValidationError(_("Only answers can be regenerated."))
+    if message.is_open:
+        raise ValidationError(_("Please wait for the answer to finish, or stop it."), code="busy")
+    conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
+    assert message.parent is not None  # checked above (parent_id)
+    answer = _pending_answer(conversation, message.parent)
+    conversation.current_leaf = answer
+    conversation.last_message_at = timezone.now()
+    conversation.message_count = F("message_count") + 1
+    conversation.save(update_fields=["current_leaf", "last_message_at", "message_count", "updated_at"])
+    _enqueue_generation(answer)
+    return answer
+
+
+def message_stop(*, message: Message) -> Message:
+    """Ask the generating task to stop; an answer that has not started yet is stopped at once."""
+    from .generation import message_finalize
+
+    if message.status == Message.Status.PENDING:
+        message_finalize(
+            message_id=message.pk, status=Message.Status.STOPPED, content="", from_statuses=[Message.Status.PENDING]
+        )
+    if message.is_open:
+        streams.request_stop(message.pk)
+    message.refresh_from_db()
+    return message
+
+
+@transaction.atomic
+def branch_switch(*, message: Message) -> Conversation:
+    """Show the branch through ``message`` (its newest continuation)."""
+    conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
+    conversation.current_leaf_id = deepest_leaf(message=message)
+    conversation.save(update_fields=["current_leaf", "updated_at"])
+    return conversation
+
+
+@transaction.atomic
+def message_rate(*, message: Message, rating: int | None) -> Message:
+    if message.role != Message.Role.ASSISTANT:
+        raise ValidationError(_("Only answers can be rated."))
+    if rating not in (1, -1, None):
+        raise ValidationError(_("Invalid rating."))
+    message.rating = rating
+    message.save(update_fields=["rating", "updated_at"])
+    return message
+
+
+@transaction.atomic
+def message_mark_mistake(*, message: Message, is_mistake: bool, note: str = "") -> Message:
+    if message.role != Message.Role.ASSISTANT:
+        raise ValidationError(_("Only answers can be marked as mistakes."))
+    message.is_mistake = is_mistake
+    message.mistake_note = (note or "").strip()[:2000] if is_mistake else ""
+    message.save(update_fields=["is_mistake", "mistake_note", "updated_at"])
+    return message

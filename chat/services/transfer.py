@@ -1,0 +1,247 @@
+"""Export conversations as JSON (seed metadata shapes) or Markdown; import a JSON export back."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticError
+
+from ..models import Conversation, Message
+from ..rendering import markdown_to_html
+from ..search_index import index_messages
+from ..selectors import _path_ids
+
+FORMAT = "chorus.chat"
+VERSION = 1
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _message_dict(m: Message) -> dict:
+    return {
+        "id": str(m.pk),
+        "parent_id": str(m.parent_id) if m.parent_id else None,
+        "role": m.role,
+        "content_type": m.content_type,
+        "content": m.content,
+        "status": m.status,
+        "model_name": m.model_name,
+        "prompt_tokens": m.prompt_tokens,
+        "completion_tokens": m.completion_tokens,
+        "cost": float(m.cost),
+        "processing_time_ms": m.processing_time_ms,
+        "meta_data": m.meta_data,
+        "context_documents": m.context_documents,
+        "is_mistake": m.is_mistake,
+        "mistake_note": m.mistake_note,
+        "rating": m.rating,
+        "created_at": _iso(m.created_at),
+    }
+
+
+def _conversation_dict(c: Conversation, messages) -> dict:
+    return {
+        "id": str(c.pk),
+        "title": c.title,
+        "settings": c.settings,
+        "is_starred": c.is_starred,
+        "archived_at": _iso(c.archived_at),
+        "created_at": _iso(c.created_at),
+        "updated_at": _iso(c.updated_at),
+        "last_message_at": _iso(c.last_message_at),
+        "total_tokens": c.total_tokens,
+        "message_count": c.message_count,
+        "current_leaf_id": str(c.current_leaf_id) if c.current_leaf_id else None,
+        "meta_data": c.meta_data,
+        "messages": [_message_dict(m) for m in messages],
+    }
+
+
+def conversations_export(*, user, conversations=None) -> dict:
+    """Every (or the given) conversation of ``user`` with all messages of every branch."""
+    qs = Conversation.objects.filter(user=user, deleted_at__isnull=True).order_by("created_at")
+    if conversations is not None:
+        qs = qs.filter(pk__in=[c.pk for c in conversations])
+    convs = list(qs)
+    by_conv: dict = {c.pk: [] for c in convs}
+    for m in (
+        Message.objects.filter(conversation__in=convs, deleted_at__isnull=True)
+        .defer("search_vector", "html")
+        .order_by("created_at", "id")
+        .iterator(chunk_size=2000)
+    ):
+        by_conv[m.conversation_id].append(m)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "conversations": [_conversation_dict(c, by_conv[c.pk]) for c in convs],
+    }
+
+
+def conversation_markdown(*, conversation: Conversation) -> str:
+    """The branch on screen as Markdown."""
+    lines = [f"# {conversation.display_title}", ""]
+    if conversation.current_leaf_id:
+        ids = [r[0] for r in _path_ids(conversation.pk, conversation.current_leaf_id, 1_000_000)]
+        by_id = Message.objects.in_bulk(ids)
+        for pk in reversed(ids):
+            m = by_id.get(pk)
+            if m is None or m.deleted_at:
+                continue
+            who = _("You") if m.role == Message.Role.USER else _("Assistant")
+            stamp = timezone.localtime(m.created_at).strftime("%Y-%m-%d %H:%M")
+            lines += [f"**{who}** · {stamp}", "", m.content or f"_({m.get_status_display()})_", ""]
+            sources = ((m.meta_data or {}).get("orchestration") or {}).get("sources_included") or []
+            links = [f"- [{s.get('title') or s.get('url')}]({s['url']})" for s in sources if s.get("url")]
+            if links:
+                lines += [_("Sources:"), *links, ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# --- Import -----------------------------------------------------------------------------------
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class _MessageIn(_Strict):
+    id: str = Field(min_length=1, max_length=64)
+    parent_id: str | None = None
+    role: Literal["user", "assistant", "system"]
+    content_type: Literal["text", "code", "image", "audio"] = "text"
+    content: str = Field(max_length=200_000)
+    status: Literal["pending", "streaming", "complete", "stopped", "error"] = "complete"
+    model_name: str = Field(default="", max_length=100)
+    prompt_tokens: int = Field(default=0, ge=0)
+    completion_tokens: int = Field(default=0, ge=0)
+    cost: float = Field(default=0, ge=0)
+    processing_time_ms: int | None = Field(default=None, ge=0)
+    meta_data: dict = Field(default_factory=dict)
+    context_documents: list = Field(default_factory=list)
+    is_mistake: bool = False
+    mistake_note: str = Field(default="", max_length=2000)
+    rating: Literal[1, -1] | None = None
+    created_at: datetime | None = None
+
+
+class _ConversationIn(_Strict):
+    title: str = Field(default="", max_length=500)
+    settings: dict = Field(default_factory=dict)
+    is_starred: bool = False
+    archived_at: datetime | None = None
+    created_at: datetime | None = None
+    current_leaf_id: str | None = None
+    meta_data: dict = Field(default_factory=dict)
+    messages: list[_MessageIn] = Field(max_length=100_000)
+
+
+class _ExportIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    format: Literal["chorus.chat"]
+    version: Literal[1]
+    conversations: list[_ConversationIn] = Field(max_length=10_000)
+
+
+def _parse(raw: bytes | str) -> _ExportIn:
+    if isinstance(raw, bytes):
+        if len(raw) > MAX_IMPORT_BYTES:
+            raise ValidationError(_("The file is too large (at most 20 MB)."))
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValidationError(_("The file is not UTF-8 text."))
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(_("The file is not valid JSON (line %(line)d).") % {"line": exc.lineno})
+    try:
+        return _ExportIn.model_validate(data)
+    except PydanticError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "file"
+        raise ValidationError(
+            _("This is not a Chorus chat export: %(where)s: %(msg)s") % {"where": where, "msg": first["msg"]}
+        )
+
+
+@transaction.atomic
+def conversations_import(*, user, raw: bytes | str) -> list[Conversation]:
+    """Import an export made by :func:`conversations_export`; all or nothing. Ids are new."""
+    parsed = _parse(raw)
+    created: list[Conversation] = []
+    new_ids: list[uuid.UUID] = []
+    now = timezone.now()
+    for conv_in in parsed.conversations:
+        mapping: dict[str, uuid.UUID] = {}
+        conversation = Conversation.objects.create(
+            user=user,
+            title=conv_in.title.strip(),
+            title_is_custom=bool(conv_in.title.strip()),
+            settings={k: conv_in.settings.get(k) for k in ("strategy", "model")},
+            is_starred=conv_in.is_starred,
+            archived_at=conv_in.archived_at,
+            meta_data=conv_in.meta_data,
+        )
+        rows = []
+        total_tokens = 0
+        last = None
+        for m in conv_in.messages:
+            if m.id in mapping:
+                raise ValidationError(_("Message %(id)s appears twice.") % {"id": m.id})
+            if m.parent_id is not None and m.parent_id not in mapping:
+                raise ValidationError(_("Message %(id)s refers to an unknown parent.") % {"id": m.id})
+            mapping[m.id] = uuid.uuid4()
+            status = m.status if m.status in Message.FINAL else Message.Status.ERROR
+            created_at = m.created_at or now
+            rows.append(
+                Message(
+                    id=mapping[m.id],
+                    conversation=conversation,
+                    parent_id=mapping.get(m.parent_id) if m.parent_id else None,
+                    user=user if m.role == "user" else None,
+                    role=m.role,
+                    content_type=m.content_type,
+                    content=m.content,
+                    html=markdown_to_html(m.content),
+                    status=status,
+                    model_name=m.model_name,
+                    prompt_tokens=m.prompt_tokens,
+                    completion_tokens=m.completion_tokens,
+                    cost=m.cost,
+                    processing_time_ms=m.processing_time_ms,
+                    meta_data=m.meta_data,
+                    context_documents=m.context_documents,
+                    is_mistake=m.is_mistake,
+                    mistake_note=m.mistake_note,
+                    rating=m.rating,
+                    created_at=created_at,
+                    finalized_at=now,
+                )
+            )
+            total_tokens += m.prompt_tokens + m.completion_tokens
+            last = rows[-1]
+        Message.objects.bulk_create(rows, batch_size=1000)
+        new_ids += [r.id for r in rows]
+        leaf = mapping.get(conv_in.current_leaf_id) if conv_in.current_leaf_id else (last.id if last else None)
+        conversation.current_leaf_id = leaf
+        conversation.total_tokens = total_tokens
+        conversation.message_count = len(rows)
+        conversation.last_message_at = max((r.created_at for r in rows), default=now)
+        conversation.last_message_preview = last.content[:140] if last else ""
+        conversation.save()
+        if conv_in.created_at:
+            Conversation.objects.filter(pk=conversation.pk).update(created_at=conv_in.created_at)
+        created.append(conversation)
+    index_messages(new_ids)
+    return created

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext as _
+
+from ..forms import STRATEGY_LABELS
+
+register = template.Library()
+
+
+@register.filter
+def get(mapping, key):
+    if not mapping:
+        return None
+    return mapping.get(key)
+
+
+@register.filter
+def strategy_label(value):
+    return STRATEGY_LABELS.get(value, value or "")
+
+
+@register.simple_tag
+def answer_details(message) -> dict:
+    """The details panel of an answer, from its seed-000 meta_data."""
+    meta = message.meta_data or {}
+    orch = meta.get("orchestration") or {}
+    tokens = meta.get("tokens_used") or {}
+    costs = (meta.get("cost_breakdown") or {}).get("per_provider") or {}
+    sources = [s for s in orch.get("sources_included") or [] if isinstance(s, dict)]
+    return {
+        "strategy": STRATEGY_LABELS.get(orch.get("orchestration_strategy"), orch.get("orchestration_strategy") or ""),
+        "providers": orch.get("providers_used") or [],
+        "per_provider": [
+            {"name": p, "tokens": tokens.get(p), "cost": costs.get(p)} for p in (orch.get("providers_used") or [])
+        ],
+        "confidence": orch.get("confidence_score"),
+        "phases": orch.get("phase_details") or {},
+        "sources": sources,
+        "time_s": (message.processing_time_ms or 0) / 1000,
+    }
+
+
+@register.simple_tag
+def chat_strings() -> dict:
+    """Strings chat.js shows, translated on the server and handed over with json_script."""
+    return {
+        "copied": _("Copied"),
+        "copy": _("Copy"),
+        "thinking": _("Thinking…"),
+        "writing": _("Writing…"),
+        "stopped": _("Stopped."),
+        "error": _("Something went wrong. Please try again."),
+        "reconnecting": _("Connection lost, reconnecting…"),
+    }
+
+
+# Stroke icons (24×24, Lucide-style outlines): glyph fonts are missing on many systems.
+_ICONS = {  # noqa: E501 (path data)
+    "plus": '<path d="M12 5v14M5 12h14"/>',
+    "copy": '<rect x="9" y="9" width="12" height="12" rx="2"/><path d="M5 15H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2h9a2 2 0 0 1 2 2v1"/>',  # noqa: E501
+    "edit": '<path d="M12 20h9"/><path d="M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4Z"/>',
+    "refresh": '<path d="M21 12a9 9 0 1 1-2.64-6.36"/><path d="M21 3v6h-6"/>',
+    "thumbs-up": '<path d="M7 10v11H3V10z"/><path d="M7 10l4-8a3 3 0 0 1 3 3v4h5.5a2 2 0 0 1 2 2.3l-1.4 8A2 2 0 0 1 18.1 21H7"/>',  # noqa: E501
+    "thumbs-down": '<path d="M17 14V3h4v11z"/><path d="M17 14l-4 8a3 3 0 0 1-3-3v-4H4.5a2 2 0 0 1-2-2.3l1.4-8A2 2 0 0 1 5.9 3H17"/>',  # noqa: E501
+    "flag": '<path d="M4 22V4"/><path d="M4 4h13l-2 4 2 4H4"/>',
+    "info": '<circle cx="12" cy="12" r="9"/><path d="M12 11v5M12 8h.01"/>',
+    "star": '<path d="m12 3 2.8 5.7 6.2.9-4.5 4.4 1 6.2L12 17.3 6.5 20.2l1-6.2L3 9.6l6.2-.9Z"/>',
+    "more": '<circle cx="5" cy="12" r="1.3"/><circle cx="12" cy="12" r="1.3"/><circle cx="19" cy="12" r="1.3"/>',
+    "menu": '<path d="M4 6h16M4 12h16M4 18h16"/>',
+    "close": '<path d="M6 6l12 12M18 6 6 18"/>',
+    "stop": '<rect x="6" y="6" width="12" height="12" rx="2"/>',
+    "left": '<path d="m15 18-6-6 6-6"/>',
+    "right": '<path d="m9 18 6-6-6-6"/>',
+    "archive": '<rect x="3" y="4" width="18" height="4" rx="1"/><path d="M5 8v11a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1V8M10 12h4"/>',  # noqa: E501
+    "download": '<path d="M12 3v12M7 10l5 5 5-5M5 21h14"/>',
+    "upload": '<path d="M12 21V9M7 14l5-5 5 5M5 3h14"/>',
+    "trash": '<path d="M3 6h18M8 6V4h8v2M6 6l1 14h10l1-14"/>',
+    "send": '<path d="M5 12h14M13 6l6 6-6 6"/>',
+    "check": '<path d="m5 12 5 5 9-10"/>',
+}
+
+
+@register.simple_tag
+def icon(name: str, filled: bool = False):
+    from django.utils.safestring import mark_safe
+
+    fill = "currentColor" if filled else "none"
+    return mark_safe(  # noqa: S308 - constant markup from _ICONS
+        f'<svg class="icon" viewBox="0 0 24 24" width="18" height="18" fill="{fill}" stroke="currentColor" '
+        f'stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">{_ICONS[name]}</svg>'
+    )
+
+
+@register.simple_tag
+def chat_labels() -> dict:
+    """The message template's strings, translated once per page instead of once per message."""
+    return {
+        "bad_answer": _("Bad answer"),
+        "cancel": _("Cancel"),
+        "confidence": _("Confidence"),
+        "copy": _("Copy"),
+        "cost": _("Cost"),
+        "details": _("Details"),
+        "edit": _("Edit"),
+        "edit_message": _("Edit message"),
+        "good_answer": _("Good answer"),
+        "mark_as_mistake": _("Mark as mistake"),
+        "marked_as_mistake": _("Marked as mistake"),
+        "model": _("Model"),
+        "next_version": _("Next version"),
+        "previous_version": _("Previous version"),
+        "providers": _("Providers"),
+        "regenerate": _("Regenerate"),
+        "retry": _("Retry"),
+        "save_and_send": _("Save and send"),
+        "sources": _("Sources"),
+        "stopped": _("Stopped."),
+        "strategy": _("Strategy"),
+        "thinking": _("Thinking…"),
+        "time": _("Time"),
+        "tokens": _("Tokens"),
+        "undo": _("Undo"),
+        "versions": _("Versions"),
+        "what_is_wrong_with_this_answer": _("What is wrong with this answer?"),
+        "error": _("Something went wrong. Please try again."),
+    }

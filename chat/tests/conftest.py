@@ -1,0 +1,132 @@
+import pytest
+
+from chat.models import Conversation, Message
+
+
+@pytest.fixture
+def counts(in_tenant):
+    """``counts(tenant)``: (conversations, messages) in that tenant, to assert nothing changed."""
+
+    def count(tenant):
+        with in_tenant(tenant):
+            return Conversation.objects.count(), Message.objects.count()
+
+    return count
+
+
+@pytest.fixture(scope="session")
+def chat_live(django_db_setup, django_db_blocker):
+    """A committed tenant served by uvicorn with a Celery worker, for the browser tests."""
+    from django.conf import settings
+    from django.db import connection, connections
+    from django.test import Client
+    from django_tenants.utils import schema_context
+
+    from accounts.models import User
+    from chat.tests.browser import SUBDOMAIN, Live, Servers
+    from conftest import PASSWORD
+    from tenants.models import Tenant
+    from tenants.services import tenant_create, tenant_provision
+
+    servers = Servers()
+    with django_db_blocker.unblock():
+        Tenant.objects.filter(subdomain=SUBDOMAIN).delete()
+        tenant = tenant_create(
+            name="Browser Co",
+            subdomain=SUBDOMAIN,
+            owner_email="browser@example.com",
+            owner_password=PASSWORD,
+            owner_name="Bea Browser",
+            provision=False,
+        )
+        tenant = tenant_provision(tenant_id=tenant.pk)
+        with schema_context(tenant.schema_name):
+            client = Client(HTTP_HOST=f"{SUBDOMAIN}.localhost")
+            client.force_login(User.objects.get(email="browser@example.com"))
+            session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        connection.set_schema_to_public()
+        port = servers.start()
+        try:
+            yield Live(
+                base_url=f"http://{SUBDOMAIN}.localhost:{port}",
+                host=f"{SUBDOMAIN}.localhost",
+                tenant=tenant,
+                user_email="browser@example.com",
+                password=PASSWORD,
+                session=session,
+            )
+        finally:
+            servers.stop()
+            connection.set_schema_to_public()
+            with connection.cursor() as cursor:  # connections the server and worker threads kept open
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            Tenant.objects.get(pk=tenant.pk).delete(force_drop=True)
+            for conn in connections.all():
+                conn.close_if_unusable_or_obsolete()
+
+
+@pytest.fixture(scope="module")
+def browser_instance():
+    """Chromium for one test module. Playwright's sync API keeps an event loop running in this thread,
+    which Django's async-safety check would take for an async context: allowed for the module only."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    from chat.tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def chat_page(chat_live, browser_instance, monkeypatch):
+    """A signed-in page in the browser tenant; answers stream slowly enough to watch and stop."""
+    from django.conf import settings
+
+    from chat.services import generation
+    from chat.tests.browser import slow_engine
+
+    monkeypatch.setattr(generation.engine, "run", slow_engine())
+    session = chat_live.session
+    context = browser_instance.new_context(viewport={"width": 1280, "height": 860}, accept_downloads=True)
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "domain": chat_live.host, "path": "/"}]
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base_url = chat_live.base_url
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def slovenian_catalog():
+    """chat's compiled Slovenian catalog (``make`` compiles it; this does when pytest runs alone)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    po = Path(__file__).resolve().parents[1] / "locale" / "sl" / "LC_MESSAGES" / "django.po"
+    mo = po.with_suffix(".mo")
+    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        if not shutil.which("msgfmt"):
+            pytest.skip("msgfmt (gettext) is not installed")
+        subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)
+        from django.utils import translation
+
+        translation.trans_real._translations = {}
+    return mo

@@ -1,0 +1,25 @@
+"""The chat speaks Slovenian to Slovenian users."""
+
+from accounts.models import User
+from chat.tests.factories import make_conversation
+
+
+def test_it_shows_the_conversation_page_in_slovenian(slovenian_catalog, owner_client, tenant_a, owner, in_tenant):
+    with in_tenant(tenant_a):
+        User.objects.filter(pk=owner.pk).update(language="sl")
+        conversation = make_conversation(owner)
+    body = owner_client.get(f"/chat/{conversation.pk}/").content.decode()
+    assert "Pošlji" in body and "Odgovorite …" in body and "Izvozi kot JSON" in body
+    assert "Razmi\\u0161ljam" in body  # strings for chat.js, through json_script (JSON-escaped)
+    assert "Send" not in body.split('id="composer"')[1]
+
+
+def test_it_pluralises_search_results_in_slovenian(slovenian_catalog, owner_client, tenant_a, owner, in_tenant):
+    from chat.services import conversation_start
+
+    with in_tenant(tenant_a):
+        User.objects.filter(pk=owner.pk).update(language="sl")
+        conversation_start(user=owner, content="knjižnica in knjige")
+        conversation_start(user=owner, content="mestna knjižnica")
+    body = owner_client.get("/chat/search/", {"q": "knjižnica"}).content.decode()
+    assert "2 zadetka" in body

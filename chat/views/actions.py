@@ -1,0 +1,269 @@
+"""POST actions. Each: parse with a form, fetch through an access helper (404), call one service, render.
+
+htmx requests get a fragment back; plain form posts are redirected (the pages work without JS).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import selectors, services
+from ..forms import EditForm, MessageForm, MistakeForm, RateForm, RenameForm, ToggleForm
+from ..models import Conversation, Message
+
+
+def _errors_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _problem(request, text: str, *, status: int = 400, back: str = "/chat/"):
+    """A refusal the user must see: an inline alert for htmx, a flash message otherwise."""
+    if request.htmx:  # htmx swaps only 2xx responses: the alert goes out as 200, retargeted
+        response = render(request, "chat/_alert.html", {"text": text})
+        response["X-Chat-Problem"] = str(status)
+        response["HX-Retarget"] = "#composer-alert"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    flash.error(request, text)
+    return redirect(back)
+
+
+def _thread_response(request, conversation: Conversation):
+    thread = selectors.thread_for(conversation=conversation)
+    return render(request, "chat/_thread.html", {"conversation": conversation, "thread": thread})
+
+
+@login_required
+@require_POST
+def conversation_new(request):
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        return _problem(request, " ".join(e for errs in form.errors.values() for e in errs))
+    try:
+        conversation = services.conversation_start(
+            user=request.user,
+            content=form.cleaned_data["content"],
+            strategy=form.cleaned_data["strategy"],
+            model=form.cleaned_data["model"],
+        )
+    except services.ChatRefused as exc:
+        return _problem(request, _errors_text(exc), status=403)
+    except ValidationError as exc:
+        return _problem(request, _errors_text(exc))
+    url = reverse("chat:conversation_detail", args=[conversation.pk])
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def message_create(request, conversation_id):
+    conversation = selectors.conversation_get_for_user(user=request.user, conversation_id=conversation_id)
+    back = reverse("chat:conversation_detail", args=[conversation.pk])
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        return _problem(request, " ".join(e for errs in form.errors.values() for e in errs), back=back)
+    try:
+        question, answer = services.message_send(
+            conversation=conversation,
+            user=request.user,
+            content=form.cleaned_data["content"],
+            strategy=form.cleaned_data["strategy"],
+            model=form.cleaned_data["model"],
+        )
+    except services.ChatRefused as exc:
+        return _problem(request, _errors_text(exc), status=403, back=back)
+    except ValidationError as exc:
+        return _problem(request, _errors_text(exc), status=409 if exc.code == "busy" else 400, back=back)
+    if not request.htmx:
+        return redirect(back)
+    conversation.refresh_from_db()
+    siblings = selectors.siblings_for(conversation, [question, answer])
+    return render(
+        request,
+        "chat/_message_pair.html",
+        {"conversation": conversation, "messages": [question, answer], "siblings": siblings},
+    )
+
+
+def _message_action(request, message_id):
+    return selectors.message_get_for_user(user=request.user, message_id=message_id)
+
+
+@login_required
+@require_POST
+def message_stop(request, message_id):
+    message = _message_action(request, message_id)
+    services.message_stop(message=message)
+    if request.htmx or request.headers.get("X-Requested-With") == "fetch":
+        return HttpResponse(status=204)
+    return redirect("chat:conversation_detail", message.conversation_id)
+
+
+@login_required
+@require_POST
+def message_regenerate(request, message_id):
+    message = _message_action(request, message_id)
+    back = reverse("chat:conversation_detail", args=[message.conversation_id])
+    try:
+        services.message_regenerate(message=message)
+    except ValidationError as exc:
+        return _problem(request, _errors_text(exc), status=409, back=back)
+    if not request.htmx:
+        return redirect(back)
+    message.conversation.refresh_from_db()
+    return _thread_response(request, message.conversation)
+
+
+@login_required
+@require_POST
+def message_edit(request, message_id):
+    message = _message_action(request, message_id)
+    back = reverse("chat:conversation_detail", args=[message.conversation_id])
+    form = EditForm(request.POST)
+    if not form.is_valid():
+        return _problem(request, _("Please write a message."), back=back)
+    try:
+        services.message_edit(message=message, user=request.user, content=form.cleaned_data["content"])
+    except services.ChatRefused as exc:
+        return _problem(request, _errors_text(exc), status=403, back=back)
+    except ValidationError as exc:
+        return _problem(request, _errors_text(exc), back=back)
+    if not request.htmx:
+        return redirect(back)
+    message.conversation.refresh_from_db()
+    return _thread_response(request, message.conversation)
+
+
+@login_required
+@require_POST
+def message_switch(request, message_id):
+    message = _message_action(request, message_id)
+    conversation = services.branch_switch(message=message)
+    if not request.htmx:
+        return redirect("chat:conversation_detail", conversation.pk)
+    return _thread_response(request, conversation)
+
+
+def _message_fragment(request, message: Message):
+    if not request.htmx:
+        return redirect("chat:conversation_detail", message.conversation_id)
+    siblings = selectors.siblings_for(message.conversation, [message])
+    return render(
+        request, "chat/_message.html", {"m": message, "siblings": siblings, "conversation": message.conversation}
+    )
+
+
+@login_required
+@require_POST
+def message_rate(request, message_id):
+    message = _message_action(request, message_id)
+    form = RateForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest()
+    rating = form.cleaned_data["rating"] or None
+    if rating is not None and message.rating == rating:  # clicking the same thumb again clears it
+        rating = None
+    try:
+        services.message_rate(message=message, rating=rating)
+    except ValidationError:
+        return HttpResponseBadRequest()
+    return _message_fragment(request, message)
+
+
+@login_required
+@require_POST
+def message_mistake(request, message_id):
+    message = _message_action(request, message_id)
+    form = MistakeForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest()
+    try:
+        services.message_mark_mistake(
+            message=message, is_mistake=form.cleaned_data["is_mistake"], note=form.cleaned_data["note"]
+        )
+    except ValidationError:
+        return HttpResponseBadRequest()
+    return _message_fragment(request, message)
+
+
+# --- Conversation actions -----------------------------------------------------------------------
+def _conversation_action(request, conversation_id, *, include_deleted: bool = False) -> Conversation:
+    return selectors.conversation_get_for_user(
+        user=request.user, conversation_id=conversation_id, include_deleted=include_deleted
+    )
+
+
+def _back_to(request, conversation: Conversation):
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return redirect("chat:conversation_detail", conversation.pk)
+
+
+@login_required
+@require_POST
+def conversation_rename(request, conversation_id):
+    conversation = _conversation_action(request, conversation_id)
+    form = RenameForm(request.POST)
+    if not form.is_valid():
+        return _problem(
+            request, _("Please enter a title."), back=reverse("chat:conversation_detail", args=[conversation.pk])
+        )
+    services.conversation_rename(conversation=conversation, title=form.cleaned_data["title"])
+    return _back_to(request, conversation)
+
+
+@login_required
+@require_POST
+def conversation_star(request, conversation_id):
+    conversation = _conversation_action(request, conversation_id)
+    form = ToggleForm(request.POST)
+    form.is_valid()
+    services.conversation_star(conversation=conversation, starred=form.cleaned_data.get("on", False))
+    return _back_to(request, conversation)
+
+
+@login_required
+@require_POST
+def conversation_archive(request, conversation_id):
+    conversation = _conversation_action(request, conversation_id)
+    form = ToggleForm(request.POST)
+    form.is_valid()
+    archived = form.cleaned_data.get("on", False)
+    services.conversation_archive(conversation=conversation, archived=archived)
+    if archived:
+        flash.success(request, _("Conversation archived."))
+    return _back_to(request, conversation)
+
+
+@login_required
+@require_POST
+def conversation_delete(request, conversation_id):
+    conversation = _conversation_action(request, conversation_id)
+    services.conversation_delete(conversation=conversation)
+    url = reverse("chat:conversation_list") + f"?deleted={conversation.pk}"
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def conversation_restore(request, conversation_id):
+    conversation = _conversation_action(request, conversation_id, include_deleted=True)
+    services.conversation_restore(conversation=conversation)
+    return redirect("chat:conversation_detail", conversation.pk)

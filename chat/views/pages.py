@@ -1,0 +1,118 @@
+"""GET pages: the conversation list, one conversation, older messages, one message, search."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .. import selectors
+from ..forms import ListForm, MessageForm, SearchForm, picker_choices
+from ..models import Conversation
+from ..services import branch_switch
+
+
+def _sidebar(request, *, filter: str = "active", cursor: str | None = None):
+    return selectors.conversation_list(user=request.user, filter=filter, cursor=cursor)
+
+
+def _composer(conversation: Conversation | None):
+    choices = picker_choices()
+    initial = {}
+    if conversation is not None:
+        initial = {k: v for k, v in (conversation.settings or {}).items() if v}
+    initial.setdefault("strategy", choices["default_strategy"])
+    return {"choices": choices, "initial": initial}
+
+
+@login_required
+@require_GET
+def conversation_list(request):
+    form = ListForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest()
+    filter_ = form.cleaned_data["filter"] or "active"
+    page = _sidebar(request, filter=filter_, cursor=form.cleaned_data["cursor"] or None)
+    if request.htmx and form.cleaned_data["cursor"]:
+        return render(request, "chat/_conversation_items.html", {"page": page, "filter": filter_})
+    deleted = None
+    if form.cleaned_data["deleted"]:
+        deleted = Conversation.objects.filter(
+            pk=form.cleaned_data["deleted"], user=request.user, deleted_at__isnull=False
+        ).first()
+    return render(
+        request,
+        "chat/conversation_list.html",
+        {"page": page, "filter": filter_, "composer": _composer(None), "deleted": deleted},
+    )
+
+
+@login_required
+@require_GET
+def conversation_detail(request, conversation_id):
+    conversation = selectors.conversation_get_for_user(user=request.user, conversation_id=conversation_id)
+    before = request.GET.get("before")
+    if before:  # infinite scroll upwards: the next older page of the branch
+        if not _is_uuid(before):
+            raise Http404
+        thread = selectors.thread_for(conversation=conversation, before=before)
+        return render(request, "chat/_thread.html", {"conversation": conversation, "thread": thread})
+    focus = request.GET.get("m")
+    thread = selectors.thread_for(conversation=conversation)
+    if focus and not any(str(m.pk) == focus for m in thread.messages):
+        # A search hit on another branch, or further up: show its branch down to it.
+        message = conversation.messages.filter(pk=focus, deleted_at__isnull=True).first() if _is_uuid(focus) else None
+        if message is not None:
+            conversation = branch_switch(message=message)
+            thread = selectors.thread_for(conversation=conversation, limit=selectors.THREAD_PAGE_SIZE)
+            if not any(m.pk == message.pk for m in thread.messages):
+                thread = selectors.thread_for(conversation=conversation, limit=5000)
+    return render(
+        request,
+        "chat/conversation_detail.html",
+        {
+            "conversation": conversation,
+            "thread": thread,
+            "page": _sidebar(request),
+            "filter": "archived" if conversation.is_archived else "active",
+            "composer": _composer(conversation),
+            "focus": focus,
+        },
+    )
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@login_required
+@require_GET
+def message_detail(request, message_id):
+    message = selectors.message_get_for_user(user=request.user, message_id=message_id)
+    siblings = selectors.siblings_for(message.conversation, [message])
+    return render(
+        request, "chat/_message.html", {"m": message, "siblings": siblings, "conversation": message.conversation}
+    )
+
+
+@login_required
+@require_GET
+def search(request):
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    hits = selectors.message_search(user=request.user, query=query) if query else []
+    return render(
+        request,
+        "chat/search.html",
+        {"query": query, "hits": hits, "page": _sidebar(request), "filter": "active", "form": form},
+    )
+
+
+__all__ = ["conversation_list", "conversation_detail", "message_detail", "search", "MessageForm"]

@@ -1,0 +1,96 @@
+"""The answer's event stream (SSE): an async view relaying the message's Redis stream.
+
+Access is checked before the first byte (the owner only; everyone else gets 404). The stream
+resumes after ``Last-Event-ID`` (the browser sends it when it reconnects) or ``?last_id=``, and
+ends with the ``end`` event. An open stream holds no thread: it waits in XREAD BLOCK.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+
+from asgiref.sync import sync_to_async
+from django.db import connection
+from django.http import Http404, StreamingHttpResponse
+
+from .. import streams
+from ..models import Message
+
+BLOCK_MS = 15_000  # a keep-alive comment at least this often
+MAX_SECONDS = 600  # then the browser reconnects with Last-Event-ID
+_EVENT_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
+
+
+def _access(request, user, message_id):
+    if getattr(request, "tenant", None) is not None:
+        connection.set_tenant(request.tenant)
+    row = (
+        Message.objects.filter(
+            pk=message_id,
+            conversation__user=user,
+            conversation__deleted_at__isnull=True,
+            deleted_at__isnull=True,
+        )
+        .values_list("status", "error_message")
+        .first()
+    )
+    if row is None:
+        raise Http404
+    return connection.schema_name, row[0], row[1]
+
+
+async def _events(key: str, last_id: str, status: str, error: str):
+    r = streams.async_client()
+    try:
+        yield "retry: 1500\n\n"
+        if status in Message.FINAL and not await r.exists(key):
+            # Finished long ago (the stream expired): say so and end.
+            yield streams.sse_frame(None, streams.END, {"status": status, "message": error})
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + MAX_SECONDS
+        while loop.time() < deadline:
+            result = await r.xread({key: last_id}, block=BLOCK_MS, count=500)
+            if not result:
+                yield ": keep-alive\n\n"
+                continue
+            for _key, entries in result:
+                for event_id, fields in entries:
+                    last_id = event_id
+                    yield streams.sse_frame(event_id, fields["type"], fields["data"])
+                    if fields["type"] == streams.END:
+                        return
+    finally:
+        await r.aclose()
+
+
+async def message_stream(request, message_id):
+    user = await request.auser()
+    if not user.is_authenticated:
+        raise Http404
+    schema, status, error = await sync_to_async(_access)(request, user, message_id)
+    last_id = request.headers.get("Last-Event-ID") or request.GET.get("last_id") or "0"
+    if last_id != "0" and not _EVENT_ID.match(last_id):
+        last_id = "0"
+    key = streams.stream_key(message_id, schema)
+    response = StreamingHttpResponse(_events(key, last_id, status, error), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache, no-transform"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+def parse_sse(body: str) -> list[tuple[str | None, str, dict]]:
+    """(id, event, data) of each frame of an SSE body; used by tests and benchmarks."""
+    frames = []
+    for block in body.split("\n\n"):
+        fields: dict[str, str] = {}
+        for line in block.split("\n"):
+            if line.startswith(":") or ":" not in line:
+                continue
+            name, _, value = line.partition(":")
+            fields[name] = value[1:] if value.startswith(" ") else value
+        if "event" in fields:
+            frames.append((fields.get("id"), fields["event"], json.loads(fields.get("data") or "{}")))
+    return frames
