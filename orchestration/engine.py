@@ -114,7 +114,7 @@ def run(
     else:
         text = OFFLINE_NOTICE + " Ask your workspace admin to add a provider key, or upload documents to search."
     stopped = False
-    sent = []
+    sent: list[str] = []
     for word in text.split(" "):
         if should_stop():
             stopped = True

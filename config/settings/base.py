@@ -69,7 +69,7 @@ def _database_config(url: str) -> dict:
         "PASSWORD": parsed.password or "",
         "HOST": host,
         "PORT": str(parsed.port or ""),
-        "CONN_MAX_AGE": env.int("CONN_MAX_AGE", default=60),
+        "CONN_MAX_AGE": env.int("CONN_MAX_AGE", default=0),  # ASGI: a connection per request (Django docs)
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {"sslmode": query["sslmode"][0]} if "sslmode" in query else {},
     }
