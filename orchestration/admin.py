@@ -61,6 +61,10 @@ class ProviderCredentialForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text=_("Leave empty to keep the current key."),
     )
+    base_url = forms.URLField(
+        label=_("Base URL"), required=False, assume_scheme="https",
+        help_text=_("Leave empty for the provider's own endpoint."),
+    )  # fmt: skip
     clear_api_key = forms.BooleanField(label=_("Clear the stored key"), required=False)
     model_names = forms.CharField(
         label=_("Models"), required=False, help_text=_("Comma-separated model names, e.g. gpt-4o, gpt-4o-mini.")
@@ -147,9 +151,22 @@ class OrchestrationSettingsForm(forms.ModelForm):
 
     class Meta:
         model = OrchestrationSettings
-        fields = ["openai_model", "anthropic_model", "perplexity_model", "openai_compatible_model", "system_message",
-                  "default_strategy", "default_temperature", "default_max_tokens", "request_timeout",
-                  "max_cost_per_query", "prefer_cheaper_models", "price_overrides", "app_name", "support_email"]
+        fields = [
+            "openai_model",
+            "anthropic_model",
+            "perplexity_model",
+            "openai_compatible_model",
+            "system_message",
+            "default_strategy",
+            "default_temperature",
+            "default_max_tokens",
+            "request_timeout",
+            "max_cost_per_query",
+            "prefer_cheaper_models",
+            "price_overrides",
+            "app_name",
+            "support_email",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

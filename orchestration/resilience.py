@@ -83,9 +83,9 @@ class CircuitBreaker:
         try:
             r = client()
             pipe = r.pipeline()
+            pipe.set(self.failures_key, 0, ex=int(self.window), nx=True)  # the window starts at the first failure
             pipe.incr(self.failures_key)
-            pipe.expire(self.failures_key, int(self.window), nx=True)
-            failures, _ = pipe.execute()
+            _, failures = pipe.execute()
             half_open = r.exists(self.trial_key)
             if failures >= self.threshold or half_open:
                 pipe = r.pipeline()
@@ -96,7 +96,7 @@ class CircuitBreaker:
                 pipe.execute()
                 log.warning("circuit opened for %s", self.open_key.rsplit(":", 2)[0])
         except redis.RedisError:
-            pass
+            log.warning("circuit breaker could not record a failure (Redis)")
 
     def reset(self) -> None:
         try:

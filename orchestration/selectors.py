@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings as django_settings
 from django.db import connection
+from django_tenants.utils import get_public_schema_name
 
 from core import crypto
 from orchestration.models import STRATEGIES, OrchestrationSettings, ProviderCredential, SettingsChange
@@ -105,7 +106,7 @@ def provider_configs(
     schema = connection.schema_name
     common = _timeouts(snapshot)
     configs: list[ProviderConfig] = []
-    own = {c.provider: c for c in ProviderCredential.objects.all()} if schema != "public" else {}
+    own = {c.provider: c for c in ProviderCredential.objects.all()} if schema != get_public_schema_name() else {}
     for cred in sorted(own.values(), key=lambda c: (c.priority, PROVIDER_ORDER.index(c.provider))):
         if not cred.enabled:
             continue

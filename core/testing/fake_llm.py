@@ -123,7 +123,13 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/v1/"):
             path = path[3:]
         model = str(body.get("model", ""))
-        rec = Recorded(path=path, model=model, body=body, headers=dict(self.headers.items()), started=time.monotonic())
+        rec = Recorded(
+            path=path,
+            model=model,
+            body=body,
+            headers={k.lower(): v for k, v in self.headers.items()},
+            started=time.monotonic(),
+        )
         self.server.fake._record(rec)
         beh = self.server.fake._take(model)
         try:

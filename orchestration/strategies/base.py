@@ -98,6 +98,7 @@ class Context:
     def candidates(self, *, prefer: list[str] | None = None, cheap: bool | None = None) -> list[Candidate]:
         """Every (provider, default model), healthy first; a pinned ``provider:model`` first of all."""
         cands: list[Candidate] = [(c, c.default_model) for c in self.configs]
+        cands += [(c, m) for c in self.configs for m in c.models if m != c.default_model]  # other models last
         pinned = None if self.force_cheap else self.request.model
         if pinned and ":" in pinned:
             prov, model = pinned.split(":", 1)

@@ -1,0 +1,41 @@
+from orchestration.tests.conftest import ask, last, run, text_of
+
+
+def test_it_stops_within_one_chunk_and_keeps_the_partial_text(fake_llm, tenant_a, in_tenant):
+    fake_llm.platform("openai")
+    fake_llm.behave("gpt-4o", text=" ".join(f"w{i}" for i in range(200)), chunk_delay=0.01)
+    seen = []
+
+    def should_stop():
+        return len(seen) >= 3
+
+    from orchestration import engine
+
+    events = []
+    with in_tenant(tenant_a):
+        for event in engine.run(ask(), should_stop=should_stop):
+            events.append(event)
+            if event.type == "delta":
+                seen.append(event.data["text"])
+    deltas = [e for e in events if e.type == "delta"]
+    assert len(deltas) == 3  # the chunk during which the stop came is the last one
+    done = last(events, "done").data
+    assert done["stopped"] is True
+    assert text_of(events) == "w0 w1 w2"
+    recorded = fake_llm.requests_for("gpt-4o")[-1]
+    assert recorded.finished - recorded.started < 1.5  # the server saw the stream closed, not 200 chunks
+
+
+def test_it_stops_a_consensus_run(fake_llm, tenant_a, in_tenant):
+    fake_llm.platform("openai", "anthropic")
+    fake_llm.behave("*", text=" ".join(f"w{i}" for i in range(300)), chunk_delay=0.01)
+    calls = {"n": 0}
+
+    def should_stop():
+        calls["n"] += 1
+        return calls["n"] > 3
+
+    with in_tenant(tenant_a):
+        events = run(ask(strategy="parallel_consensus"), should_stop=should_stop)
+    assert last(events, "done").data["stopped"] is True
+    assert all(r.finished - r.started < 2.0 for r in fake_llm.requests)
