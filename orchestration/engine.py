@@ -72,7 +72,7 @@ class Event:
       delta   {"text": str}                      -- text of the final answer, in order
       sources {"sources": [{"url", "title", "access_date", "kind": "web"|"document", ...}]}
       usage   {"provider", "model", "prompt_tokens", "completion_tokens", "cost", "platform"}
-      done    {"meta_data": <seed 000 message meta_data>, "model_name", "prompt_tokens",
+      done    {"meta_data": <seed 000 message meta_data>, "model_name" ("provider:model" | "offline"), "prompt_tokens",
                "completion_tokens", "stopped": bool, "cost": float, "platform": bool}
       error   {"message": str (for the user), "code": str, "retryable": bool,
                optional "meta_data" (usage of the calls that ran), "failures": [...]}
@@ -147,13 +147,20 @@ def run_prepared(request: Request, *, settings, configs, retriever=None, should_
     final = ctx.final
     yield Event("done", {
         "meta_data": meta,
-        "model_name": f"{final.provider}:{final.model}" if final else "",
+        "model_name": _model_name(final),
         "prompt_tokens": sum(c.prompt_tokens for c in ctx.completions),
         "completion_tokens": sum(c.completion_tokens for c in ctx.completions),
         "stopped": ctx.stopped,
         "cost": total,
         "platform": meta["platform_usage"]["used"],
     })  # fmt: skip
+
+
+def _model_name(final) -> str:
+    """ "provider:model" of the call that wrote the answer ("offline" for the offline provider)."""
+    if final is None:
+        return ""
+    return "offline" if final.provider == "offline" else f"{final.provider}:{final.model}"
 
 
 def _strategy_name(ctx) -> str:

@@ -184,6 +184,13 @@ def stream_answer(ctx: Context, cands: list[Candidate], messages: list[dict], *,
     for cand in cands:
         cfg, model = cand
         yield ctx.phase(phase, "started", cfg.provider, model)
+        if cfg.provider == "offline":  # it quotes the passages: they are this answer's sources
+            new = ctx.add_sources([
+                {"url": p.url, "title": p.title, "kind": "document", "document_id": p.document_id,
+                 "chunk_id": p.chunk_id} for p in ctx.passages()
+            ])  # fmt: skip
+            if new:
+                yield ctx.event("sources", {"sources": new})
         call = ctx.call(cand, messages)
         sent = False
         try:

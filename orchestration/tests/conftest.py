@@ -70,7 +70,7 @@ def credential(fake_llm, owner):
     from orchestration.models import ProviderCredential
     from orchestration.services import credential_save
 
-    def make(provider: str, *, key: str = "sk-tenant-key-123456", models=None, default_model="", **fields):
+    def make(provider: str, *, key: str = "sk-tenant-key-123456", models=None, default_model="", user=owner, **fields):
         cred = ProviderCredential(
             provider=provider,
             base_url=fields.pop("base_url", fake_llm.base_url(provider)),
@@ -78,7 +78,7 @@ def credential(fake_llm, owner):
             default_model=default_model or (models[0] if models else ""),
             **fields,
         )
-        return credential_save(credential=cred, user=owner, api_key=key)
+        return credential_save(credential=cred, user=user, api_key=key)
 
     return make
 

@@ -53,3 +53,32 @@ def test_it_uses_a_pinned_model(fake_llm, tenant_a, in_tenant):
         events = run(ask(model="anthropic:claude-3-5-haiku-20241022"))
     assert last(events, "done").data["model_name"] == "anthropic:claude-3-5-haiku-20241022"
     assert fake_llm.requests_for("gpt-4o") == []
+
+
+def test_it_quotes_document_passages_offline_and_lists_them_as_sources(fake_llm, tenant_a, in_tenant):
+    from orchestration import engine
+
+    class Library:
+        available = True
+
+        def search(self, query, *, limit=5):
+            return [engine.Passage(text="Ljubljana has 300k people.", title="Atlas", document_id="d1")]
+
+    with in_tenant(tenant_a):
+        events = run(ask(), retriever=Library())
+    assert "Ljubljana has 300k people." in text_of(events)
+    sources = last(events, "sources").data["sources"]
+    assert sources[0]["title"] == "Atlas" and sources[0]["kind"] == "document"
+    assert last(events, "done").data["model_name"] == "offline"
+
+
+def test_it_skips_a_credential_whose_key_cannot_be_decrypted(fake_llm, tenant_a, in_tenant, credential, settings):
+    from cryptography.fernet import Fernet
+
+    fake_llm.platform("anthropic")
+    with in_tenant(tenant_a):
+        credential("openai", models=["gpt-4o"])
+        settings.FERNET_KEYS = [Fernet.generate_key().decode()]
+        events = run(ask())
+    assert last(events, "done").data["model_name"].startswith("anthropic:")
+    assert fake_llm.requests_for("gpt-4o") == []
