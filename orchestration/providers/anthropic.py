@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 import anthropic
 
-from .base import Completion, Provider, ProviderError
+from .base import Completion, Provider, ProviderError, timeout
+
+
+@lru_cache(maxsize=32)
+def _client(api_key: str, base_url: str | None, connect: float, read: float, retries: int) -> anthropic.Anthropic:
+    """Clients are reused: building one costs ~20 ms, and reuse keeps connections alive."""
+    return anthropic.Anthropic(api_key=api_key, base_url=base_url, timeout=timeout(connect, read), max_retries=retries)
 
 
 def to_anthropic(messages: list[dict]) -> tuple[str, list[dict]]:
@@ -30,9 +37,7 @@ class AnthropicProvider(Provider):
 
     def client(self) -> anthropic.Anthropic:
         c = self.config
-        return anthropic.Anthropic(
-            api_key=c.api_key, base_url=c.base_url or None, timeout=self.timeout(), max_retries=c.max_retries
-        )
+        return _client(c.api_key, c.base_url or None, c.connect_timeout, c.read_timeout, c.max_retries)
 
     def _map_error(self, exc: Exception) -> ProviderError:
         status = getattr(exc, "status_code", None)

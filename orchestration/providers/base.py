@@ -128,6 +128,13 @@ class ProviderError(Exception):
         return messages.get(self.code, _("%(provider)s failed.")) % {"provider": name}
 
 
+def timeout(connect: float, read: float):
+    """Explicit timeouts for the SDKs' HTTP client; ``read`` bounds the gap between two chunks."""
+    import httpx2
+
+    return httpx2.Timeout(connect=connect, read=read, write=read, pool=connect)
+
+
 class Provider:
     """Subclasses implement :meth:`_stream` (and :meth:`_map_error` for their SDK's exceptions)."""
 
@@ -144,14 +151,6 @@ class Provider:
 
     def _map_error(self, exc: Exception) -> ProviderError:
         return ProviderError("bad_response", self.name, detail=type(exc).__name__)
-
-    def timeout(self):
-        import httpx2
-
-        c = self.config
-        return httpx2.Timeout(
-            connect=c.connect_timeout, read=c.read_timeout, write=c.read_timeout, pool=c.connect_timeout
-        )
 
 
 class Call:
