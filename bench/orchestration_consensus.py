@@ -44,8 +44,14 @@ def configs(fake: FakeLLM) -> list[ProviderConfig]:
     common = {"schema": "bench", "read_timeout": 5, "connect_timeout": 2, "total_timeout": 30, "max_retries": 0}
     return [
         ProviderConfig("openai", "k", fake.openai_base_url, ("gpt-4o",), "gpt-4o", **common),
-        ProviderConfig("anthropic", "k", fake.anthropic_base_url, ("claude-3-5-sonnet-20241022",),
-                       "claude-3-5-sonnet-20241022", **common),  # fmt: skip
+        ProviderConfig(
+            "anthropic",
+            "k",
+            fake.anthropic_base_url,
+            ("claude-3-5-sonnet-20241022",),
+            "claude-3-5-sonnet-20241022",
+            **common,
+        ),  # fmt: skip
         ProviderConfig("perplexity", "k", fake.perplexity_base_url, ("sonar",), "sonar", **common),
     ]
 

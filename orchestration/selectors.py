@@ -103,7 +103,7 @@ def provider_configs(
     cannot be decrypted is left out (and logged), never silently swapped for the platform key.
     """
     snapshot = snapshot or settings_snapshot()
-    schema = connection.schema_name
+    schema: str = getattr(connection, "schema_name", get_public_schema_name())
     common = _timeouts(snapshot)
     configs: list[ProviderConfig] = []
     own = {c.provider: c for c in ProviderCredential.objects.all()} if schema != get_public_schema_name() else {}

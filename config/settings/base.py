@@ -322,4 +322,6 @@ ORCHESTRATION_CONSENSUS_MAX = env.int("ORCHESTRATION_CONSENSUS_MAX", default=3) 
 ORCHESTRATION_ESTIMATED_ANSWER_TOKENS = env.int("ORCHESTRATION_ESTIMATED_ANSWER_TOKENS", default=500)
 ORCHESTRATION_PLATFORM_RPM = env.int("ORCHESTRATION_PLATFORM_RPM", default=0) or None  # per tenant, platform keys
 ORCHESTRATION_PLATFORM_TPM = env.int("ORCHESTRATION_PLATFORM_TPM", default=0) or None
-LOGGING["loggers"]["httpx2"] = {"level": "WARNING"}  # one INFO line per provider request is noise
+_loggers = LOGGING["loggers"]
+assert isinstance(_loggers, dict)
+_loggers["httpx2"] = {"level": "WARNING"}  # one INFO line per provider request is noise

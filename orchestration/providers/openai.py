@@ -44,6 +44,7 @@ def map_openai_error(exc: Exception, provider: str) -> ProviderError:
 class OpenAIProvider(Provider):
     name = "openai"
     sends_stream_options = True
+    max_tokens_param = "max_completion_tokens"  # OpenAI's own API; reasoning models reject max_tokens
 
     def client(self) -> openai.OpenAI:
         c = self.config
@@ -59,7 +60,7 @@ class OpenAIProvider(Provider):
         if temperature is not None:
             params["temperature"] = temperature
         if max_tokens:
-            params["max_tokens"] = max_tokens
+            params[self.max_tokens_param] = max_tokens
         return params
 
     def _stream(
@@ -94,3 +95,4 @@ class OpenAICompatibleProvider(OpenAIProvider):
     """Any server that speaks the OpenAI chat-completions API (Ollama, vLLM, LM Studio, ...)."""
 
     name = "openai_compatible"
+    max_tokens_param = "max_tokens"  # what Ollama, vLLM and LM Studio understand

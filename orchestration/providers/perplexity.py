@@ -8,6 +8,7 @@ from .openai import OpenAIProvider
 
 class PerplexityProvider(OpenAIProvider):
     name = "perplexity"
+    max_tokens_param = "max_tokens"
 
     def _extras(self, chunk, completion: Completion) -> None:
         extra = chunk.model_extra or {}

@@ -64,6 +64,26 @@ def estimate(ctx: Context) -> Decimal:
     return answers + synthesis
 
 
+def _gather(ctx: Context, futures: dict, pending: set, answers: list):
+    """Wait for the threads in this (the request's) thread: events, stop checks and DB-free accounting."""
+    while pending:
+        done, still = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+        pending.intersection_update(still)
+        for fut in done:
+            cand, call = futures[fut]
+            exc = fut.exception()
+            if exc is not None:
+                err = exc if isinstance(exc, ProviderError) else ProviderError("bad_response", cand[0].provider)
+                f = ctx.failed(cand, err, "consensus")
+                yield ctx.phase("consensus", "completed", cand[0].provider, f["message"], ok=False, error=err.code)
+                continue
+            c = call.completion
+            answers.append((cand, c))
+            yield ctx.usage_event(c)
+            yield ctx.phase("consensus", "completed", cand[0].provider, cand[1], ok=True)
+        ctx.check_stop()  # sets ctx.cancel: each thread stops within one chunk
+
+
 def run(ctx: Context):
     cands = participants(ctx)
     if len(cands) < 2:
@@ -79,22 +99,13 @@ def run(ctx: Context):
     with ThreadPoolExecutor(max_workers=len(calls), thread_name_prefix="consensus") as pool:
         futures = {pool.submit(call.run): (cand, call) for cand, call in calls}
         pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
-            for fut in done:
-                cand, call = futures[fut]
-                exc = fut.exception()
-                if exc is not None:
-                    err = exc if isinstance(exc, ProviderError) else ProviderError("bad_response", cand[0].provider)
-                    f = ctx.failed(cand, err, "consensus")
-                    yield ctx.phase("consensus", "completed", cand[0].provider, f["message"], ok=False, error=err.code)
-                    continue
-                c = call.completion
-                answers.append((cand, c))
-                yield ctx.usage_event(c)
-                yield ctx.phase("consensus", "completed", cand[0].provider, cand[1], ok=True)
-            ctx.check_stop()  # sets ctx.cancel: each thread stops within one chunk
+        try:
+            yield from _gather(ctx, futures, pending, answers)
+        finally:
+            if pending:  # the consumer went away or something failed: stop the threads within a chunk
+                ctx.cancel.set()
     wall_ms = int((time.monotonic() - started) * 1000)
+
     if ctx.stopped:
         return
     if not answers:

@@ -39,3 +39,24 @@ def test_it_stops_a_consensus_run(fake_llm, tenant_a, in_tenant):
         events = run(ask(strategy="parallel_consensus"), should_stop=should_stop)
     assert last(events, "done").data["stopped"] is True
     assert all(r.finished - r.started < 2.0 for r in fake_llm.requests)
+
+
+def test_it_stops_the_consensus_threads_when_the_consumer_goes_away(fake_llm, tenant_a, in_tenant):
+    import time
+
+    from orchestration import engine
+
+    fake_llm.platform("openai", "anthropic")
+    fake_llm.behave("gpt-4o", text="quick")
+    fake_llm.behave("claude-3-5-sonnet-20241022", text=" ".join(["slow"] * 300), chunk_delay=0.01)
+    with in_tenant(tenant_a):
+        gen = engine.run(ask(strategy="parallel_consensus"))
+        for event in gen:
+            if event.type == "phase" and event.data["name"] == "consensus" and event.data["status"] == "completed":
+                break
+        started = time.monotonic()
+        gen.close()
+        closed_in = time.monotonic() - started
+    assert closed_in < 1.0  # not the ~3 s the slow stream would take
+    slow = fake_llm.requests_for("claude-3-5-sonnet-20241022")[0]
+    assert slow.finished - slow.started < 2.0
