@@ -71,7 +71,8 @@ class Event:
                optional "ok": bool, "error": str (a failed call, followed by a fallback)}
       delta   {"text": str}                      -- text of the final answer, in order
       sources {"sources": [{"url", "title", "access_date", "kind": "web"|"document", ...}]}
-      usage   {"provider", "model", "prompt_tokens", "completion_tokens", "cost", "platform"}
+      usage   {"provider", "model", "prompt_tokens", "completion_tokens", "cost", "platform",
+               "estimated": bool (the provider reported no usage, e.g. a stopped stream)}
       done    {"meta_data": <seed 000 message meta_data>, "model_name" ("provider:model" | "offline"), "prompt_tokens",
                "completion_tokens", "stopped": bool, "cost": float, "platform": bool}
       error   {"message": str (for the user), "code": str, "retryable": bool,

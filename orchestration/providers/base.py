@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from orchestration.pricing import estimate_tokens
 from orchestration.resilience import CircuitBreaker, RateLimiter
 
 log = logging.getLogger("orchestration.providers")
@@ -77,6 +78,7 @@ class Completion:
     first_chunk_at: float | None = None
     finished: float | None = None
     stopped: bool = False
+    usage_estimated: bool = False  # the provider reported no usage; counts are estimates
 
     @property
     def text(self) -> str:
@@ -223,8 +225,11 @@ class Call:
         finally:
             self.close()
             c.finished = time.monotonic()
-        if not c.completion_tokens and c.parts:
-            c.completion_tokens = max(1, len(c.text) // 4)  # the provider reported no usage: estimate
+        if cfg.provider != "offline" and not (c.prompt_tokens and c.completion_tokens):
+            # no usage reported (a stopped stream ends before the usage chunk): estimate, and say so
+            c.usage_estimated = True
+            c.prompt_tokens = c.prompt_tokens or estimate_tokens("".join(m["content"] for m in self.messages))
+            c.completion_tokens = c.completion_tokens or (estimate_tokens(c.text) if c.parts else 0)
         self.breaker.record_success()
         self.limiter.add_tokens(c.prompt_tokens + c.completion_tokens)
 

@@ -141,6 +141,7 @@ class Context:
         return self.event("usage", {
             "provider": c.provider, "model": c.model, "prompt_tokens": c.prompt_tokens,
             "completion_tokens": c.completion_tokens, "cost": float(self.cost_of(c)), "platform": c.platform,
+            "estimated": c.usage_estimated,
         })  # fmt: skip
 
     def failed(self, cand: Candidate, err: ProviderError, phase: str) -> dict:
@@ -230,7 +231,8 @@ def collect(ctx: Context, cands: list[Candidate], messages: list[dict], *, phase
         yield ctx.phase(phase, "started", cfg.provider, model)
         call = ctx.call(cand, messages, max_tokens=max_tokens)
         try:
-            call.run()
+            for _chunk in call:
+                ctx.check_stop()  # a stop closes this call's stream after the current chunk
         except ProviderError as err:
             f = ctx.failed(cand, err, phase)
             yield ctx.phase(phase, "completed", cfg.provider, f["message"], ok=False, error=err.code)
@@ -239,7 +241,7 @@ def collect(ctx: Context, cands: list[Candidate], messages: list[dict], *, phase
             continue
         ctx.extra["_last"] = call.completion
         yield ctx.usage_event(call.completion)
-        yield ctx.phase(phase, "completed", cfg.provider, model, ok=True)
+        yield ctx.phase(phase, "completed", cfg.provider, model, ok=not ctx.stopped)
         return
     raise AllProvidersFailed(ctx.failures)
 

@@ -31,9 +31,9 @@ def run(ctx: Context):
     yield from collect(ctx, research_cands, ctx.messages(
         system_extra="Research phase: find the current facts needed to answer. List them concisely with sources.",
     ), phase="research", max_tokens=NOTES_TOKENS)  # fmt: skip
-    if ctx.stopped:
+    research = ctx.extra.pop("_last", None)
+    if ctx.stopped or research is None:
         return
-    research = ctx.extra.pop("_last")
     web = research.provider == "perplexity"
     if research.citations:
         new = ctx.add_sources([{**c, "kind": "web"} for c in research.citations])
@@ -47,9 +47,9 @@ def run(ctx: Context):
         system_extra="Analysis phase: analyse the research notes critically for the question. Keep what holds.",
         question=f"Question: {q}\n\nResearch notes:\n{research.text}",
     ), phase="analysis", max_tokens=NOTES_TOKENS)  # fmt: skip
-    if ctx.stopped:
+    analysis = ctx.extra.pop("_last", None)
+    if ctx.stopped or analysis is None:
         return
-    analysis = ctx.extra.pop("_last")
     ctx.phases["analysis_phase"] = f"{analysis.provider} analysis completed"
     # 3. structure (streamed to the user)
     sources = "\n".join(f"[{i}] {s['title']} {s['url']}" for i, s in enumerate(ctx.sources, 1))

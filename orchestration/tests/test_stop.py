@@ -60,3 +60,32 @@ def test_it_stops_the_consensus_threads_when_the_consumer_goes_away(fake_llm, te
     assert closed_in < 1.0  # not the ~3 s the slow stream would take
     slow = fake_llm.requests_for("claude-3-5-sonnet-20241022")[0]
     assert slow.finished - slow.started < 2.0
+
+
+def test_it_stops_during_a_research_phase_that_the_user_does_not_see(fake_llm, tenant_a, in_tenant, owner):
+    from orchestration.services import settings_update
+
+    fake_llm.platform("openai", "perplexity")
+    fake_llm.behave("sonar", text=" ".join(["fact"] * 300), chunk_delay=0.01)
+    checks = {"n": 0}
+
+    def should_stop():
+        checks["n"] += 1
+        return checks["n"] > 5
+
+    with in_tenant(tenant_a):
+        settings_update(user=owner, strategies_enabled={"single_provider": True, "sequential_enhance": True})
+        events = run(ask(strategy="sequential_enhance"), should_stop=should_stop)
+    assert last(events, "done").data["stopped"] is True
+    assert [r.model for r in fake_llm.requests] == ["sonar"]  # no analysis or structure call after the stop
+    assert fake_llm.requests[0].finished - fake_llm.requests[0].started < 1.5
+
+
+def test_it_estimates_the_usage_of_a_stopped_stream(fake_llm, tenant_a, in_tenant):
+    fake_llm.platform("openai")
+    fake_llm.behave("gpt-4o", text=" ".join(f"w{i}" for i in range(100)), chunk_delay=0.01)
+    with in_tenant(tenant_a):
+        events = run(ask("A question of some length"), should_stop=lambda: True)
+    usage = last(events, "usage").data
+    assert usage["estimated"] is True
+    assert usage["prompt_tokens"] > 0 and usage["completion_tokens"] > 0 and usage["cost"] > 0

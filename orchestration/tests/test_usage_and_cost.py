@@ -18,6 +18,7 @@ def test_it_records_tokens_and_cost_per_provider(fake_llm, tenant_a, in_tenant):
         "completion_tokens": 4,
         "cost": float(expected),
         "platform": True,
+        "estimated": False,
     }
     done = last(events, "done").data
     meta = done["meta_data"]
