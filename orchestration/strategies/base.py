@@ -56,6 +56,7 @@ class Context:
     stopped: bool = False
     force_cheap: bool = False  # set by the budget check: cheapest models first, a pinned model unpinned
     _passages: list | None = None
+    _health: dict = field(default_factory=dict)
 
     # --- inputs ------------------------------------------------------------------------------
     @property
@@ -89,7 +90,12 @@ class Context:
 
     # --- providers ---------------------------------------------------------------------------
     def healthy(self, cfg: ProviderConfig) -> bool:
-        return cfg.provider == "offline" or not CircuitBreaker(cfg.schema, cfg.provider).is_open()
+        """Whether the provider's circuit is closed (read once per run: sorting asks often)."""
+        if cfg.provider == "offline":
+            return True
+        if cfg.provider not in self._health:
+            self._health[cfg.provider] = not CircuitBreaker(cfg.schema, cfg.provider).is_open()
+        return self._health[cfg.provider]
 
     def price(self, cand: Candidate) -> Decimal:
         p = pricing.price_for(cand[0].provider, cand[1], self.settings.price_overrides)

@@ -107,3 +107,34 @@ def test_it_keeps_another_tenants_credential_out_of_reach(outsider_client, tenan
     assert response.status_code in (302, 403, 404)
     with in_tenant(tenant_a):
         assert ProviderCredential.objects.filter(pk=cred.pk).exists()
+
+
+def test_it_adds_a_credential_with_a_key_through_the_admin(owner_client, owner, tenant_a, in_tenant):
+    from orchestration.selectors import credential_api_key
+
+    assert owner_client.get("/admin/orchestration/providercredential/add/").status_code == 200
+    response = owner_client.post(
+        "/admin/orchestration/providercredential/add/",
+        {
+            "provider": "anthropic",
+            "enabled": "on",
+            "priority": 100,
+            "new_api_key": SECRET,
+            "model_names": "claude-3-5-haiku-20241022",
+            "default_model": "claude-3-5-haiku-20241022",
+        },
+    )
+    assert response.status_code == 302
+    with in_tenant(tenant_a):
+        cred = ProviderCredential.objects.get(provider="anthropic")
+        assert credential_api_key(cred) == SECRET
+        assert cred.key_set_by == owner
+    html = owner_client.get(change_url(cred)).content.decode()
+    assert SECRET not in html and cred.encrypted_api_key not in html
+    assert "API key set" in html
+
+
+def test_it_opens_the_settings_add_page_when_none_exist(owner_client):
+    response = owner_client.get("/admin/orchestration/orchestrationsettings/")
+    assert response.status_code == 302 and response["Location"].endswith("/add/")
+    assert owner_client.get(response["Location"]).status_code == 200
