@@ -73,13 +73,20 @@ def _chunks(text: str) -> list[str]:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
+    _rec: Recorded
 
     def log_message(self, format, *args):  # noqa: A002 - quiet in tests
         pass
 
     # --- plumbing ------------------------------------------------------------------------
+    def _done(self) -> None:
+        """Mark the request finished before its last bytes go out, so a client that has the whole
+        response also sees ``finished`` set."""
+        self._rec.finished = time.monotonic()
+
     def _json(self, status: int, payload: dict, headers: dict | None = None) -> None:
         body = json.dumps(payload).encode()
+        self._done()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -101,6 +108,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _end_stream(self) -> None:
+        self._done()
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
 
@@ -130,6 +138,7 @@ class _Handler(BaseHTTPRequestHandler):
             headers={k.lower(): v for k, v in self.headers.items()},
             started=time.monotonic(),
         )
+        self._rec = rec
         self.server.fake._record(rec)
         beh = self.server.fake._take(model)
         try:
@@ -150,7 +159,7 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client went away (a stop, a timeout): that is the point of some tests
         finally:
-            rec.finished = time.monotonic()
+            rec.finished = rec.finished or time.monotonic()
 
     def _error(self, path: str, status: int) -> None:
         kinds = {401: "authentication_error", 403: "permission_error", 429: "rate_limit_error",
@@ -321,6 +330,16 @@ class FakeLLM:
             return [
                 r for r in self.requests if (model is None or r.model == model) and (path is None or r.path == path)
             ]
+
+    def wait_finished(self, timeout: float = 5.0) -> None:
+        """Wait until the server has finished (or given up on) every request it received."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if all(r.finished for r in self.requests):
+                    return
+            time.sleep(0.01)
+        raise TimeoutError("the fake LLM server is still answering")
 
     def _record(self, rec: Recorded) -> None:
         with self._lock:

@@ -22,6 +22,7 @@ def test_it_stops_within_one_chunk_and_keeps_the_partial_text(fake_llm, tenant_a
     done = last(events, "done").data
     assert done["stopped"] is True
     assert text_of(events) == "w0 w1 w2"
+    fake_llm.wait_finished()
     recorded = fake_llm.requests_for("gpt-4o")[-1]
     assert recorded.finished - recorded.started < 1.5  # the server saw the stream closed, not 200 chunks
 
@@ -38,6 +39,7 @@ def test_it_stops_a_consensus_run(fake_llm, tenant_a, in_tenant):
     with in_tenant(tenant_a):
         events = run(ask(strategy="parallel_consensus"), should_stop=should_stop)
     assert last(events, "done").data["stopped"] is True
+    fake_llm.wait_finished()
     assert all(r.finished - r.started < 2.0 for r in fake_llm.requests)
 
 
@@ -58,6 +60,7 @@ def test_it_stops_the_consensus_threads_when_the_consumer_goes_away(fake_llm, te
         gen.close()
         closed_in = time.monotonic() - started
     assert closed_in < 1.0  # not the ~3 s the slow stream would take
+    fake_llm.wait_finished()
     slow = fake_llm.requests_for("claude-3-5-sonnet-20241022")[0]
     assert slow.finished - slow.started < 2.0
 
@@ -78,6 +81,7 @@ def test_it_stops_during_a_research_phase_that_the_user_does_not_see(fake_llm, t
         events = run(ask(strategy="sequential_enhance"), should_stop=should_stop)
     assert last(events, "done").data["stopped"] is True
     assert [r.model for r in fake_llm.requests] == ["sonar"]  # no analysis or structure call after the stop
+    fake_llm.wait_finished()
     assert fake_llm.requests[0].finished - fake_llm.requests[0].started < 1.5
 
 
