@@ -1,13 +1,18 @@
 """Content moderation through the OpenAI moderation endpoint (seed 001).
 
 ``chat`` calls :func:`moderate` on user input and persists the result (chat.ModerationLog,
-chat.Violation). This first version has no provider wiring and returns None ("not checked");
-the orchestration issue implements it behind the same signature.
+chat.Violation). With an OpenAI key (the tenant's own, else the platform's) the text goes
+through the official SDK's moderation endpoint; without one the answer is None ("not checked").
+A failing moderation call is logged and also answers None: it must not block the chat.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
+MODEL = "omni-moderation-latest"
 
 
 @dataclass(frozen=True)
@@ -21,4 +26,23 @@ class ModerationResult:
 
 def moderate(text: str) -> ModerationResult | None:
     """Check ``text`` in the current tenant's schema; None when no moderation provider is configured."""
-    return None
+    import openai
+
+    from orchestration import selectors
+    from orchestration.providers.openai import OpenAIProvider
+
+    config = selectors.openai_config()
+    if config is None:
+        return None
+    client = OpenAIProvider(config).client()
+    try:
+        response = client.moderations.create(input=text, model=MODEL)
+    except openai.OpenAIError as exc:
+        log.warning("moderation call failed: %s (status %s)", type(exc).__name__, getattr(exc, "status_code", None))
+        return None
+    result = response.results[0]
+    categories = {k: bool(v) for k, v in result.categories.model_dump(by_alias=True).items() if v is not None}
+    scores = {k: float(v) for k, v in result.category_scores.model_dump(by_alias=True).items() if v is not None}
+    return ModerationResult(
+        flagged=bool(result.flagged), categories=categories, scores=scores, model=response.model or MODEL
+    )

@@ -14,9 +14,10 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -49,7 +50,16 @@ def _turns(answer: Message) -> list[engine.Turn]:
 
 
 def generation_run(*, message_id) -> str:
-    """Generate the answer ``message_id``; returns its final status (or the status it already had)."""
+    """Generate the answer ``message_id``; returns its final status (or the status it already had).
+
+    Runs in the conversation owner's language, so that the engine's own words (offline notice,
+    provider failures) reach the user in it."""
+    owner = Conversation.objects.filter(messages__pk=message_id).values_list("user__language", flat=True).first()
+    with translation.override(owner or settings.LANGUAGE_CODE):
+        return _generation_run(message_id=message_id)
+
+
+def _generation_run(*, message_id) -> str:
     claimed = Message.objects.filter(pk=message_id, status=Message.Status.PENDING).update(
         status=Message.Status.STREAMING, updated_at=timezone.now()
     )

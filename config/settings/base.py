@@ -364,3 +364,19 @@ CELERY_BEAT_SCHEDULE = {
     "chat-sweep-stuck-answers": {"task": "chat.tasks.sweep_stuck_answers", "schedule": _timedelta(minutes=1)},
     "chat-retention": {"task": "chat.tasks.apply_retention", "schedule": _timedelta(hours=1)},
 }
+
+# --- Orchestration ----------------------------------------------------------------------------
+ORCHESTRATION_CONNECT_TIMEOUT = env.float("ORCHESTRATION_CONNECT_TIMEOUT", default=5.0)  # seconds
+# Longest silence allowed between two streamed chunks (also the wait for the first one); capped
+# by each tenant's request_timeout. 0: request_timeout alone.
+ORCHESTRATION_CHUNK_GAP_TIMEOUT = env.float("ORCHESTRATION_CHUNK_GAP_TIMEOUT", default=0)
+ORCHESTRATION_CALL_DEADLINE = env.float("ORCHESTRATION_CALL_DEADLINE", default=300)  # whole streamed call
+ORCHESTRATION_MAX_RETRIES = env.int("ORCHESTRATION_MAX_RETRIES", default=2)  # SDK retries with backoff
+ORCHESTRATION_BREAKER_THRESHOLD = env.int("ORCHESTRATION_BREAKER_THRESHOLD", default=5)  # failures ...
+ORCHESTRATION_BREAKER_WINDOW = env.int("ORCHESTRATION_BREAKER_WINDOW", default=60)  # ... within seconds
+ORCHESTRATION_BREAKER_COOLDOWN = env.int("ORCHESTRATION_BREAKER_COOLDOWN", default=30)  # open for seconds
+ORCHESTRATION_CONSENSUS_MAX = env.int("ORCHESTRATION_CONSENSUS_MAX", default=3)  # models per consensus
+ORCHESTRATION_ESTIMATED_ANSWER_TOKENS = env.int("ORCHESTRATION_ESTIMATED_ANSWER_TOKENS", default=500)
+ORCHESTRATION_PLATFORM_RPM = env.int("ORCHESTRATION_PLATFORM_RPM", default=0) or None  # per tenant, platform keys
+ORCHESTRATION_PLATFORM_TPM = env.int("ORCHESTRATION_PLATFORM_TPM", default=0) or None
+LOGGING["loggers"]["httpx2"] = {"level": "WARNING"}  # type: ignore[index]  # one line per provider request is noise

@@ -1,0 +1,1 @@
+"""Test helpers shared by apps (fake servers that speak real wire formats)."""

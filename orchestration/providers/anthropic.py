@@ -1,0 +1,89 @@
+"""Anthropic through the official ``anthropic`` SDK (messages API, streamed events with usage)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+
+import anthropic
+
+from .base import Completion, Provider, ProviderError, timeout
+
+
+@lru_cache(maxsize=32)
+def _client(api_key: str, base_url: str | None, connect: float, read: float, retries: int) -> anthropic.Anthropic:
+    """Clients are reused: building one costs ~20 ms, and reuse keeps connections alive."""
+    return anthropic.Anthropic(api_key=api_key, base_url=base_url, timeout=timeout(connect, read), max_retries=retries)
+
+
+def to_anthropic(messages: list[dict]) -> tuple[str, list[dict]]:
+    """OpenAI-style messages -> (system, alternating user/assistant turns starting with user)."""
+    system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
+    turns: list[dict] = []
+    for m in messages:
+        if m["role"] == "system":
+            continue
+        if turns and turns[-1]["role"] == m["role"]:
+            turns[-1]["content"] += "\n\n" + m["content"]
+        else:
+            turns.append({"role": m["role"], "content": m["content"]})
+    if turns and turns[0]["role"] != "user":
+        turns.insert(0, {"role": "user", "content": "(conversation continues)"})
+    return system, turns
+
+
+class AnthropicProvider(Provider):
+    name = "anthropic"
+
+    def client(self) -> anthropic.Anthropic:
+        c = self.config
+        return _client(c.api_key, c.base_url or None, c.connect_timeout, c.read_timeout, c.max_retries)
+
+    def _map_error(self, exc: Exception) -> ProviderError:
+        status = getattr(exc, "status_code", None)
+        name = type(exc).__name__
+        if isinstance(exc, anthropic.APITimeoutError) or "Timeout" in name:
+            return ProviderError("timeout", self.name, detail=name)
+        if isinstance(exc, anthropic.APIConnectionError):
+            return ProviderError("connection", self.name, detail=name)
+        if isinstance(exc, anthropic.AuthenticationError | anthropic.PermissionDeniedError):
+            return ProviderError("auth", self.name, status=status, detail=name)
+        if isinstance(exc, anthropic.RateLimitError):
+            return ProviderError("rate_limit", self.name, status=status, detail=name)
+        if isinstance(exc, anthropic.BadRequestError | anthropic.NotFoundError | anthropic.UnprocessableEntityError):
+            return ProviderError("bad_request", self.name, status=status, detail=name)
+        if isinstance(exc, anthropic.APIStatusError):
+            return ProviderError("server", self.name, status=status, detail=name)
+        if name in ("RemoteProtocolError", "ReadError", "ConnectError", "NetworkError"):
+            return ProviderError("connection", self.name, detail=name)
+        return ProviderError("bad_response", self.name, detail=name)
+
+    def _stream(
+        self, *, messages: list[dict], model: str, temperature: float | None, max_tokens: int | None,
+        completion: Completion, passages: list,
+    ) -> Iterator[str]:  # fmt: skip
+        system, turns = to_anthropic(messages)
+        params: dict = {"model": model, "max_tokens": max_tokens or 1024, "messages": turns, "stream": True}
+        if system:
+            params["system"] = system
+        if temperature is not None:
+            params["extra_body"] = {"temperature": min(temperature, 1.0)}
+        stream = self.client().messages.create(**params)
+        try:
+            for event in stream:
+                kind = event.type
+                if kind == "message_start":
+                    usage = event.message.usage
+                    completion.prompt_tokens = usage.input_tokens or 0
+                    completion.completion_tokens = usage.output_tokens or 0
+                elif kind == "content_block_delta":
+                    text = getattr(event.delta, "text", None)
+                    if text:
+                        yield text
+                elif kind == "message_delta":
+                    if event.usage and event.usage.output_tokens is not None:
+                        completion.completion_tokens = event.usage.output_tokens
+                    if event.delta.stop_reason:
+                        completion.finish_reason = event.delta.stop_reason
+        finally:
+            stream.close()

@@ -1,0 +1,251 @@
+"""The one provider interface every module under ``providers/`` implements.
+
+A provider turns ``messages`` into a stream of text chunks through its official SDK and fills a
+:class:`Completion` with usage, citations and timing. :class:`Call` wraps a provider call with
+what every provider shares: the circuit breaker, the rate limits, an overall deadline, and the
+mapping of failures to :class:`ProviderError` with a message for the user. Retries with
+exponential backoff (bounded by ``ORCHESTRATION_MAX_RETRIES``) are the SDKs' own and happen
+before the first chunk; connect and read timeouts are explicit, and the read timeout is the
+longest gap allowed between two chunks.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from orchestration.pricing import estimate_tokens
+from orchestration.resilience import CircuitBreaker, RateLimiter
+
+log = logging.getLogger("orchestration.providers")
+
+LABELS = {
+    "openai": "OpenAI",
+    "anthropic": "Anthropic",
+    "perplexity": "Perplexity",
+    "openai_compatible": "OpenAI-compatible server",
+    "offline": "Offline",
+}
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """Everything needed to call one provider; resolved in the request's thread (no DB later)."""
+
+    provider: str
+    api_key: str = field(default="", repr=False)
+    base_url: str = ""
+    models: tuple[str, ...] = ()
+    default_model: str = ""
+    platform: bool = False  # the platform's key from the environment, not the tenant's own
+    rpm: int | None = None
+    tpm: int | None = None
+    schema: str = "public"
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0  # longest gap between two chunks
+    total_timeout: float = 30.0  # whole call
+    max_retries: int = 2
+
+    @property
+    def label(self) -> str:
+        return LABELS.get(self.provider, self.provider)
+
+    @property
+    def web_search(self) -> bool:
+        return self.provider == "perplexity"
+
+    def model_ids(self) -> list[str]:
+        names = list(self.models) or ([self.default_model] if self.default_model else [])
+        return [f"{self.provider}:{m}" for m in names]
+
+
+@dataclass
+class Completion:
+    provider: str
+    model: str
+    platform: bool = False
+    parts: list[str] = field(default_factory=list)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    citations: list[dict] = field(default_factory=list)  # [{"url", "title", "date"?}]
+    finish_reason: str = ""
+    started: float = 0.0
+    first_chunk_at: float | None = None
+    finished: float | None = None
+    stopped: bool = False
+    usage_estimated: bool = False  # the provider reported no usage; counts are estimates
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    @property
+    def elapsed_ms(self) -> int:
+        end = self.finished or time.monotonic()
+        return int((end - self.started) * 1000)
+
+
+class ProviderError(Exception):
+    """A provider call failed; ``user_message`` says so plainly, ``code`` says how."""
+
+    CODES = ("auth", "rate_limit", "local_rate_limit", "timeout", "server", "connection", "bad_response",
+             "refusal", "circuit_open", "bad_request")  # fmt: skip
+
+    def __init__(self, code: str, provider: str, *, status: int | None = None, detail: str = "") -> None:
+        self.code = code
+        self.provider = provider
+        self.status = status
+        self.detail = detail  # for logs: never the SDK's message (it may echo a key)
+        super().__init__(f"{provider}: {code}" + (f" ({status})" if status else ""))
+
+    @property
+    def falls_back(self) -> bool:
+        """Whether another provider should be tried (a refusal is an answer, not an outage)."""
+        return self.code != "refusal"
+
+    @property
+    def counts_against_health(self) -> bool:
+        return self.code not in ("refusal", "local_rate_limit", "circuit_open", "bad_request")
+
+    @property
+    def user_message(self) -> str:
+        name = LABELS.get(self.provider, self.provider)
+        messages = {
+            "auth": _("%(provider)s rejected the API key. A workspace admin should check the key in the admin."),
+            "rate_limit": _("%(provider)s is limiting requests right now. Please try again in a minute."),
+            "local_rate_limit": _("This workspace reached its per-minute limit for %(provider)s."),
+            "timeout": _("%(provider)s took too long to answer."),
+            "server": _("%(provider)s had a server error."),
+            "connection": _("%(provider)s could not be reached."),
+            "bad_response": _("%(provider)s sent a response that could not be read."),
+            "refusal": _("%(provider)s declined to answer this request."),
+            "circuit_open": _("%(provider)s is skipped for a moment after repeated failures."),
+            "bad_request": _("%(provider)s did not accept the request (check the model name)."),
+        }
+        return messages.get(self.code, _("%(provider)s failed.")) % {"provider": name}
+
+
+def timeout(connect: float, read: float):
+    """Explicit timeouts for the SDKs' HTTP client; ``read`` bounds the gap between two chunks."""
+    import httpx2
+
+    return httpx2.Timeout(connect=connect, read=read, write=read, pool=connect)
+
+
+class Provider:
+    """Subclasses implement :meth:`_stream` (and :meth:`_map_error` for their SDK's exceptions)."""
+
+    name = "base"
+
+    def __init__(self, config: ProviderConfig) -> None:
+        self.config = config
+
+    def _stream(
+        self, *, messages: list[dict], model: str, temperature: float | None, max_tokens: int | None,
+        completion: Completion, passages: list,
+    ) -> Iterator[str]:  # fmt: skip
+        raise NotImplementedError
+
+    def _map_error(self, exc: Exception) -> ProviderError:
+        return ProviderError("bad_response", self.name, detail=type(exc).__name__)
+
+
+class Call:
+    """One provider call: iterate for the text chunks; ``completion`` holds the rest.
+
+    Raises ProviderError from iteration. ``cancel`` (a threading.Event) stops it between chunks
+    and closes the HTTP stream; so does :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        provider: Provider,
+        *,
+        messages: list[dict],
+        model: str | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        passages: list | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        cfg = provider.config
+        self.provider = provider
+        self.messages = messages
+        self.model = model or cfg.default_model or (cfg.models[0] if cfg.models else "")
+        self.temperature = temperature
+        self.max_tokens = max_tokens
+        self.passages = passages or []
+        self.cancel = cancel or threading.Event()
+        self.completion = Completion(provider=cfg.provider, model=self.model, platform=cfg.platform)
+        self.breaker = CircuitBreaker(cfg.schema, cfg.provider)
+        self.limiter = RateLimiter(cfg.schema, cfg.provider, rpm=cfg.rpm, tpm=cfg.tpm)
+        self._gen: Iterator[str] | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        cfg = self.provider.config
+        c = self.completion
+        c.started = time.monotonic()
+        if cfg.provider != "offline":
+            if not self.breaker.allow():
+                raise ProviderError("circuit_open", cfg.provider)
+            if self.limiter.acquire():
+                raise ProviderError("local_rate_limit", cfg.provider)
+        deadline = c.started + cfg.total_timeout
+        self._gen = self.provider._stream(
+            messages=self.messages, model=self.model, temperature=self.temperature, max_tokens=self.max_tokens,
+            completion=c, passages=self.passages,
+        )  # fmt: skip
+        try:
+            for text in self._gen:
+                if not text:
+                    continue
+                if c.first_chunk_at is None:
+                    c.first_chunk_at = time.monotonic()
+                c.parts.append(text)
+                yield text
+                if self.cancel.is_set():
+                    c.stopped = True
+                    break
+                if time.monotonic() > deadline:
+                    raise ProviderError("timeout", cfg.provider, detail="total request timeout")
+            if c.finish_reason in ("content_filter", "refusal") and not c.stopped:
+                raise ProviderError("refusal", cfg.provider)
+        except ProviderError as exc:
+            self._failed(exc)
+            raise
+        except Exception as exc:  # noqa: BLE001 - every SDK failure becomes a ProviderError
+            err = exc if isinstance(exc, ProviderError) else self.provider._map_error(exc)
+            self._failed(err)
+            raise err from None
+        finally:
+            self.close()
+            c.finished = time.monotonic()
+        if cfg.provider != "offline" and not (c.prompt_tokens and c.completion_tokens):
+            # no usage reported (a stopped stream ends before the usage chunk): estimate, and say so
+            c.usage_estimated = True
+            c.prompt_tokens = c.prompt_tokens or estimate_tokens("".join(m["content"] for m in self.messages))
+            c.completion_tokens = c.completion_tokens or (estimate_tokens(c.text) if c.parts else 0)
+        self.breaker.record_success()
+        self.limiter.add_tokens(c.prompt_tokens + c.completion_tokens)
+
+    def _failed(self, err: ProviderError) -> None:
+        log.warning("provider call failed: provider=%s code=%s status=%s detail=%s",
+                    err.provider, err.code, err.status, err.detail)  # fmt: skip
+        if err.counts_against_health:
+            self.breaker.record_failure()
+
+    def close(self) -> None:
+        gen, self._gen = self._gen, None
+        if gen is not None and hasattr(gen, "close"):
+            gen.close()  # runs the provider's finally: closes the SDK stream and its HTTP response
+
+    def run(self) -> Completion:
+        """Consume the whole call (for calls whose text is not streamed to the user)."""
+        for _chunk in self:
+            pass
+        return self.completion

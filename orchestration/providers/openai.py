@@ -1,0 +1,98 @@
+"""OpenAI through the official ``openai`` SDK (chat completions, streamed with usage)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+
+import openai
+
+from .base import Completion, Provider, ProviderError, timeout
+
+
+@lru_cache(maxsize=32)
+def _client(api_key: str, base_url: str | None, connect: float, read: float, retries: int) -> openai.OpenAI:
+    """Clients are reused: building one costs ~25 ms, and reuse keeps connections alive."""
+    return openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout(connect, read), max_retries=retries)
+
+
+def map_openai_error(exc: Exception, provider: str) -> ProviderError:
+    status = getattr(exc, "status_code", None)
+    if isinstance(exc, openai.APITimeoutError):
+        return ProviderError("timeout", provider, detail=type(exc).__name__)
+    if isinstance(exc, openai.APIConnectionError):
+        # httpx2 read timeouts mid-stream arrive wrapped or raw; both mean "too slow"
+        return ProviderError("connection", provider, detail=type(exc).__name__)
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        return ProviderError("auth", provider, status=status, detail=type(exc).__name__)
+    if isinstance(exc, openai.RateLimitError):
+        return ProviderError("rate_limit", provider, status=status, detail=type(exc).__name__)
+    if isinstance(exc, openai.BadRequestError | openai.NotFoundError | openai.UnprocessableEntityError):
+        return ProviderError("bad_request", provider, status=status, detail=type(exc).__name__)
+    if isinstance(exc, openai.ContentFilterFinishReasonError):
+        return ProviderError("refusal", provider, detail=type(exc).__name__)
+    if isinstance(exc, openai.APIStatusError):
+        return ProviderError("server", provider, status=status, detail=type(exc).__name__)
+    name = type(exc).__name__
+    if "Timeout" in name:
+        return ProviderError("timeout", provider, detail=name)
+    if name in ("RemoteProtocolError", "ReadError", "ConnectError", "NetworkError"):
+        return ProviderError("connection", provider, detail=name)
+    return ProviderError("bad_response", provider, detail=name)
+
+
+class OpenAIProvider(Provider):
+    name = "openai"
+    sends_stream_options = True
+    max_tokens_param = "max_completion_tokens"  # OpenAI's own API; reasoning models reject max_tokens
+
+    def client(self) -> openai.OpenAI:
+        c = self.config
+        return _client(c.api_key or "not-needed", c.base_url or None, c.connect_timeout, c.read_timeout, c.max_retries)
+
+    def _map_error(self, exc: Exception) -> ProviderError:
+        return map_openai_error(exc, self.name)
+
+    def _params(self, *, messages, model, temperature, max_tokens) -> dict:
+        params: dict = {"model": model, "messages": messages, "stream": True}
+        if self.sends_stream_options:
+            params["stream_options"] = {"include_usage": True}
+        if temperature is not None:
+            params["temperature"] = temperature
+        if max_tokens:
+            params[self.max_tokens_param] = max_tokens
+        return params
+
+    def _stream(
+        self, *, messages: list[dict], model: str, temperature: float | None, max_tokens: int | None,
+        completion: Completion, passages: list,
+    ) -> Iterator[str]:  # fmt: skip
+        stream = self.client().chat.completions.create(
+            **self._params(messages=messages, model=model, temperature=temperature, max_tokens=max_tokens)
+        )
+        try:
+            for chunk in stream:
+                self._extras(chunk, completion)
+                if chunk.usage:
+                    completion.prompt_tokens = chunk.usage.prompt_tokens or 0
+                    completion.completion_tokens = chunk.usage.completion_tokens or 0
+                for choice in chunk.choices or []:
+                    if choice.finish_reason:
+                        completion.finish_reason = choice.finish_reason
+                    delta = choice.delta
+                    if delta is not None and getattr(delta, "refusal", None):
+                        completion.finish_reason = "refusal"
+                    if delta is not None and delta.content:
+                        yield delta.content
+        finally:
+            stream.close()
+
+    def _extras(self, chunk, completion: Completion) -> None:
+        """Provider-specific fields of a chunk (Perplexity's citations)."""
+
+
+class OpenAICompatibleProvider(OpenAIProvider):
+    """Any server that speaks the OpenAI chat-completions API (Ollama, vLLM, LM Studio, ...)."""
+
+    name = "openai_compatible"
+    max_tokens_param = "max_tokens"  # what Ollama, vLLM and LM Studio understand

@@ -1,0 +1,26 @@
+"""Perplexity through the OpenAI SDK at Perplexity's base URL; its citations become sources."""
+
+from __future__ import annotations
+
+from .base import Completion
+from .openai import OpenAIProvider
+
+
+class PerplexityProvider(OpenAIProvider):
+    name = "perplexity"
+    max_tokens_param = "max_tokens"
+
+    def _extras(self, chunk, completion: Completion) -> None:
+        extra = chunk.model_extra or {}
+        results = extra.get("search_results") or []
+        urls = extra.get("citations") or []
+        if not (results or urls) or completion.citations:
+            return
+        if results:
+            completion.citations = [
+                {"url": r.get("url", ""), "title": r.get("title") or r.get("url", ""), "date": r.get("date") or ""}
+                for r in results
+                if isinstance(r, dict) and r.get("url")
+            ]
+        else:
+            completion.citations = [{"url": u, "title": u, "date": ""} for u in urls if isinstance(u, str)]

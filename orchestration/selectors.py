@@ -1,0 +1,155 @@
+"""Reads: the tenant's settings and the providers it can call (its own keys, else the platform's)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+
+from django.conf import settings as django_settings
+from django.db import connection
+from django_tenants.utils import get_public_schema_name
+
+from core import crypto
+from orchestration.models import STRATEGIES, OrchestrationSettings, ProviderCredential, SettingsChange
+from orchestration.providers.base import ProviderConfig
+
+log = logging.getLogger(__name__)
+
+PROVIDER_ORDER = ["openai", "anthropic", "perplexity", "openai_compatible"]
+PLATFORM_KEYS = {
+    "openai": ("OPENAI_API_KEY", "OPENAI_BASE_URL"),
+    "anthropic": ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"),
+    "perplexity": ("PERPLEXITY_API_KEY", "PERPLEXITY_BASE_URL"),
+}
+
+
+@dataclass(frozen=True)
+class SettingsSnapshot:
+    """The settings an answer runs with, read once in the request's thread."""
+
+    openai_model: str = "gpt-4o"
+    anthropic_model: str = "claude-3-5-sonnet-20241022"
+    perplexity_model: str = "sonar"
+    openai_compatible_model: str = ""
+    system_message: str = "You are a helpful, precise assistant."
+    strategies_enabled: dict = field(default_factory=lambda: dict.fromkeys(STRATEGIES, True))
+    default_strategy: str = "single_provider"
+    max_cost_per_query: Decimal = Decimal("0.10")
+    prefer_cheaper_models: bool = False
+    default_temperature: float = 0.7
+    default_max_tokens: int = 4000
+    request_timeout: int = 30
+    app_name: str = "Chorus"
+    support_email: str = ""
+    price_overrides: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_model(cls, obj: OrchestrationSettings) -> SettingsSnapshot:
+        return cls(**{f.name: getattr(obj, f.name) for f in fields(cls)})
+
+    def model_for(self, provider: str) -> str:
+        return getattr(self, f"{provider}_model", "") or ""
+
+    def enabled(self, strategy: str) -> bool:
+        return bool(self.strategies_enabled.get(strategy, False))
+
+
+def settings_get() -> OrchestrationSettings:
+    """The tenant's settings row, or unsaved defaults when an admin never saved any."""
+    return OrchestrationSettings.objects.filter(singleton=True).first() or OrchestrationSettings()
+
+
+def settings_snapshot() -> SettingsSnapshot:
+    return SettingsSnapshot.from_model(settings_get())
+
+
+def credentials_list() -> list[ProviderCredential]:
+    return list(ProviderCredential.objects.select_related("key_set_by").all())
+
+
+def credential_api_key(credential: ProviderCredential) -> str:
+    """The plaintext key; raises core.crypto.DecryptionError when no configured key opens it."""
+    return crypto.decrypt(credential.encrypted_api_key) if credential.encrypted_api_key else ""
+
+
+def history_for(*, target_id) -> list[SettingsChange]:
+    return list(SettingsChange.objects.filter(target_id=target_id).select_related("changed_by")[:50])
+
+
+def _timeouts(snapshot: SettingsSnapshot) -> dict:
+    request_timeout = float(snapshot.request_timeout or 30)
+    gap = float(getattr(django_settings, "ORCHESTRATION_CHUNK_GAP_TIMEOUT", 0) or request_timeout)
+    return {
+        "connect_timeout": float(getattr(django_settings, "ORCHESTRATION_CONNECT_TIMEOUT", 5.0)),
+        "read_timeout": min(gap, request_timeout),
+        "total_timeout": max(request_timeout, float(getattr(django_settings, "ORCHESTRATION_CALL_DEADLINE", 300))),
+        "max_retries": int(getattr(django_settings, "ORCHESTRATION_MAX_RETRIES", 2)),
+    }
+
+
+def _models(provider: str, snapshot: SettingsSnapshot, listed: list[str], default: str) -> tuple[tuple[str, ...], str]:
+    chosen = snapshot.model_for(provider) or default or (listed[0] if listed else "")
+    names = [chosen] + [m for m in listed if m != chosen] if chosen else list(listed)
+    return tuple(n for n in names if n), chosen
+
+
+def provider_configs(
+    snapshot: SettingsSnapshot | None = None, *, include_platform: bool = True
+) -> list[ProviderConfig]:
+    """Providers this tenant can call, in fallback order; the offline provider when there are none.
+
+    A tenant credential replaces the platform key for its provider. A credential whose key
+    cannot be decrypted is left out (and logged), never silently swapped for the platform key.
+    """
+    snapshot = snapshot or settings_snapshot()
+    schema: str = getattr(connection, "schema_name", get_public_schema_name())
+    common = _timeouts(snapshot)
+    configs: list[ProviderConfig] = []
+    own = {c.provider: c for c in ProviderCredential.objects.all()} if schema != get_public_schema_name() else {}
+    for cred in sorted(own.values(), key=lambda c: (c.priority, PROVIDER_ORDER.index(c.provider))):
+        if not cred.enabled:
+            continue
+        try:
+            key = credential_api_key(cred)
+        except crypto.DecryptionError:
+            log.error("provider key of %s cannot be decrypted with FERNET_KEYS; provider skipped", cred.provider)
+            continue
+        if not key and cred.provider != "openai_compatible":
+            continue
+        if cred.provider == "openai_compatible" and not cred.base_url:
+            continue
+        base_url = cred.base_url or (
+            getattr(django_settings, PLATFORM_KEYS[cred.provider][1], "") if cred.provider in PLATFORM_KEYS else ""
+        )
+        names, default = _models(cred.provider, snapshot, list(cred.model_names or []), cred.default_model)
+        if not default:
+            continue
+        configs.append(ProviderConfig(
+            provider=cred.provider, api_key=key, base_url=base_url, models=names, default_model=default,
+            platform=False, rpm=cred.requests_per_minute, tpm=cred.tokens_per_minute, schema=schema, **common,
+        ))  # fmt: skip
+    if include_platform:
+        for provider, (key_setting, url_setting) in PLATFORM_KEYS.items():
+            key = getattr(django_settings, key_setting, "")
+            if provider in own or not key:
+                continue
+            names, default = _models(provider, snapshot, [], "")
+            configs.append(ProviderConfig(
+                provider=provider, api_key=key, base_url=getattr(django_settings, url_setting, ""), models=names,
+                default_model=default, platform=True,
+                rpm=getattr(django_settings, "ORCHESTRATION_PLATFORM_RPM", None),
+                tpm=getattr(django_settings, "ORCHESTRATION_PLATFORM_TPM", None), schema=schema, **common,
+            ))  # fmt: skip
+    if not configs:
+        configs.append(ProviderConfig(provider="offline", models=("offline",), default_model="offline", platform=True,
+                                      schema=schema, **common))  # fmt: skip
+    return configs
+
+
+def openai_config() -> ProviderConfig | None:
+    """The OpenAI provider for this tenant (own key first, then the platform's), for moderation."""
+    for cfg in provider_configs():
+        if cfg.provider == "openai":
+            return cfg
+    return None
