@@ -1,0 +1,82 @@
+"""End to end through the real SDKs: chat service -> task -> engine -> fake provider -> Redis -> SSE.
+
+The platform's OpenAI key points at the fake provider server on 127.0.0.1 (core.testing.fake_llm).
+"""
+
+import pytest
+
+from chat import streams
+from chat.models import Message, ModerationLog, Violation
+from chat.services import ChatRefused, conversation_start
+from chat.tasks import generate_answer
+from chat.tests.helpers import read_sse
+
+
+def test_it_streams_an_openai_answer_and_records_tokens_and_cost(
+    fake_llm, tenant_a, owner, in_tenant, django_capture_on_commit_callbacks
+):
+    fake_llm.platform("openai")
+    fake_llm.behave(text="Ljubljana is the capital of Slovenia.")
+    with in_tenant(tenant_a):
+        conversation = conversation_start(user=owner, content="What is the capital of Slovenia?")
+        answer = Message.objects.get(conversation=conversation, role="assistant")
+        with django_capture_on_commit_callbacks(execute=True):
+            assert generate_answer(str(answer.pk)) == "complete"
+        answer.refresh_from_db()
+        conversation.refresh_from_db()
+        events = streams.read_all(streams.stream_key(answer.pk))
+
+    deltas = [d["text"] for _, t, d in events if t == "delta"]
+    assert len(deltas) > 1  # streamed in pieces, not one block
+    assert answer.content == "".join(deltas) == "Ljubljana is the capital of Slovenia."
+    meta = answer.meta_data
+    assert meta["orchestration"]["providers_used"] == ["openai"]
+    assert meta["tokens_used"]["total"] == answer.prompt_tokens + answer.completion_tokens > 0
+    assert meta["cost_breakdown"]["total_cost"] > 0
+    assert conversation.total_tokens == meta["tokens_used"]["total"]
+    assert fake_llm.requests_for(path="/chat/completions")[0].body["stream"] is True
+
+    response, frames = read_sse(tenant_a, owner, answer.pk)
+    assert "".join(d["text"] for _, t, d in frames if t == "delta") == answer.content
+
+
+def test_it_keeps_the_question_and_offers_a_retry_when_every_provider_fails(
+    fake_llm, tenant_a, owner, in_tenant, django_capture_on_commit_callbacks
+):
+    fake_llm.platform("openai", "anthropic")
+    fake_llm.behave(status=500)
+    with in_tenant(tenant_a):
+        conversation = conversation_start(user=owner, content="Will this work?")
+        answer = Message.objects.get(conversation=conversation, role="assistant")
+        with django_capture_on_commit_callbacks(execute=True):
+            assert generate_answer(str(answer.pk)) == "error"
+        answer.refresh_from_db()
+        question = Message.objects.get(conversation=conversation, role="user")
+    assert question.content == "Will this work?"
+    assert answer.status == "error"
+    assert "OpenAI" in answer.error_message or "provider" in answer.error_message.lower()
+
+    # the page offers the retry action on the failed answer
+    from django.test import Client
+    from django_tenants.utils import schema_context
+
+    from conftest import host_of
+
+    client = Client(HTTP_HOST=host_of(tenant_a))
+    with schema_context(tenant_a.schema_name):
+        client.force_login(owner)
+    page = client.get(f"/chat/{conversation.pk}/").content.decode()
+    assert 'data-status="error"' in page
+    assert answer.error_message in page or "Retry" in page
+
+
+def test_it_refuses_a_flagged_message_and_records_the_violation(fake_llm, tenant_a, member, in_tenant):
+    fake_llm.platform("openai")
+    with in_tenant(tenant_a):
+        with pytest.raises(ChatRefused):
+            conversation_start(user=member, content="FLAGME you are terrible")
+        log = ModerationLog.objects.get(user=member)
+        assert log.flagged is True
+        assert Violation.objects.filter(user=member).count() == 1
+        assert not Message.objects.filter(conversation__user=member, content__contains="FLAGME").exists()
+    assert fake_llm.requests_for(path="/moderations")
