@@ -38,7 +38,31 @@ def answer_details(message) -> dict:
         "phases": orch.get("phase_details") or {},
         "sources": sources,
         "time_s": (message.processing_time_ms or 0) / 1000,
+        "budget_note": _budget_note(orch.get("budget") or {}),
+        "notes": [n for n in orch.get("notes") or [] if isinstance(n, str)],
+        "fallbacks": [f for f in orch.get("fallbacks") or [] if isinstance(f, dict)],
+        "why": (orch.get("adaptive") or {}).get("reasons") or [],
+        "consensus": _consensus(orch.get("consensus") or {}),
     }
+
+
+def _budget_note(budget: dict) -> str:
+    """What the user must see about max_cost_per_query: a downgrade or an overrun."""
+    if budget.get("downgraded"):
+        return budget.get("reason") or _("Answered more cheaply to stay within this workspace's budget.")
+    if budget.get("exceeded_after"):
+        return _("This answer cost $%(actual).4f, above this workspace's limit of $%(limit).4f per question.") % {
+            "actual": budget.get("actual") or 0,
+            "limit": budget.get("limit") or 0,
+        }
+    return ""
+
+
+def _consensus(consensus: dict) -> dict | None:
+    answers = [a for a in consensus.get("answers") or [] if isinstance(a, dict)]
+    if not answers:
+        return None
+    return {"agreement": consensus.get("agreement_score"), "answers": answers}
 
 
 @register.simple_tag
@@ -96,7 +120,13 @@ def icon(name: str, filled: bool = False):
 def chat_labels() -> dict:
     """The message template's strings, translated once per page instead of once per message."""
     return {
+        "agreement": _("Agreement"),
         "bad_answer": _("Bad answer"),
+        "each_model": _("Each model's own answer"),
+        "fallbacks": _("Providers that failed"),
+        "notes": _("Notes"),
+        "phases": _("Phases"),
+        "why_this_strategy": _("Why this strategy"),
         "cancel": _("Cancel"),
         "confidence": _("Confidence"),
         "copy": _("Copy"),
