@@ -126,6 +126,7 @@ ROOT_URLCONF = "config.urls"
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
+TENANT_COLOR_ADMIN_APPS = False  # the admin of a tenant shows only its own apps; no shared/tenant colouring
 # Called with the tenant, inside its new schema, at the end of provisioning.
 TENANT_SCHEMA_READY_HOOKS = ["accounts.services.user_create_pending_owner"]
 RESERVED_SUBDOMAINS = [
