@@ -40,6 +40,15 @@ def _thread_response(request, conversation: Conversation):
     return render(request, "chat/_thread.html", {"conversation": conversation, "thread": thread})
 
 
+def _go(request, url: str) -> HttpResponse:
+    """Navigate to ``url``: a full-page redirect for htmx requests, a plain redirect otherwise."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
 @login_required
 @require_POST
 def conversation_new(request):
@@ -58,11 +67,7 @@ def conversation_new(request):
     except ValidationError as exc:
         return _problem(request, _errors_text(exc))
     url = reverse("chat:conversation_detail", args=[conversation.pk])
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return _go(request, url)
 
 
 @login_required
@@ -254,11 +259,7 @@ def conversation_delete(request, conversation_id):
     conversation = _conversation_action(request, conversation_id)
     services.conversation_delete(conversation=conversation)
     url = reverse("chat:conversation_list") + f"?deleted={conversation.pk}"
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return _go(request, url)
 
 
 @login_required
