@@ -34,9 +34,14 @@ def client() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
 
 
+# Socket timeout of the SSE view's client: above its XREAD BLOCK (15 s, then a keep-alive). redis-py
+# 8 defaults to 5 s, which cut every stream that had no event for 5 s (a queued or slow answer).
+ASYNC_SOCKET_TIMEOUT = 30
+
+
 def async_client() -> aredis.Redis:
     # One client per event loop: redis.asyncio connections belong to the loop that made them.
-    return aredis.Redis.from_url(settings.REDIS_URL, decode_responses=True)
+    return aredis.Redis.from_url(settings.REDIS_URL, decode_responses=True, socket_timeout=ASYNC_SOCKET_TIMEOUT)
 
 
 def publish(key: str, type_: str, data: dict, *, pipe=None):

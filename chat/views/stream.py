@@ -23,6 +23,16 @@ MAX_SECONDS = 600  # then the browser reconnects with Last-Event-ID
 _EVENT_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
 
 
+def _release_db_connection() -> None:
+    """Close this thread's database connection (outside a transaction; tests run inside one).
+
+    Under ASGI each request's sync code runs in the request's own thread, and its connection stays
+    open until the response ends, which for a stream is minutes later; the stream itself needs no
+    database, so one connection per open stream would exhaust PostgreSQL (max_connections=100)."""
+    if not connection.in_atomic_block:
+        connection.close()
+
+
 def _access(request, user, message_id):
     if getattr(request, "tenant", None) is not None:
         connection.set_tenant(request.tenant)
@@ -36,9 +46,11 @@ def _access(request, user, message_id):
         .values_list("status", "error_message")
         .first()
     )
+    schema = connection.schema_name
+    _release_db_connection()
     if row is None:
         raise Http404
-    return connection.schema_name, row[0], row[1]
+    return schema, row[0], row[1]
 
 
 async def _events(key: str, last_id: str, status: str, error: str):

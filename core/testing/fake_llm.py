@@ -72,6 +72,10 @@ def _chunks(text: str) -> list[str]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY: a JSON answer goes out as two writes (headers, body); with Nagle on, the body
+    # waits for the client's delayed ACK of the headers on a kept-alive connection, ~40 ms per
+    # non-streamed call (moderation, embeddings) that no real provider adds.
+    disable_nagle_algorithm = True
     server: _Server
     _rec: Recorded
 

@@ -1,5 +1,7 @@
 """The fake provider server speaks the wire formats the SDKs expect (what the other tests rely on)."""
 
+import time
+
 import openai
 import pytest
 
@@ -21,6 +23,17 @@ def test_it_answers_without_streaming(fake_llm):
     response = client(fake_llm).chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "x"}])
     assert response.choices[0].message.content == "Plain answer."
     assert response.usage.prompt_tokens == 7
+
+
+def test_it_answers_plain_json_without_a_delayed_ack_stall(fake_llm):
+    # Headers and body are two writes; without TCP_NODELAY each call on a kept-alive connection
+    # waited ~40 ms for the client's delayed ACK (seen in bench/stream_ttfb.py as a slow moderation).
+    sdk = client(fake_llm)
+    sdk.moderations.create(input="warm up", model="omni-moderation-latest")
+    started = time.monotonic()
+    for _ in range(10):
+        sdk.moderations.create(input="hello", model="omni-moderation-latest")
+    assert time.monotonic() - started < 0.3  # ~0.4 s with the stall, ~20 ms without
 
 
 def test_it_sends_usage_only_when_asked(fake_llm):

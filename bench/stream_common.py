@@ -1,0 +1,234 @@
+"""Shared set-up of the streaming benchmarks (bench/stream_ttfb.py, bench/stream_fanout.py).
+
+Import this module before anything from Django: it points the process at its own embedded
+servers under .data/bench (unless CHORUS_DATA_DIR / DATABASE_URL / REDIS_URL say otherwise) and
+calls django.setup(). It then offers: the schema set-up and a bench tenant with its owner, a
+logged-in session cookie, child processes (uvicorn, a Celery worker) that are always stopped, and
+process figures from /proc (RSS, CPU time).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("CHORUS_DATA_DIR", str(ROOT / ".data" / "bench"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ.setdefault("DJANGO_DEBUG", "false")  # DEBUG keeps every query in memory: not what is deployed
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from core import embedded  # noqa: E402
+
+PASSWORD = "bench-password-123"
+_CHILDREN: list[subprocess.Popen] = []
+
+
+def pct(values: list[float], p: float) -> float:
+    """Linear-interpolated percentile, p in [0, 1]."""
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    k = (len(values) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def service_urls() -> dict[str, str]:
+    """DATABASE_URL and REDIS_URL for child processes (so that they never start servers themselves)."""
+    out = {}
+    if os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"):
+        return out
+    services = embedded.ensure_services(settings.DATA_DIR)  # already running (settings started them): reused
+    out["DATABASE_URL"] = os.environ.get("DATABASE_URL") or services.database_url
+    out["REDIS_URL"] = os.environ.get("REDIS_URL") or services.redis_url
+    return out
+
+
+def bench_tenant(subdomain: str, owner_email: str):
+    """The bench tenant (created and provisioned on first use) and its owner."""
+    from django.core.management import call_command
+    from django_tenants.utils import schema_context
+
+    from accounts.models import User
+    from tenants.models import Tenant
+    from tenants.services import public_tenant_ensure, template_schema_ensure, tenant_create, tenant_provision
+
+    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    template_schema_ensure()
+    public_tenant_ensure()
+    tenant = Tenant.objects.filter(subdomain=subdomain).first()
+    if tenant is not None and tenant.state != Tenant.State.READY:
+        tenant.delete(force_drop=True)
+        tenant = None
+    if tenant is None:
+        tenant = tenant_create(
+            name=f"Bench {subdomain}",
+            subdomain=subdomain,
+            owner_email=owner_email,
+            owner_password=PASSWORD,
+            provision=False,
+        )
+        tenant = tenant_provision(tenant_id=tenant.pk)
+        assert tenant.ready, tenant.provisioning_error
+    with schema_context(tenant.schema_name):
+        owner = User.objects.get(email=owner_email)
+    connection.set_schema_to_public()
+    return tenant, owner
+
+
+def session_cookie(tenant, user, host: str) -> str:
+    """A ``sessionid=...`` cookie of a session of ``user`` in the tenant's schema."""
+    from django.test import Client
+    from django_tenants.utils import schema_context
+
+    client = Client(HTTP_HOST=host)
+    with schema_context(tenant.schema_name):
+        client.force_login(user)
+    connection.set_schema_to_public()
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    env = {**os.environ, **service_urls(), "PYTHONPATH": str(ROOT), **extra}
+    return env
+
+
+def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    """Start a child in its own process group (stopped by stop_children, also on Ctrl-C)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True
+    )
+    _CHILDREN.append(proc)
+    return proc
+
+
+def start_uvicorn(port: int, env: dict[str, str]) -> subprocess.Popen:
+    proc = start(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "--timeout-graceful-shutdown",
+            "3",
+        ],
+        env,
+        settings.DATA_DIR / "logs" / "uvicorn.log",
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"uvicorn exited; see {settings.DATA_DIR / 'logs' / 'uvicorn.log'}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start within 60 s") from None
+            time.sleep(0.1)
+
+
+def stop_children() -> None:
+    """SIGTERM each child's process group (only the groups this process started), then SIGKILL."""
+    for proc in _CHILDREN:
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    deadline = time.monotonic() + 15
+    for proc in _CHILDREN:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait(timeout=5)
+    _CHILDREN.clear()
+
+
+def cleanup() -> None:
+    """Stop the children, then the embedded servers this process started (none if they were running)."""
+    try:
+        stop_children()
+    finally:
+        mine = embedded.started_by_me(settings.DATA_DIR)
+        if mine:
+            stopped = embedded.stop_services(settings.DATA_DIR, names=mine)
+            print(f"stopped embedded {', '.join(stopped)}")
+
+
+def sigterm_as_interrupt() -> None:
+    """SIGTERM ends the run like Ctrl-C: through the finally blocks that stop everything."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` (and nothing else) in MiB."""
+    text = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", text).group(1)) / 1024  # type: ignore[union-attr]
+
+
+def cpu_seconds(pid: int) -> float:
+    """user+system CPU time of ``pid`` so far (children not included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def tree_pids(pid: int) -> list[int]:
+    """``pid`` and its descendants (Celery prefork children)."""
+    out = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return out
+    for child in children:
+        out.extend(tree_pids(int(child)))
+    return out
+
+
+def machine() -> str:
+    model = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    return f"{os.cpu_count()} CPUs ({model}), Python {sys.version.split()[0]}, load average {load}"
