@@ -70,6 +70,19 @@ def _back_to_public():
     connection.set_schema_to_public()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Per-process caches hold rows; each test's rows are rolled back, so each test starts empty."""
+    from orchestration.selectors import config_cache_clear
+    from tenants.middleware import tenant_cache_clear
+
+    config_cache_clear()
+    tenant_cache_clear()
+    yield
+    config_cache_clear()
+    tenant_cache_clear()
+
+
 @pytest.fixture
 def tenant_a(db):
     from tenants.models import Tenant

@@ -56,7 +56,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx2 as httpx  # noqa: E402 - the httpx fork the OpenAI SDK ships with
 import openai  # noqa: E402
-from django_tenants.utils import schema_context  # noqa: E402
 
 from bench.stream_common import (  # noqa: E402 - sets up Django first
     bench_tenant,
@@ -82,6 +81,8 @@ CSRF = re.compile(r'"X-CSRFToken": "([^"]+)"')
 
 
 def fresh_conversations(tenant, owner, n: int) -> list[str]:
+    from django_tenants.utils import schema_context  # only after bench.stream_common set Django up
+
     from chat.models import Conversation
     from chat.services import conversation_create
 

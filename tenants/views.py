@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.tasks import enqueue
 
 from .forms import WorkspaceSignupForm
+from .middleware import tenant_cache_changed
 from .models import Tenant
 from .services import tenant_create, tenant_url
 from .tasks import provision_tenant
@@ -64,5 +65,6 @@ def status(request, tenant_id):
 def retry(request, tenant_id):
     tenant = get_object_or_404(Tenant, pk=tenant_id, subdomain__isnull=False, state=Tenant.State.FAILED)
     Tenant.objects.filter(pk=tenant.pk).update(state=Tenant.State.PENDING, provisioning_error="")
+    tenant_cache_changed()  # a queryset update sends no post_save
     enqueue(provision_tenant, args=[str(tenant.pk)], schema="public")
     return redirect("tenants:progress", tenant_id=tenant.pk)

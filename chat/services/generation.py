@@ -39,9 +39,9 @@ INTERRUPTED = gettext_noop("The answer was interrupted. Please try again.")
 
 def _turns(answer: Message) -> list[engine.Turn]:
     turns: list[engine.Turn] = []
-    if answer.parent is None:
+    if answer.parent_id is None:
         return turns
-    for m in transcript_for(message=answer.parent):
+    for m in transcript_for(message_id=answer.parent_id, conversation_id=answer.conversation_id):
         if m.role == Message.Role.ASSISTANT and m.status not in (Message.Status.COMPLETE, Message.Status.STOPPED):
             continue
         if m.content:
@@ -54,20 +54,24 @@ def generation_run(*, message_id) -> str:
 
     Runs in the conversation owner's language, so that the engine's own words (offline notice,
     provider failures) reach the user in it."""
-    owner = Conversation.objects.filter(messages__pk=message_id).values_list("user__language", flat=True).first()
-    with translation.override(owner or settings.LANGUAGE_CODE):
-        return _generation_run(message_id=message_id)
-
-
-def _generation_run(*, message_id) -> str:
     claimed = Message.objects.filter(pk=message_id, status=Message.Status.PENDING).update(
         status=Message.Status.STREAMING, updated_at=timezone.now()
     )
-    answer = Message.objects.select_related("conversation").filter(pk=message_id).first()
+    answer = (
+        Message.objects.select_related("conversation")
+        .annotate(owner_language=F("conversation__user__language"))
+        .filter(pk=message_id)
+        .first()
+    )
     if answer is None:  # deleted (its conversation purged) before the task ran
         return "missing"
     if not claimed:
         return answer.status
+    with translation.override(answer.owner_language or settings.LANGUAGE_CODE):
+        return _generation_run(answer)
+
+
+def _generation_run(answer: Message) -> str:
     key = streams.stream_key(answer.pk)
     publish = streams.Publisher(key)
     settings_ = answer.conversation.settings or {}

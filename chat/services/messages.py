@@ -31,8 +31,8 @@ def _pending_answer(conversation: Conversation, parent: Message) -> Message:
     answer = Message(
         conversation=conversation, parent=parent, role=Message.Role.ASSISTANT, status=Message.Status.PENDING
     )
-    answer.full_clean(exclude=["conversation", "parent", "user"])
-    answer.save()
+    answer.full_clean(exclude=["conversation", "parent", "user"], validate_unique=False)  # new uuid4 pk
+    answer.save(force_insert=True)
     return answer
 
 
@@ -65,7 +65,9 @@ def message_send(
 
 @transaction.atomic
 def _ask(*, conversation, user, content, parent, strategy, model) -> tuple[Message, Message]:
-    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    conversation = (
+        Conversation.objects.select_for_update(of=("self",)).select_related("current_leaf").get(pk=conversation.pk)
+    )
     if parent == "current":
         parent = conversation.current_leaf
         if parent is not None and parent.is_open:
@@ -79,16 +81,16 @@ def _ask(*, conversation, user, content, parent, strategy, model) -> tuple[Messa
         html=markdown_to_html(content),
         status=Message.Status.COMPLETE,
     )
-    question.full_clean(exclude=["conversation", "parent", "user"])
+    question.full_clean(exclude=["conversation", "parent", "user"], validate_unique=False)  # new uuid4 pk
     question.finalized_at = timezone.now()
-    question.save()
+    question.save(force_insert=True)
     index_messages([question.pk])
     answer = _pending_answer(conversation, question)
     fields = ["current_leaf", "last_message_at", "last_message_preview", "message_count", "updated_at"]
     conversation.current_leaf = answer
     conversation.last_message_at = timezone.now()
     conversation.last_message_preview = preview_of(content)
-    conversation.message_count = F("message_count") + 2
+    conversation.message_count += 2  # the row is locked: the instance stays current (the view renders it)
     if strategy is not None or model is not None:
         conversation.settings = {**conversation.settings, "strategy": strategy or None, "model": model or None}
         fields.append("settings")

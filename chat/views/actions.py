@@ -92,7 +92,7 @@ def message_create(request, conversation_id):
         return _problem(request, _errors_text(exc), status=409 if exc.code == "busy" else 400, back=back)
     if not request.htmx:
         return redirect(back)
-    conversation.refresh_from_db()
+    conversation = answer.conversation  # the row as the service locked and saved it
     siblings = selectors.siblings_for(conversation, [question, answer])
     return render(
         request,

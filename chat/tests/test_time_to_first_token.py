@@ -1,0 +1,59 @@
+"""The statements between a question and the provider call (docs/PERFORMANCE-streaming.md, TTFT).
+
+Every statement costs a round trip plus django-tenants' ``SET search_path`` (counted here too).
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from chat.models import Message
+from chat.services import generation_run
+from chat.tests.factories import make_conversation
+from orchestration import engine, selectors
+
+
+def test_it_sends_a_message_in_few_statements(
+    owner_client, tenant_a, owner, in_tenant, fake_llm, django_assert_max_num_queries
+):
+    fake_llm.platform("openai")
+    with in_tenant(tenant_a):
+        conversation = make_conversation(owner)
+    owner_client.get("/chat/")  # the host lookup and the settings are cached by now
+    # session, user, conversation, suspension, moderation log, locked conversation + leaf, 2 inserts,
+    # search index, conversation update, siblings: 11 (before: 15, plus 4 settings reads and the domain)
+    with django_assert_max_num_queries(2 * 11 + 2 * 4):  # + 4 savepoints (the test's transaction)
+        response = owner_client.post(
+            f"/chat/{conversation.pk}/messages/", {"content": "And then?"}, HTTP_HX_REQUEST="true"
+        )
+    assert response.status_code == 200 and 'data-status="pending"' in response.content.decode()
+    with in_tenant(tenant_a):
+        conversation.refresh_from_db()
+        assert conversation.message_count == 4  # the fragment's counts come from the locked row
+        assert conversation.current_leaf.status == "pending"
+
+
+def test_it_calls_the_provider_after_three_statements(owner, tenant_a, in_tenant, fake_llm, monkeypatch):
+    fake_llm.platform("openai")
+    with in_tenant(tenant_a):
+        conversation = make_conversation(owner, turns=2)
+        question = Message.objects.create(
+            conversation=conversation, parent=conversation.current_leaf, user=owner, role="user", content="Why?"
+        )
+        answer = Message.objects.create(conversation=conversation, parent=question, role="assistant", status="pending")
+        selectors.provider_configs()  # a warm process
+        seen = {}
+
+        def run_prepared(request, *, settings, configs, **_kwargs):
+            seen["statements"] = len(ctx.captured_queries)
+            seen["turns"] = [t.content for t in request.transcript]
+            yield engine.Event("delta", {"text": "Because."})
+            yield engine.Event("done", {"model_name": "fake"})
+
+        monkeypatch.setattr(engine, "run_prepared", run_prepared)
+        with CaptureQueriesContext(connection) as ctx:
+            assert generation_run(message_id=answer.pk) == "complete"
+    # claim, the answer with its owner's language, the transcript (before: 8, settings and keys included)
+    assert seen["statements"] <= 2 * 3
+    assert seen["turns"][-1] == "Why?" and len(seen["turns"]) == 5
