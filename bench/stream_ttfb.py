@@ -1,6 +1,6 @@
 """Server-added time to first token: POST of a message -> first SSE ``delta``, against the provider alone.
 
-    .venv/bin/python bench/stream_ttfb.py [--iterations 100] [--pool prefork|solo]
+    .venv/bin/python bench/stream_ttfb.py [--iterations 100] [--pool prefork|solo|threads]
 
 What runs (all on 127.0.0.1, all stopped at the end, also on Ctrl-C or an error):
 - the fake OpenAI server (core.testing.fake_llm) in a thread of this process, zero latency;
@@ -34,8 +34,10 @@ def _parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--iterations", type=int, default=100, help="measured turns (default 100)")
     parser.add_argument("--warmup", type=int, default=5, help="turns before measuring (default 5)")
-    parser.add_argument("--pool", choices=["prefork", "solo"], default="prefork", help="Celery pool (default prefork)")
-    parser.add_argument("--concurrency", type=int, default=2, help="prefork processes (default 2, as make run)")
+    parser.add_argument(
+        "--pool", choices=["prefork", "solo", "threads"], default="prefork", help="Celery pool (default prefork)"
+    )
+    parser.add_argument("--concurrency", type=int, default=2, help="pool processes/threads (default 2, as make run)")
     parser.add_argument(
         "--worker-conn-max-age",
         type=int,
@@ -192,7 +194,7 @@ def main(args: argparse.Namespace) -> int:
         start_uvicorn(port, env)
         if args.worker_conn_max_age is not None:
             env = {**env, "CONN_MAX_AGE": str(args.worker_conn_max_age)}
-        pool = ["--pool", "solo"] if args.pool == "solo" else ["--pool", "prefork", "-c", str(args.concurrency)]
+        pool = ["--pool", "solo"] if args.pool == "solo" else ["--pool", args.pool, "-c", str(args.concurrency)]
         worker = start(
             [sys.executable, "-m", "celery", "-A", "bench.stream_worker", "worker", "-l", "warning",
              "-Q", "celery,orchestration", "--without-gossip", "--without-mingle", *pool],
@@ -236,7 +238,7 @@ def main(args: argparse.Namespace) -> int:
     overhead = [r["total"] - d for r, d in zip(results, directs, strict=True)]
     print(f"\nstream_ttfb: {len(results)} turns after {args.warmup} warm-up; {machine()}")
     print(f"uvicorn 1 process; Celery worker pool {args.pool}"
-          + (f" x{args.concurrency}" if args.pool == "prefork" else "") + "; fake provider zero latency")  # fmt: skip
+          + (f" x{args.concurrency}" if args.pool != "solo" else "") + "; fake provider zero latency")  # fmt: skip
     if args.worker_conn_max_age is not None or args.limit_set_calls:
         print(f"what-if: worker CONN_MAX_AGE={args.worker_conn_max_age}, TENANT_LIMIT_SET_CALLS={args.limit_set_calls}")
     print(row("provider alone (SDK -> first content chunk)", directs))

@@ -101,8 +101,7 @@ def run(
     """
     from orchestration import selectors
 
-    snapshot = selectors.settings_snapshot()
-    configs = selectors.provider_configs(snapshot)
+    snapshot, configs = selectors.snapshot_and_configs()
     yield from run_prepared(request, settings=snapshot, configs=configs, retriever=retriever, should_stop=should_stop)
 
 

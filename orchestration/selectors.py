@@ -187,7 +187,10 @@ def _models(provider: str, snapshot: SettingsSnapshot, listed: list[str], defaul
 
 
 def provider_configs(
-    snapshot: SettingsSnapshot | None = None, *, include_platform: bool = True
+    snapshot: SettingsSnapshot | None = None,
+    *,
+    include_platform: bool = True,
+    _rows: tuple[ProviderCredential, ...] | None = None,
 ) -> list[ProviderConfig]:
     """Providers this tenant can call, in fallback order; the offline provider when there are none.
 
@@ -197,9 +200,10 @@ def provider_configs(
     schema: str = getattr(connection, "schema_name", get_public_schema_name())
     own: dict[str, ProviderCredential] = {}
     if schema != get_public_schema_name():
-        cached, rows = _tenant_config()
-        snapshot = snapshot or cached
-        own = {c.provider: c for c in rows}
+        if _rows is None:
+            cached, _rows = _tenant_config()
+            snapshot = snapshot or cached
+        own = {c.provider: c for c in _rows}
     snapshot = snapshot or settings_snapshot()
     common = _timeouts(snapshot)
     configs: list[ProviderConfig] = []
@@ -243,9 +247,18 @@ def provider_configs(
     return configs
 
 
+def snapshot_and_configs() -> tuple[SettingsSnapshot, list[ProviderConfig]]:
+    """The settings snapshot and the providers, from one cache look-up (the engine's start)."""
+    if getattr(connection, "schema_name", get_public_schema_name()) == get_public_schema_name():
+        snapshot = settings_snapshot()
+        return snapshot, provider_configs(snapshot)
+    snapshot, rows = _tenant_config()
+    return snapshot, provider_configs(snapshot, _rows=rows)
+
+
 def openai_config() -> ProviderConfig | None:
     """The OpenAI provider for this tenant (own key first, then the platform's), for moderation."""
-    for cfg in provider_configs(settings_snapshot()):
+    for cfg in provider_configs():  # settings and credentials in one cache look-up
         if cfg.provider == "openai":
             return cfg
     return None

@@ -88,3 +88,14 @@ def test_it_keeps_no_key_in_the_shared_cache(in_a, fake_llm, credential):
         assert b"sk-secret-never-shared-42" not in (client.dump(key) or b"")
     cached = selectors._config_cache.values()
     assert all("sk-secret" not in repr(row.__dict__) for entry in cached for row in entry[3])
+
+
+def test_it_checks_the_shared_token_once_per_read(in_a, fake_llm, monkeypatch):
+    fake_llm.platform("openai")
+    selectors.snapshot_and_configs()
+    calls = []
+    real = selectors._config_version
+    monkeypatch.setattr(selectors, "_config_version", lambda: calls.append(1) or real())
+    snapshot, configs = selectors.snapshot_and_configs()  # the engine's start
+    assert selectors.openai_config() is not None  # moderation
+    assert len(calls) == 2 and _openai(configs).platform and snapshot.default_strategy
