@@ -217,15 +217,21 @@ class StreamHub:
                 try:
                     self.reads += 1
                     result = await reader.xread(request, count=COUNT, block=BLOCK_MS)
-                except (RedisError, OSError) as exc:
+                    if result:
+                        # RESP2: [[key, entries], ...]; RESP3 (protocol=3 in REDIS_URL): {key: [entries]}
+                        if isinstance(result, dict):
+                            result = [(k, v[0] if v else v) for k, v in result.items()]
+                        self._dispatch(result)
+                except Exception as exc:  # noqa: BLE001 - log, back off, retry: never end every open stream
                     self.errors += 1
-                    logger.warning("stream hub: XREAD failed (%s); retrying in %.1f s", exc, backoff)
+                    if isinstance(exc, RedisError | OSError):
+                        logger.warning("stream hub: XREAD failed (%s); retrying in %.1f s", exc, backoff)
+                    else:
+                        logger.exception("stream hub: reading failed; retrying in %.1f s", backoff)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, BACKOFF_MAX)
                     continue
                 backoff = BACKOFF_FIRST
-                if result:
-                    self._dispatch(result)
         finally:
             if self._task is asyncio.current_task():
                 self._task = None
