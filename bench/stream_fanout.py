@@ -59,8 +59,6 @@ import time  # noqa: E402
 
 import httpx2 as httpx  # noqa: E402 - the httpx fork the OpenAI SDK ships with
 import redis  # noqa: E402
-from django.db import connection  # noqa: E402
-from django_tenants.utils import schema_context  # noqa: E402
 
 from bench.stream_common import (  # noqa: E402 - sets up Django first
     bench_tenant,
@@ -76,6 +74,12 @@ from bench.stream_common import (  # noqa: E402 - sets up Django first
     sigterm_as_interrupt,
     start_uvicorn,
 )
+
+# isort: split
+# Django only after bench.stream_common has set it up (django_tenants.utils reads settings on import).
+from django.db import connection  # noqa: E402
+from django_tenants.utils import schema_context  # noqa: E402
+
 from chat import streams  # noqa: E402
 
 SUBDOMAIN = "bench-fanout"
@@ -371,7 +375,7 @@ def main(args: argparse.Namespace) -> int:
           f"per stream")  # fmt: skip
     clients = [i["connected_clients"] for i in (info0, info_connected, info_during)]
     print(f"  Redis clients: {clients[0]} before, {clients[1]} with the streams open, {clients[2]} while streaming "
-          "(one per stream: XREAD BLOCK)")  # fmt: skip
+          "(the bench's own, plus per uvicorn process one shared XREAD reader and up to 8 pooled)")  # fmt: skip
     print(f"  PostgreSQL connections: {pg_before} before, {pg_connected} with the streams open, "
           f"{pg_during} while streaming")  # fmt: skip
     cpu = {name: (cpu1[name] - cpu0[name]) / window for name in cpu1}

@@ -7,7 +7,7 @@ stream that had no event for 5 s died inside XREAD BLOCK (15 s) with a TimeoutEr
 
 from django.db import connection
 
-from chat import streams
+from chat import stream_hub, streams
 from chat.tests.factories import make_conversation
 from chat.tests.helpers import read_sse
 from chat.views import stream
@@ -37,3 +37,5 @@ def test_a_quiet_stream_outlasts_the_blocking_read():
     client = streams.async_client()
     timeout = client.connection_pool.connection_kwargs["socket_timeout"]
     assert timeout is not None and timeout > stream.BLOCK_MS / 1000
+    # The shared reader's clients use the same timeout, above its own (shorter) block.
+    assert streams.ASYNC_SOCKET_TIMEOUT > stream_hub.BLOCK_MS / 1000

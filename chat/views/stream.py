@@ -2,7 +2,8 @@
 
 Access is checked before the first byte (the owner only; everyone else gets 404). The stream
 resumes after ``Last-Event-ID`` (the browser sends it when it reconnects) or ``?last_id=``, and
-ends with the ``end`` event. An open stream holds no thread: it waits in XREAD BLOCK.
+ends with the ``end`` event. An open stream holds no thread and no Redis connection of its own: it
+waits on a queue fed by the event loop's one shared reader (chat.stream_hub).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from asgiref.sync import sync_to_async
 from django.db import connection
 from django.http import Http404, StreamingHttpResponse
 
-from .. import streams
+from .. import stream_hub, streams
 from ..models import Message
 
-BLOCK_MS = 15_000  # a keep-alive comment at least this often
+KEEPALIVE_SECONDS = 15  # a keep-alive comment at least this often
+BLOCK_MS = KEEPALIVE_SECONDS * 1000
+BACKLOG_PAGE = 500
 MAX_SECONDS = 600  # then the browser reconnects with Last-Event-ID
 _EVENT_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
 
@@ -54,28 +57,72 @@ def _access(request, user, message_id):
 
 
 async def _events(key: str, last_id: str, status: str, error: str):
-    r = streams.async_client()
+    """Backlog after ``last_id`` from Redis, then live entries from the loop's shared reader.
+
+    Subscribes before reading the backlog (see chat.stream_hub): nothing is missed, and ids at or
+    below the last one sent are dropped, so nothing is sent twice. Whatever is queued when the
+    response gets to run is sent as one chunk."""
+    hub = stream_hub.get_hub()
+    sub = hub.subscribe(key, last_id)
     try:
         yield "retry: 1500\n\n"
+        r = hub.commands
         if status in Message.FINAL and not await r.exists(key):
             # Finished long ago (the stream expired): say so and end.
             yield streams.sse_frame(None, streams.END, {"status": status, "message": error})
             return
+        last = stream_hub.id_key(last_id) if last_id != "0" else (0, 0)
+        start = f"({last_id}" if last_id != "0" else "-"
+        while True:  # the backlog, a page at a time
+            page = await r.xrange(key, min=start, count=BACKLOG_PAGE)
+            if not page:
+                break
+            chunk, last, ended = _frames(page, last)
+            if chunk:
+                yield chunk
+            if ended:
+                return
+            hub.advance(key, page[-1][0])
+            if len(page) < BACKLOG_PAGE:
+                break
+            start = f"({page[-1][0]}"
         loop = asyncio.get_running_loop()
         deadline = loop.time() + MAX_SECONDS
-        while loop.time() < deadline:
-            result = await r.xread({key: last_id}, block=BLOCK_MS, count=500)
-            if not result:
-                yield ": keep-alive\n\n"
-                continue
-            for _key, entries in result:
-                for event_id, fields in entries:
-                    last_id = event_id
-                    yield streams.sse_frame(event_id, fields["type"], fields["data"])
-                    if fields["type"] == streams.END:
-                        return
+        while not sub.overflowed:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            entries = sub.drain()
+            if not entries:
+                try:
+                    async with asyncio.timeout(min(KEEPALIVE_SECONDS, remaining)):
+                        entries = await sub.queue.get()
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                entries = entries + sub.drain()
+            chunk, last, ended = _frames(entries, last)
+            if chunk:
+                yield chunk
+            if ended:
+                return
+        # Overflowed (the client reads too slowly): end here; the browser resumes after the last id.
     finally:
-        await r.aclose()
+        hub.unsubscribe(sub)
+
+
+def _frames(entries, last: tuple[int, int]) -> tuple[str, tuple[int, int], bool]:
+    """SSE frames of the entries after ``last`` (up to and including ``end``), as one string."""
+    parts = []
+    for event_id, fields in entries:
+        current = stream_hub.id_key(event_id)
+        if current <= last:
+            continue  # already sent (backlog and the shared reader overlap)
+        last = current
+        parts.append(streams.sse_frame(event_id, fields["type"], fields["data"]))
+        if fields["type"] == streams.END:
+            return "".join(parts), last, True
+    return "".join(parts), last, False
 
 
 async def message_stream(request, message_id):
