@@ -289,7 +289,7 @@ def _redis_db(url: str, db: int) -> str:
 CACHE_URL = env("CACHE_URL", default=None) or _redis_db(REDIS_URL, 1)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "core.cache.RedisCache",  # one pool per process (see core/cache.py)
         "LOCATION": CACHE_URL,
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
