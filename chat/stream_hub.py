@@ -5,7 +5,7 @@ Each open SSE response subscribes its stream key here. The hub's reader task iss
 connection and pushes the entries into each subscriber's ``asyncio.Queue``. Before, every open stream
 ran its own blocking XREAD on its own connection: 500 streams meant 500 connections and one round
 trip per event, which made one uvicorn process CPU-bound at ~10 000 events/s
-(docs/PERFORMANCE-streaming.md).
+(docs/PERFORMANCE.md, "Streaming").
 
 Correctness of joining mid-stream: a subscriber registers first and only then reads its backlog
 (XRANGE after its id). Every entry the hub reads after the registration reaches the subscriber's

@@ -2,7 +2,7 @@
 
 Before, every open SSE stream ran its own XREAD BLOCK on its own Redis connection: 500 streams were
 500 connections and one round trip per event, and one uvicorn process fell behind at 10 000
-events/s (docs/PERFORMANCE-streaming.md). Waits here are on queues and events with timeouts, never
+events/s (docs/PERFORMANCE.md, "Streaming"). Waits here are on queues and events with timeouts, never
 sleeps.
 """
 

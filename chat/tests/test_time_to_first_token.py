@@ -1,4 +1,4 @@
-"""The statements between a question and the provider call (docs/PERFORMANCE-streaming.md, TTFT).
+"""The statements between a question and the provider call (docs/PERFORMANCE.md, "Streaming", TTFT).
 
 Every statement costs a round trip plus django-tenants' ``SET search_path`` (counted here too).
 """
