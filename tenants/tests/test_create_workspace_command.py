@@ -6,7 +6,7 @@ from accounts.models import User
 from tenants.models import Tenant
 
 
-def test_it_provisions_a_workspace_and_prints_its_url(db, capsys):
+def test_it_provisions_a_workspace_and_prints_its_url(db, capsys, settings):
     call_command(
         "create_workspace",
         subdomain="globex",
@@ -15,7 +15,7 @@ def test_it_provisions_a_workspace_and_prints_its_url(db, capsys):
         owner_password="tidy-lemon-garden-7",
     )
     out = capsys.readouterr().out.strip()
-    assert out == "http://globex.localhost:8000/"
+    assert out == f"http://globex.localhost:{settings.PORT}/"  # PORT as make run serves it
     tenant = Tenant.objects.get(subdomain="globex")
     assert tenant.ready
     with schema_context(tenant.schema_name):
