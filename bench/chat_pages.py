@@ -23,6 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.stats import pct  # noqa: E402
+
 os.environ.setdefault("CHORUS_DATA_DIR", str(ROOT / ".data" / "bench"))
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.chat_settings"
 os.environ.setdefault("DJANGO_DEBUG", "false")
@@ -42,13 +45,6 @@ from chat.models import Conversation  # noqa: E402
 from tenants.models import Tenant  # noqa: E402
 
 HOST = f"{SUBDOMAIN}.localhost"
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    k = (len(values) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 def timed(client: Client, urls: list[str]) -> list[float]:

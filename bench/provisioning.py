@@ -16,6 +16,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.stats import pct  # noqa: E402
+
 os.environ.setdefault("CHORUS_DATA_DIR", str(ROOT / ".data" / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -33,13 +36,6 @@ from tenants.services import (  # noqa: E402
     tenant_create,
     tenant_provision,
 )
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    k = (len(values) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 def one(method: str, i: int) -> float:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
 os.environ.setdefault("CHORUS_DATA_DIR", str(ROOT / ".data" / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ.setdefault("DJANGO_DEBUG", "false")  # DEBUG keeps every query in memory: not what is deployed
@@ -35,16 +37,6 @@ from core import embedded  # noqa: E402
 
 PASSWORD = "bench-password-123"
 _CHILDREN: list[subprocess.Popen] = []
-
-
-def pct(values: list[float], p: float) -> float:
-    """Linear-interpolated percentile, p in [0, 1]."""
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    k = (len(values) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 def service_urls() -> dict[str, str]:

@@ -101,6 +101,14 @@ def message_create(request, conversation_id):
     )
 
 
+def _thread_or_back(request, conversation, back: str):
+    """After a branch-changing action: the fresh thread for htmx, otherwise back to the page."""
+    if not request.htmx:
+        return redirect(back)
+    conversation.refresh_from_db()
+    return _thread_response(request, conversation)
+
+
 def _message_action(request, message_id):
     return selectors.message_get_for_user(user=request.user, message_id=message_id)
 
@@ -124,10 +132,7 @@ def message_regenerate(request, message_id):
         services.message_regenerate(message=message)
     except ValidationError as exc:
         return _problem(request, _errors_text(exc), status=409, back=back)
-    if not request.htmx:
-        return redirect(back)
-    message.conversation.refresh_from_db()
-    return _thread_response(request, message.conversation)
+    return _thread_or_back(request, message.conversation, back)
 
 
 @login_required
@@ -144,10 +149,7 @@ def message_edit(request, message_id):
         return _problem(request, _errors_text(exc), status=403, back=back)
     except ValidationError as exc:
         return _problem(request, _errors_text(exc), back=back)
-    if not request.htmx:
-        return redirect(back)
-    message.conversation.refresh_from_db()
-    return _thread_response(request, message.conversation)
+    return _thread_or_back(request, message.conversation, back)
 
 
 @login_required
