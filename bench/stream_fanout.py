@@ -60,6 +60,7 @@ import time  # noqa: E402
 import httpx2 as httpx  # noqa: E402 - the httpx fork the OpenAI SDK ships with
 import redis  # noqa: E402
 
+from bench.stats import pct  # noqa: E402
 from bench.stream_common import (  # noqa: E402 - sets up Django first
     bench_tenant,
     child_env,
@@ -67,7 +68,6 @@ from bench.stream_common import (  # noqa: E402 - sets up Django first
     cpu_seconds,
     free_port,
     machine,
-    pct,
     rss_mb,
     session_cookie,
     settings,

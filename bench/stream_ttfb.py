@@ -59,13 +59,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx2 as httpx  # noqa: E402 - the httpx fork the OpenAI SDK ships with
 import openai  # noqa: E402
 
+from bench.stats import pct  # noqa: E402
 from bench.stream_common import (  # noqa: E402 - sets up Django first
     bench_tenant,
     child_env,
     cleanup,
     free_port,
     machine,
-    pct,
     session_cookie,
     settings,
     sigterm_as_interrupt,
@@ -245,8 +245,8 @@ def main(args: argparse.Namespace) -> int:
     print(row("through Chorus (POST -> first SSE delta)", totals))
     print(row("server-added (difference, per turn)", overhead))
     print("  of which (stages of the same turns):")
-    print(row("  POST round trip (incl. moderation call)", [r["post"] for r in results]))
-    print(row("  moderation call inside the POST", [r["moderation"] for r in results]))
+    print(row("  POST round trip", [r["post"] for r in results]))
+    print(row("  moderation call (worker, beside the answer)", [r["moderation"] for r in results]))
     print(row("  POST sent -> worker calls the provider", [r["to_provider"] for r in results]))
     print(row("    POST sent -> worker took the task", [r["to_received"] for r in results]))
     print(row("    worker took it -> pool process starts it", [r["received_to_prerun"] for r in results]))

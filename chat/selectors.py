@@ -173,7 +173,8 @@ WITH RECURSIVE path(id, parent_id, depth) AS (
     SELECT m.id, m.parent_id, path.depth + 1 FROM chat_message m JOIN path ON m.id = path.parent_id
     WHERE path.depth < %s
 )
-SELECT m.id, m.role, m.content, m.status FROM path JOIN chat_message m ON m.id = path.id ORDER BY path.depth DESC
+SELECT m.id, m.role, m.content, m.status, m.meta_data
+FROM path JOIN chat_message m ON m.id = path.id ORDER BY path.depth DESC
 """
 
 

@@ -18,9 +18,11 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=330, soft_time_limit=300, max_retries=0)
-def generate_answer(message_id: str) -> str:
-    """Runs in the tenant's schema (tenant-schemas-celery header); queue ``orchestration``."""
-    return generation_run(message_id=message_id)
+def generate_answer(message_id: str, moderate: bool = False) -> str:
+    """Runs in the tenant's schema (tenant-schemas-celery header); queue ``orchestration``.
+
+    ``moderate``: check the question with the moderation provider while the answer is generated."""
+    return generation_run(message_id=message_id, moderate=moderate)
 
 
 def _tenants():

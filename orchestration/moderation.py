@@ -1,7 +1,7 @@
 """Content moderation through the OpenAI moderation endpoint (seed 001).
 
-``chat`` calls :func:`moderate` on user input and persists the result (chat.ModerationLog,
-chat.Violation). With an OpenAI key (the tenant's own, else the platform's) the text goes
+``chat`` checks user input with :func:`checker` (concurrently with the answer) and persists the
+result (chat.ModerationLog, chat.Violation). With an OpenAI key (the tenant's own, else the platform's) the text goes
 through the official SDK's moderation endpoint; without one the answer is None ("not checked").
 A failing moderation call is logged and also answers None: it must not block the chat.
 """
@@ -9,6 +9,7 @@ A failing moderation call is logged and also answers None: it must not block the
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
@@ -24,10 +25,13 @@ class ModerationResult:
     provider: str = "openai"
 
 
-def moderate(text: str) -> ModerationResult | None:
-    """Check ``text`` in the current tenant's schema; None when no moderation provider is configured."""
-    import openai
+def checker() -> Callable[[str], ModerationResult | None] | None:
+    """The current tenant's moderation call, ready to run in any thread; None when none is configured.
 
+    Resolves the key (tenant's own, else the platform's) and the SDK client here, in the caller's
+    thread and tenant schema, so that the returned function only does the HTTP call: the chat runs
+    it concurrently with the answer's first provider call.
+    """
     from orchestration import selectors
     from orchestration.providers.openai import OpenAIProvider
 
@@ -35,6 +39,18 @@ def moderate(text: str) -> ModerationResult | None:
     if config is None:
         return None
     client = OpenAIProvider(config).client()
+    return lambda text: _call(client, text)
+
+
+def moderate(text: str) -> ModerationResult | None:
+    """Check ``text`` in the current tenant's schema; None when no moderation provider is configured."""
+    check = checker()
+    return check(text) if check is not None else None
+
+
+def _call(client, text: str) -> ModerationResult | None:
+    import openai
+
     try:
         response = client.moderations.create(input=text, model=MODEL)
     except openai.OpenAIError as exc:

@@ -29,6 +29,7 @@ from ..rendering import markdown_to_html
 from ..search_index import index_messages
 from ..selectors import transcript_for
 from ..text import preview_of, title_from
+from .moderation import FLAGGED, moderation_begin
 
 logger = logging.getLogger(__name__)
 
@@ -44,16 +45,18 @@ def _turns(answer: Message) -> list[engine.Turn]:
     for m in transcript_for(message_id=answer.parent_id, conversation_id=answer.conversation_id):
         if m.role == Message.Role.ASSISTANT and m.status not in (Message.Status.COMPLETE, Message.Status.STOPPED):
             continue
+        if (m.meta_data or {}).get("moderation") == FLAGGED:  # refused by moderation: never sent on
+            continue
         if m.content:
             turns.append(engine.Turn(role=m.role, content=m.content))  # type: ignore[arg-type]
     return turns
 
 
-def generation_run(*, message_id) -> str:
+def generation_run(*, message_id, moderate: bool = False) -> str:
     """Generate the answer ``message_id``; returns its final status (or the status it already had).
 
     Runs in the conversation owner's language, so that the engine's own words (offline notice,
-    provider failures) reach the user in it."""
+    provider failures) reach the user in it. ``moderate``: check the question meanwhile."""
     claimed = Message.objects.filter(pk=message_id, status=Message.Status.PENDING).update(
         status=Message.Status.STREAMING, updated_at=timezone.now()
     )
@@ -68,16 +71,26 @@ def generation_run(*, message_id) -> str:
     if not claimed:
         return answer.status
     with translation.override(answer.owner_language or settings.LANGUAGE_CODE):
-        return _generation_run(answer)
+        return _generation_run(answer, moderate=moderate)
 
 
-def _generation_run(answer: Message) -> str:
+# What waits for the moderation verdict: everything that shows or ends the answer.
+_GATED = frozenset({"delta", "sources", "usage", "done", "error"})
+
+
+def _generation_run(answer: Message, *, moderate: bool) -> str:
     key = streams.stream_key(answer.pk)
     publish = streams.Publisher(key)
     settings_ = answer.conversation.settings or {}
     request = engine.Request(
         transcript=_turns(answer), strategy=settings_.get("strategy"), model=settings_.get("model")
     )
+    check = None
+    if moderate and request.transcript and request.transcript[-1].role == Message.Role.USER:
+        check = moderation_begin(
+            user_id=answer.conversation.user_id, question_id=answer.parent_id, content=request.transcript[-1].content
+        )
+    refusal: str | None = None
     started = time.monotonic()
     parts: list[str] = []
     sources: list[dict] = []
@@ -85,9 +98,18 @@ def _generation_run(answer: Message) -> str:
     done: dict | None = None
     error: dict | None = None
     last_touch = started
+
+    def should_stop() -> bool:  # a refusal stops the engine like the stop button does
+        return refusal is not None or streams.stop_requested(answer.pk)
+
     publish("status", {"status": Message.Status.STREAMING})
     try:
-        for event in engine.run(request, should_stop=lambda: streams.stop_requested(answer.pk)):
+        for event in engine.run(request, should_stop=should_stop):
+            if check is not None and event.type in _GATED:
+                refusal, check = check.verdict(), None  # usually in before the first words
+            if refusal is not None:  # the engine stops within one chunk; nothing of this answer is shown
+                done = event.data if event.type == "done" else done  # its usage is still recorded
+                continue
             publish(event.type, event.data)
             if event.type == "delta":
                 parts.append(event.data.get("text", ""))
@@ -108,10 +130,15 @@ def _generation_run(answer: Message) -> str:
     except Exception:  # noqa: BLE001 - any failure (incl. the soft time limit) ends the answer as an error
         logger.exception("generation of %s failed", answer.pk)
         error = {"message": _("Something went wrong while writing the answer. Please try again."), "code": "internal"}
+    if check is not None:  # the engine ended without a word: the verdict is still recorded
+        refusal = check.verdict()
     elapsed_ms = int((time.monotonic() - started) * 1000)
     text = "".join(parts)
     meta: dict
-    if error is not None:
+    if refusal is not None:
+        status, meta, text = Message.Status.ERROR, (done or {}).get("meta_data") or {}, ""
+        error = {"message": refusal, "code": "moderation"}
+    elif error is not None:
         status, meta = Message.Status.ERROR, {}
     elif done is not None:
         status = Message.Status.STOPPED if done.get("stopped") else Message.Status.COMPLETE

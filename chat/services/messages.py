@@ -16,15 +16,16 @@ from ..rendering import markdown_to_html
 from ..search_index import index_messages
 from ..selectors import deepest_leaf
 from ..text import preview_of
-from .moderation import moderation_check
+from .moderation import FLAGGED, refuse_if_suspended
 
 MAX_LENGTH = 32_000
 
 
-def _enqueue_generation(message: Message) -> None:
+def _enqueue_generation(message: Message, *, moderate: bool) -> None:
+    """Generate ``message`` after commit; ``moderate``: check its question meanwhile (a new question)."""
     from ..tasks import generate_answer
 
-    enqueue(generate_answer, args=[str(message.pk)], queue="orchestration")
+    enqueue(generate_answer, args=[str(message.pk)], kwargs={"moderate": moderate}, queue="orchestration")
 
 
 def _pending_answer(conversation: Conversation, parent: Message) -> Message:
@@ -59,7 +60,7 @@ def message_send(
     ``parent`` defaults to the end of the branch on screen; an edit passes the edited message's parent.
     """
     content = _clean_content(content)
-    moderation_check(user=user, content=content)  # may call a provider: outside the transaction
+    refuse_if_suspended(user=user)  # the text itself is moderated while its answer is generated
     return _ask(conversation=conversation, user=user, content=content, parent=parent, strategy=strategy, model=model)
 
 
@@ -98,7 +99,7 @@ def _ask(*, conversation, user, content, parent, strategy, model) -> tuple[Messa
         conversation.archived_at = None
         fields.append("archived_at")
     conversation.save(update_fields=fields)
-    _enqueue_generation(answer)
+    _enqueue_generation(answer, moderate=True)
     return question, answer
 
 
@@ -107,7 +108,7 @@ def conversation_start(*, user, content: str, strategy: str | None = None, model
     from .conversations import conversation_create
 
     content = _clean_content(content)
-    moderation_check(user=user, content=content)
+    refuse_if_suspended(user=user)
     with transaction.atomic():
         conversation = conversation_create(user=user, strategy=strategy, model=model)
         _ask(conversation=conversation, user=user, content=content, parent="current", strategy=None, model=None)
@@ -128,14 +129,16 @@ def message_regenerate(*, message: Message) -> Message:
         raise ValidationError(_("Only answers can be regenerated."))
     if message.is_open:
         raise ValidationError(_("Please wait for the answer to finish, or stop it."), code="busy")
-    conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
     assert message.parent is not None  # checked above (parent_id)
+    if (message.parent.meta_data or {}).get("moderation") == FLAGGED:
+        raise ValidationError(_("This message breaks the usage policy, so it cannot be answered."), code="flagged")
+    conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
     answer = _pending_answer(conversation, message.parent)
     conversation.current_leaf = answer
     conversation.last_message_at = timezone.now()
     conversation.message_count = F("message_count") + 1
     conversation.save(update_fields=["current_leaf", "last_message_at", "message_count", "updated_at"])
-    _enqueue_generation(answer)
+    _enqueue_generation(answer, moderate=False)  # its question was checked when it was sent
     return answer
 
 

@@ -1,7 +1,16 @@
-"""Moderation of user input (seed 001): logs, violations, progressive auto-expiring suspensions."""
+"""Moderation of user input (seed 001): logs, violations, progressive auto-expiring suspensions.
+
+A suspended user cannot send (checked before the message is stored). The text itself is checked
+while its answer is being generated, not before it is stored: the moderation call runs beside the
+provider's first call and the answer is shown only once the verdict is in (docs/adr/0004). A
+flagged question stays visible to its author, is answered with the refusal, and is never sent to
+a provider again.
+"""
 
 from __future__ import annotations
 
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
 from django.db import transaction
@@ -11,8 +20,12 @@ from django.utils.translation import gettext as _
 
 from orchestration import moderation
 
-from ..models import ModerationLog, Violation
+from ..models import Message, ModerationLog, Violation
 from .errors import ChatRefused
+
+logger = logging.getLogger(__name__)
+FLAGGED = "flagged"  # Message.meta_data["moderation"] of a refused question
+VERDICT_TIMEOUT = 30  # seconds; the SDK's own timeouts end the call earlier
 
 # Suspension by the number of violations in the window: 1st a warning, then longer each time.
 WINDOW = timedelta(days=30)
@@ -28,7 +41,8 @@ def user_suspension(*, user) -> Violation | None:
     )
 
 
-def _refuse_if_suspended(user) -> None:
+def refuse_if_suspended(*, user) -> None:
+    """Raise ChatRefused while the user is suspended (checked before a message is stored)."""
     suspension = user_suspension(user=user)
     if suspension is not None:
         until = date_format(timezone.localtime(suspension.suspended_until), "DATETIME_FORMAT")
@@ -40,9 +54,10 @@ def _refuse_if_suspended(user) -> None:
 
 
 @transaction.atomic
-def _record(*, user, content: str, result) -> Violation | None:
+def _record(*, user_id, question_id, content: str, result) -> Violation | None:
     log = ModerationLog.objects.create(
-        user=user,
+        user_id=user_id,
+        message_id=question_id,
         excerpt=content[:500],
         flagged=result.flagged,
         categories=result.categories,
@@ -52,12 +67,14 @@ def _record(*, user, content: str, result) -> Violation | None:
     )
     if not result.flagged:
         return None
-    recent = Violation.objects.filter(user=user, created_at__gte=timezone.now() - WINDOW).count()
+    # The question stays in the conversation (the user sees what was refused) but is never sent again.
+    Message.objects.filter(pk=question_id).update(meta_data={"moderation": FLAGGED})
+    recent = Violation.objects.filter(user_id=user_id, created_at__gte=timezone.now() - WINDOW).count()
     level = recent + 1
     duration = SUSPENSIONS[min(level - 1, len(SUSPENSIONS) - 1)]
     reasons = ", ".join(sorted(k for k, v in result.categories.items() if v)) or "flagged"
     return Violation.objects.create(
-        user=user,
+        user_id=user_id,
         moderation_log=log,
         level=level,
         reason=reasons[:500],
@@ -65,31 +82,57 @@ def _record(*, user, content: str, result) -> Violation | None:
     )
 
 
-def moderation_check(*, user, content: str) -> None:
-    """Raise ChatRefused when the user is suspended or the text is flagged (the check is recorded).
-
-    Calls the moderation provider, so it must run outside a transaction.
-    """
-    _refuse_if_suspended(user)
-    result = moderation.moderate(content)
-    if result is None:
-        return
-    violation = _record(user=user, content=content, result=result)
-    if violation is None:
-        return
+def _refusal(violation: Violation) -> str:
     if violation.suspended_until:
         until = date_format(timezone.localtime(violation.suspended_until), "DATETIME_FORMAT")
-        raise ChatRefused(
-            _(
-                "Your message was not sent: it breaks the usage policy. Repeated violations: you cannot send "
-                "messages until %(until)s."
-            )
-            % {"until": until},
-            code="flagged",
-        )
-    raise ChatRefused(
-        _("Your message was not sent: it breaks the usage policy. Repeated violations lead to a suspension."),
-        code="flagged",
+        return _(
+            "This message breaks the usage policy, so it was not answered. Repeated violations: you cannot "
+            "send messages until %(until)s."
+        ) % {"until": until}
+    return _("This message breaks the usage policy, so it was not answered. Repeated violations lead to a suspension.")
+
+
+_executor: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor  # one small pool per process, made after a worker forks
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="moderation")
+    return _executor
+
+
+class ModerationCheck:
+    """The moderation of one question, running while the answer is being generated.
+
+    :func:`moderation_begin` starts the provider call in a thread (the key and client are resolved
+    in the caller's tenant schema first); :meth:`verdict` waits for it (usually it is long done when
+    the answer's first words arrive), records it (chat.ModerationLog linked to the question,
+    chat.Violation with a progressive suspension) and returns the refusal to show, or None.
+    """
+
+    def __init__(self, *, user_id, question_id, content: str, future: Future):
+        self.user_id, self.question_id, self.content, self.future = user_id, question_id, content, future
+
+    def verdict(self) -> str | None:
+        try:
+            result = self.future.result(timeout=VERDICT_TIMEOUT)
+        except Exception:  # noqa: BLE001 - an unanswered check must not block the chat (logged)
+            logger.warning("moderation of %s gave no verdict", self.question_id, exc_info=True)
+            return None
+        if result is None:
+            return None
+        violation = _record(user_id=self.user_id, question_id=self.question_id, content=self.content, result=result)
+        return _refusal(violation) if violation is not None else None
+
+
+def moderation_begin(*, user_id, question_id, content: str) -> ModerationCheck | None:
+    """Start checking a question; None when the workspace has no moderation provider."""
+    check = moderation.checker()
+    if check is None:
+        return None
+    return ModerationCheck(
+        user_id=user_id, question_id=question_id, content=content, future=_pool().submit(check, content)
     )
 
 

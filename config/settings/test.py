@@ -5,6 +5,12 @@ from pathlib import Path
 
 os.environ.setdefault("CHORUS_DATA_DIR", str(Path(__file__).resolve().parent.parent.parent / ".data" / "test"))
 
+# Django's test cases wrap each test in a transaction on one connection per thread; a process-wide
+# psycopg pool handed a thread-started Celery worker (core/tests/test_task_schema.py) a connection
+# that hung in the pool's health check. Tests therefore open a connection per thread, as before;
+# the pool is used by the servers `make run` and the benches start (docs/PERFORMANCE.md).
+os.environ.setdefault("DATABASE_POOL_MAX", "0")
+
 from .base import *  # noqa: E402, F403
 
 DEBUG = False
