@@ -166,28 +166,6 @@ def siblings_for(conversation: Conversation, messages: list[Message]) -> dict:
     return result
 
 
-_TRANSCRIPT_SQL = """
-WITH RECURSIVE path(id, parent_id, depth) AS (
-    SELECT id, parent_id, 1 FROM chat_message WHERE id = %s AND conversation_id = %s
-    UNION ALL
-    SELECT m.id, m.parent_id, path.depth + 1 FROM chat_message m JOIN path ON m.id = path.parent_id
-    WHERE path.depth < %s
-)
-SELECT m.id, m.role, m.content, m.status, m.meta_data
-FROM path JOIN chat_message m ON m.id = path.id ORDER BY path.depth DESC
-"""
-
-
-def transcript_for(*, message: Message | None = None, message_id=None, conversation_id=None, limit: int = 40):
-    """The turns up to and including the message on its branch, oldest first (for the engine).
-
-    One statement: the branch walk and the turns' text (``message`` or its id and conversation id).
-    """
-    if message is not None:
-        message_id, conversation_id = message.pk, message.conversation_id
-    return list(Message.objects.raw(_TRANSCRIPT_SQL, [message_id, conversation_id, limit]))
-
-
 def deepest_leaf(*, message: Message) -> str:
     """Follow the newest child down from ``message``: the leaf a branch switch lands on."""
     sql = """

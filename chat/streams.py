@@ -53,15 +53,21 @@ def publish(key: str, type_: str, data: dict, *, pipe=None):
 
 
 class Publisher:
-    """Buffers nothing; refreshes the stream's expiry now and then so a long answer never expires."""
+    """Buffers nothing; refreshes the stream's expiry now and then so a long answer never expires.
 
-    def __init__(self, key: str):
+    ``first``: an event sent together with the first one published (one round trip, not two)."""
+
+    def __init__(self, key: str, *, first: tuple[str, dict] | None = None):
         self.key = key
         self.count = 0
+        self.first = first
 
     def __call__(self, type_: str, data: dict) -> None:
         r = client()
         with r.pipeline(transaction=False) as pipe:
+            if self.first is not None:
+                publish(self.key, *self.first, pipe=pipe)
+                self.first = None
             publish(self.key, type_, data, pipe=pipe)
             if self.count % 50 == 0:
                 pipe.expire(self.key, STREAM_TTL)

@@ -17,7 +17,11 @@ from .services import (
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=330, soft_time_limit=300, max_retries=0)
+# ignore_result: nobody waits for it (the answer travels through the message's Redis stream), and
+# sending a task whose result is kept subscribes to its result channel first (~2-3 ms per question).
+@shared_task(
+    acks_late=True, reject_on_worker_lost=True, time_limit=330, soft_time_limit=300, max_retries=0, ignore_result=True
+)
 def generate_answer(message_id: str, moderate: bool = False) -> str:
     """Runs in the tenant's schema (tenant-schemas-celery header); queue ``orchestration``.
 

@@ -9,9 +9,12 @@ so usage is never charged twice. ``generation_sweep`` marks answers whose worker
 
 from __future__ import annotations
 
+import json
 import logging
 import time
-from datetime import timedelta
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -27,7 +30,6 @@ from .. import streams
 from ..models import Conversation, Message
 from ..rendering import markdown_to_html
 from ..search_index import index_messages
-from ..selectors import transcript_for
 from ..text import preview_of, title_from
 from .moderation import FLAGGED, moderation_begin
 
@@ -38,17 +40,88 @@ STUCK_AFTER = timedelta(minutes=6)
 INTERRUPTED = gettext_noop("The answer was interrupted. Please try again.")
 
 
-def _turns(answer: Message) -> list[engine.Turn]:
+@dataclass(frozen=True)
+class _Job:
+    """What generating an answer needs, read in the statement that claims it (see :func:`_claim`)."""
+
+    pk: uuid.UUID
+    status: str
+    claimed: bool
+    conversation_id: uuid.UUID
+    parent_id: uuid.UUID | None
+    owner_id: int
+    owner_language: str
+    settings: dict
+    transcript: list[dict]
+
+
+# One statement (one round trip before the provider is called): claim the pending answer (a
+# conditional UPDATE, so a redelivered task does nothing), and read its conversation's settings,
+# its owner's language and the turns of its branch (oldest first, at most TRANSCRIPT_LIMIT).
+_CLAIM_SQL = """
+WITH RECURSIVE claimed AS (
+    UPDATE chat_message SET status = %(streaming)s, updated_at = %(now)s
+    WHERE id = %(id)s AND status = %(pending)s
+    RETURNING id
+), path(id, parent_id, depth) AS (
+    SELECT p.id, p.parent_id, 1 FROM chat_message p
+    WHERE p.id = (SELECT a.parent_id FROM chat_message a WHERE a.id = %(id)s)
+    UNION ALL
+    SELECT m.id, m.parent_id, path.depth + 1 FROM chat_message m JOIN path ON m.id = path.parent_id
+    WHERE path.depth < %(limit)s
+)
+SELECT a.status, EXISTS (SELECT 1 FROM claimed), a.conversation_id, a.parent_id, c.user_id, u.language, c.settings,
+       (SELECT coalesce(json_agg(json_build_object('role', t.role, 'content', t.content, 'status', t.status,
+                                                   'meta_data', t.meta_data) ORDER BY path.depth DESC), '[]')
+        FROM path JOIN chat_message t ON t.id = path.id)
+FROM chat_message a
+JOIN chat_conversation c ON c.id = a.conversation_id
+JOIN accounts_user u ON u.id = c.user_id
+WHERE a.id = %(id)s
+"""
+TRANSCRIPT_LIMIT = 40
+
+
+def _claim(message_id) -> _Job | None:
+    params: dict[str, str | int | datetime] = {
+        "id": str(message_id),
+        "streaming": str(Message.Status.STREAMING),
+        "pending": str(Message.Status.PENDING),
+        "now": timezone.now(),
+        "limit": TRANSCRIPT_LIMIT,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    status, claimed, conversation_id, parent_id, owner_id, language, settings_, transcript = row
+    return _Job(
+        pk=uuid.UUID(str(message_id)),
+        status=Message.Status.STREAMING if claimed else status,
+        claimed=claimed,
+        conversation_id=conversation_id,
+        parent_id=parent_id,
+        owner_id=owner_id,
+        owner_language=language,
+        settings=_json(settings_) or {},
+        transcript=_json(transcript) or [],
+    )
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _turns(job: _Job) -> list[engine.Turn]:
     turns: list[engine.Turn] = []
-    if answer.parent_id is None:
-        return turns
-    for m in transcript_for(message_id=answer.parent_id, conversation_id=answer.conversation_id):
-        if m.role == Message.Role.ASSISTANT and m.status not in (Message.Status.COMPLETE, Message.Status.STOPPED):
+    for m in job.transcript:
+        if m["role"] == Message.Role.ASSISTANT and m["status"] not in (Message.Status.COMPLETE, Message.Status.STOPPED):
             continue
-        if (m.meta_data or {}).get("moderation") == FLAGGED:  # refused by moderation: never sent on
+        if (m["meta_data"] or {}).get("moderation") == FLAGGED:  # refused by moderation: never sent on
             continue
-        if m.content:
-            turns.append(engine.Turn(role=m.role, content=m.content))  # type: ignore[arg-type]
+        if m["content"]:
+            turns.append(engine.Turn(role=m["role"], content=m["content"]))
     return turns
 
 
@@ -57,38 +130,30 @@ def generation_run(*, message_id, moderate: bool = False) -> str:
 
     Runs in the conversation owner's language, so that the engine's own words (offline notice,
     provider failures) reach the user in it. ``moderate``: check the question meanwhile."""
-    claimed = Message.objects.filter(pk=message_id, status=Message.Status.PENDING).update(
-        status=Message.Status.STREAMING, updated_at=timezone.now()
-    )
-    answer = (
-        Message.objects.select_related("conversation")
-        .annotate(owner_language=F("conversation__user__language"))
-        .filter(pk=message_id)
-        .first()
-    )
-    if answer is None:  # deleted (its conversation purged) before the task ran
+    job = _claim(message_id)
+    if job is None:  # deleted (its conversation purged) before the task ran
         return "missing"
-    if not claimed:
-        return answer.status
-    with translation.override(answer.owner_language or settings.LANGUAGE_CODE):
-        return _generation_run(answer, moderate=moderate)
+    if not job.claimed:
+        return job.status
+    with translation.override(job.owner_language or settings.LANGUAGE_CODE):
+        return _generation_run(job, moderate=moderate)
 
 
 # What waits for the moderation verdict: everything that shows or ends the answer.
 _GATED = frozenset({"delta", "sources", "usage", "done", "error"})
 
 
-def _generation_run(answer: Message, *, moderate: bool) -> str:
+def _generation_run(answer: _Job, *, moderate: bool) -> str:
     key = streams.stream_key(answer.pk)
-    publish = streams.Publisher(key)
-    settings_ = answer.conversation.settings or {}
+    # the status goes out with the engine's first event (a phase, at once): one round trip fewer
+    publish = streams.Publisher(key, first=("status", {"status": Message.Status.STREAMING}))
     request = engine.Request(
-        transcript=_turns(answer), strategy=settings_.get("strategy"), model=settings_.get("model")
+        transcript=_turns(answer), strategy=answer.settings.get("strategy"), model=answer.settings.get("model")
     )
     check = None
     if moderate and request.transcript and request.transcript[-1].role == Message.Role.USER:
         check = moderation_begin(
-            user_id=answer.conversation.user_id, question_id=answer.parent_id, content=request.transcript[-1].content
+            user_id=answer.owner_id, question_id=answer.parent_id, content=request.transcript[-1].content
         )
     refusal: str | None = None
     started = time.monotonic()
@@ -102,7 +167,6 @@ def _generation_run(answer: Message, *, moderate: bool) -> str:
     def should_stop() -> bool:  # a refusal stops the engine like the stop button does
         return refusal is not None or streams.stop_requested(answer.pk)
 
-    publish("status", {"status": Message.Status.STREAMING})
     try:
         for event in engine.run(request, should_stop=should_stop):
             if check is not None and event.type in _GATED:
@@ -233,8 +297,9 @@ def message_finalize(
         )
         if not updated:
             return False
-        index_messages([message_id])
         message = Message.objects.only("id", "conversation_id", "parent_id").get(pk=message_id)
+        # its question too: indexing it when it is sent would delay the answer (docs/PERFORMANCE.md)
+        index_messages([message_id, *([message.parent_id] if message.parent_id else [])])
         conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
         fields = ["total_tokens", "last_message_at", "updated_at"]
         conversation.total_tokens = F("total_tokens") + tokens

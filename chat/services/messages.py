@@ -13,10 +13,9 @@ from core.tasks import enqueue
 from .. import streams
 from ..models import Conversation, Message
 from ..rendering import markdown_to_html
-from ..search_index import index_messages
 from ..selectors import deepest_leaf
 from ..text import preview_of
-from .moderation import FLAGGED, refuse_if_suspended
+from .moderation import FLAGGED, refuse_if_suspended, suspension_end
 
 MAX_LENGTH = 32_000
 
@@ -28,12 +27,13 @@ def _enqueue_generation(message: Message, *, moderate: bool) -> None:
     enqueue(generate_answer, args=[str(message.pk)], kwargs={"moderate": moderate}, queue="orchestration")
 
 
-def _pending_answer(conversation: Conversation, parent: Message) -> Message:
+def _pending_answer(conversation: Conversation, parent: Message, *, save: bool = True) -> Message:
     answer = Message(
         conversation=conversation, parent=parent, role=Message.Role.ASSISTANT, status=Message.Status.PENDING
     )
     answer.full_clean(exclude=["conversation", "parent", "user"], validate_unique=False)  # new uuid4 pk
-    answer.save(force_insert=True)
+    if save:
+        answer.save(force_insert=True)
     return answer
 
 
@@ -48,7 +48,7 @@ def _clean_content(content: str) -> str:
 
 def message_send(
     *,
-    conversation: Conversation,
+    conversation_id,
     user,
     content: str,
     parent: Message | None | str = "current",
@@ -57,18 +57,26 @@ def message_send(
 ) -> tuple[Message, Message]:
     """Store the user's message and a pending answer, and generate the answer after commit.
 
+    Only in the user's own conversation (else ``Conversation.DoesNotExist``: a 404 for views).
     ``parent`` defaults to the end of the branch on screen; an edit passes the edited message's parent.
     """
     content = _clean_content(content)
-    refuse_if_suspended(user=user)  # the text itself is moderated while its answer is generated
-    return _ask(conversation=conversation, user=user, content=content, parent=parent, strategy=strategy, model=model)
+    # suspension: checked by _ask; the text itself is moderated while its answer is generated
+    return _ask(
+        conversation_id=conversation_id, user=user, content=content, parent=parent, strategy=strategy, model=model
+    )
 
 
 @transaction.atomic
-def _ask(*, conversation, user, content, parent, strategy, model) -> tuple[Message, Message]:
+def _ask(*, conversation_id, user, content, parent, strategy, model) -> tuple[Message, Message]:
+    # One statement: the owner check, the lock, the current leaf and the suspension check.
     conversation = (
-        Conversation.objects.select_for_update(of=("self",)).select_related("current_leaf").get(pk=conversation.pk)
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("current_leaf")
+        .annotate(suspended_until=suspension_end(user=user))
+        .get(pk=conversation_id, user=user, deleted_at__isnull=True)
     )
+    refuse_if_suspended(until=conversation.suspended_until)
     if parent == "current":
         parent = conversation.current_leaf
         if parent is not None and parent.is_open:
@@ -84,9 +92,8 @@ def _ask(*, conversation, user, content, parent, strategy, model) -> tuple[Messa
     )
     question.full_clean(exclude=["conversation", "parent", "user"], validate_unique=False)  # new uuid4 pk
     question.finalized_at = timezone.now()
-    question.save(force_insert=True)
-    index_messages([question.pk])
-    answer = _pending_answer(conversation, question)
+    answer = _pending_answer(conversation, question, save=False)
+    Message.objects.bulk_create([question, answer])  # one INSERT (the answer's parent row is in it too)
     fields = ["current_leaf", "last_message_at", "last_message_preview", "message_count", "updated_at"]
     conversation.current_leaf = answer
     conversation.last_message_at = timezone.now()
@@ -99,7 +106,7 @@ def _ask(*, conversation, user, content, parent, strategy, model) -> tuple[Messa
         conversation.archived_at = None
         fields.append("archived_at")
     conversation.save(update_fields=fields)
-    _enqueue_generation(answer, moderate=True)
+    _enqueue_generation(answer, moderate=True)  # the question is indexed for search with its answer
     return question, answer
 
 
@@ -108,10 +115,9 @@ def conversation_start(*, user, content: str, strategy: str | None = None, model
     from .conversations import conversation_create
 
     content = _clean_content(content)
-    refuse_if_suspended(user=user)
-    with transaction.atomic():
+    with transaction.atomic():  # a suspended user's refusal (in _ask) leaves no conversation behind
         conversation = conversation_create(user=user, strategy=strategy, model=model)
-        _ask(conversation=conversation, user=user, content=content, parent="current", strategy=None, model=None)
+        _ask(conversation_id=conversation.pk, user=user, content=content, parent="current", strategy=None, model=None)
     return conversation
 
 
@@ -119,7 +125,7 @@ def message_edit(*, message: Message, user, content: str) -> tuple[Message, Mess
     """Editing a user message starts a new branch beside it (the original stays, as a sibling)."""
     if message.role != Message.Role.USER:
         raise ValidationError(_("Only your own messages can be edited."))
-    return message_send(conversation=message.conversation, user=user, content=content, parent=message.parent)
+    return message_send(conversation_id=message.conversation_id, user=user, content=content, parent=message.parent)
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -41,11 +42,16 @@ def user_suspension(*, user) -> Violation | None:
     )
 
 
-def refuse_if_suspended(*, user) -> None:
-    """Raise ChatRefused while the user is suspended (checked before a message is stored)."""
-    suspension = user_suspension(user=user)
-    if suspension is not None:
-        until = date_format(timezone.localtime(suspension.suspended_until), "DATETIME_FORMAT")
+def suspension_end(*, user):
+    """A subquery: when the user's active suspension ends (NULL: not suspended), to annotate a query with."""
+    active = Violation.objects.filter(user=user, lifted_at__isnull=True, suspended_until__gt=timezone.now())
+    return Subquery(active.order_by("-suspended_until").values("suspended_until")[:1])
+
+
+def refuse_if_suspended(*, until) -> None:
+    """Raise ChatRefused when ``until`` (see :func:`suspension_end`) is set: the user is suspended."""
+    if until is not None:
+        until = date_format(timezone.localtime(until), "DATETIME_FORMAT")
         raise ChatRefused(
             _("Your account cannot send messages until %(until)s because of repeated policy violations.")
             % {"until": until},

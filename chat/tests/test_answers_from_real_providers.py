@@ -128,7 +128,7 @@ def test_it_never_sends_a_flagged_question_again(
         with pytest.raises(ValidationError):
             message_regenerate(message=refused)  # the retry of a refusal is refused too
         conversation.refresh_from_db()
-        _question, answer = message_send(conversation=conversation, user=member, content="A kind question")
+        _question, answer = message_send(conversation_id=conversation.pk, user=member, content="A kind question")
         with django_capture_on_commit_callbacks(execute=True):
             assert generate_answer(str(answer.pk), moderate=True) == "complete"
     sent = fake_llm.requests_for(path="/chat/completions")[-1].body["messages"]

@@ -15,12 +15,13 @@ def test_it_shows_the_conversation_page_in_slovenian(slovenian_catalog, owner_cl
 
 
 def test_it_pluralises_search_results_in_slovenian(slovenian_catalog, owner_client, tenant_a, owner, in_tenant):
-    from chat.services import conversation_start
+    from chat.services import conversation_start, message_finalize
 
     with in_tenant(tenant_a):
         User.objects.filter(pk=owner.pk).update(language="sl")
-        conversation_start(user=owner, content="knjižnica in knjige")
-        conversation_start(user=owner, content="mestna knjižnica")
+        for question in ("knjižnica in knjige", "mestna knjižnica"):
+            answer = conversation_start(user=owner, content=question).messages.get(role="assistant")
+            message_finalize(message_id=answer.pk, status="complete", content="Da.")  # indexes the pair
     body = owner_client.get("/chat/search/", {"q": "knjižnica"}).content.decode()
     assert "2 zadetka" in body
 

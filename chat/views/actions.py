@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -73,19 +73,21 @@ def conversation_new(request):
 @login_required
 @require_POST
 def message_create(request, conversation_id):
-    conversation = selectors.conversation_get_for_user(user=request.user, conversation_id=conversation_id)
-    back = reverse("chat:conversation_detail", args=[conversation.pk])
+    back = reverse("chat:conversation_detail", args=[conversation_id])
     form = MessageForm(request.POST)
     if not form.is_valid():
+        selectors.conversation_get_for_user(user=request.user, conversation_id=conversation_id)  # 404 first
         return _problem(request, " ".join(e for errs in form.errors.values() for e in errs), back=back)
     try:
         question, answer = services.message_send(
-            conversation=conversation,
+            conversation_id=conversation_id,  # the service checks it is the user's own (one locked read)
             user=request.user,
             content=form.cleaned_data["content"],
             strategy=form.cleaned_data["strategy"],
             model=form.cleaned_data["model"],
         )
+    except Conversation.DoesNotExist:
+        raise Http404 from None
     except services.ChatRefused as exc:
         return _problem(request, _errors_text(exc), status=403, back=back)
     except ValidationError as exc:
@@ -93,11 +95,11 @@ def message_create(request, conversation_id):
     if not request.htmx:
         return redirect(back)
     conversation = answer.conversation  # the row as the service locked and saved it
-    siblings = selectors.siblings_for(conversation, [question, answer])
+    # The question continues the conversation's current leaf, so neither message has siblings yet.
     return render(
         request,
         "chat/_message_pair.html",
-        {"conversation": conversation, "messages": [question, answer], "siblings": siblings},
+        {"conversation": conversation, "messages": [question, answer], "siblings": {}},
     )
 
 

@@ -36,7 +36,14 @@ def _release_db_connection() -> None:
         connection.close()
 
 
-def _access(request, user, message_id):
+def _access(request, message_id):
+    """The stream's schema and the message's status and error, for its owner; else Http404.
+
+    One trip to a thread for the user (session) and the message."""
+    user = request.user
+    if not user.is_authenticated:
+        _release_db_connection()
+        raise Http404
     if getattr(request, "tenant", None) is not None:
         connection.set_tenant(request.tenant)
     row = (
@@ -126,10 +133,7 @@ def _frames(entries, last: tuple[int, int]) -> tuple[str, tuple[int, int], bool]
 
 
 async def message_stream(request, message_id):
-    user = await request.auser()
-    if not user.is_authenticated:
-        raise Http404
-    schema, status, error = await sync_to_async(_access)(request, user, message_id)
+    schema, status, error = await sync_to_async(_access)(request, message_id)
     last_id = request.headers.get("Last-Event-ID") or request.GET.get("last_id") or "0"
     if last_id != "0" and not _EVENT_ID.match(last_id):
         last_id = "0"

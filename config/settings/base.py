@@ -139,6 +139,9 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 TENANT_COLOR_ADMIN_APPS = False  # the admin of a tenant shows only its own apps; no shared/tenant colouring
 # Called with the tenant, inside its new schema, at the end of provisioning.
 TENANT_SCHEMA_READY_HOOKS = ["accounts.services.user_create_pending_owner"]
+# SET search_path once per connection checkout and schema switch, not before every statement:
+# django-tenants forgets the path on set_tenant/schema_context, close (back to the pool) and rollback.
+TENANT_LIMIT_SET_CALLS = True
 RESERVED_SUBDOMAINS = [
     "www",
     "admin",
@@ -259,8 +262,9 @@ SOCIALACCOUNT_PROVIDERS = {
 GOOGLE_ENABLED = bool(env("GOOGLE_CLIENT_ID", default=""))
 HANDOFF_TOKEN_MAX_AGE = 60  # seconds
 
-# Sessions live in the schema of the host's tenant, cookies are host-only.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the schema of the host's tenant, cookies are host-only. Read through the cache
+# (Redis; its keys carry the schema, django_tenants.cache.make_key), written to the database too.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
