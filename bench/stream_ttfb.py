@@ -38,17 +38,6 @@ def _parse_args() -> argparse.Namespace:
         "--pool", choices=["prefork", "solo", "threads"], default="prefork", help="Celery pool (default prefork)"
     )
     parser.add_argument("--concurrency", type=int, default=2, help="pool processes/threads (default 2, as make run)")
-    parser.add_argument(
-        "--worker-conn-max-age",
-        type=int,
-        default=None,
-        help="what-if: CONN_MAX_AGE for the worker only (default: the settings' 0, a connection per task)",
-    )
-    parser.add_argument(
-        "--limit-set-calls",
-        action="store_true",
-        help="what-if: TENANT_LIMIT_SET_CALLS=True in uvicorn and the worker (bench/stream_settings.py)",
-    )
     return parser.parse_args()
 
 
@@ -188,12 +177,8 @@ def main(args: argparse.Namespace) -> int:
             ANTHROPIC_API_KEY="",
             PERPLEXITY_API_KEY="",
         )
-        if args.limit_set_calls:
-            env["DJANGO_SETTINGS_MODULE"] = "bench.stream_settings"
         port = free_port()
         start_uvicorn(port, env)
-        if args.worker_conn_max_age is not None:
-            env = {**env, "CONN_MAX_AGE": str(args.worker_conn_max_age)}
         pool = ["--pool", "solo"] if args.pool == "solo" else ["--pool", args.pool, "-c", str(args.concurrency)]
         worker = start(
             [sys.executable, "-m", "celery", "-A", "bench.stream_worker", "worker", "-l", "warning",
@@ -239,8 +224,6 @@ def main(args: argparse.Namespace) -> int:
     print(f"\nstream_ttfb: {len(results)} turns after {args.warmup} warm-up; {machine()}")
     print(f"uvicorn 1 process; Celery worker pool {args.pool}"
           + (f" x{args.concurrency}" if args.pool != "solo" else "") + "; fake provider zero latency")  # fmt: skip
-    if args.worker_conn_max_age is not None or args.limit_set_calls:
-        print(f"what-if: worker CONN_MAX_AGE={args.worker_conn_max_age}, TENANT_LIMIT_SET_CALLS={args.limit_set_calls}")
     print(row("provider alone (SDK -> first content chunk)", directs))
     print(row("through Chorus (POST -> first SSE delta)", totals))
     print(row("server-added (difference, per turn)", overhead))
