@@ -200,7 +200,8 @@ def _generation_run(answer: _Job, *, moderate: bool) -> str:
     text = "".join(parts)
     meta: dict
     if refusal is not None:
-        status, meta, text = Message.Status.ERROR, (done or {}).get("meta_data") or {}, ""
+        status, text = Message.Status.ERROR, ""
+        meta = {**((done or {}).get("meta_data") or {}), "moderation": FLAGGED}  # the page offers no retry
         error = {"message": refusal, "code": "moderation"}
     elif error is not None:
         status, meta = Message.Status.ERROR, {}

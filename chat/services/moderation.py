@@ -92,8 +92,8 @@ def _refusal(violation: Violation) -> str:
     if violation.suspended_until:
         until = date_format(timezone.localtime(violation.suspended_until), "DATETIME_FORMAT")
         return _(
-            "This message breaks the usage policy, so it was not answered. Repeated violations: you cannot "
-            "send messages until %(until)s."
+            "This message breaks the usage policy, so it was not answered. Because of repeated violations, "
+            "sending is paused until %(until)s (your time zone)."
         ) % {"until": until}
     return _("This message breaks the usage policy, so it was not answered. Repeated violations lead to a suspension.")
 

@@ -86,6 +86,7 @@ def test_it_shows_the_refusal_in_the_page(owner_client, tenant_a, owner, in_tena
         generation_run(message_id=answer.pk, moderate=True)
     page = owner_client.get(f"/chat/{conversation.pk}/").content.decode()
     assert "breaks the usage policy" in page and "bad words" in page
+    assert 'data-action="retry"' not in page and 'data-action="regenerate"' not in page.split("breaks the usage")[1]
 
 
 def test_it_refuses_a_suspended_user_in_the_page(owner_client, tenant_a, owner, in_tenant):
