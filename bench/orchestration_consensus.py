@@ -36,7 +36,7 @@ from orchestration import engine  # noqa: E402
 from orchestration.providers import Call, ProviderConfig, get  # noqa: E402
 from orchestration.selectors import SettingsSnapshot  # noqa: E402
 
-LATENCY = {"gpt-4o": 0.010, "claude-3-5-sonnet-20241022": 0.015, "sonar": 0.020}  # seconds per chunk
+LATENCY = {"gpt-4o": 0.010, "claude-sonnet-4-6": 0.015, "sonar": 0.020}  # seconds per chunk
 TEXT = " ".join(f"word{i}" for i in range(20))
 
 
@@ -48,8 +48,8 @@ def configs(fake: FakeLLM) -> list[ProviderConfig]:
             "anthropic",
             "k",
             fake.anthropic_base_url,
-            ("claude-3-5-sonnet-20241022",),
-            "claude-3-5-sonnet-20241022",
+            ("claude-sonnet-4-6",),
+            "claude-sonnet-4-6",
             **common,
         ),  # fmt: skip
         ProviderConfig("perplexity", "k", fake.perplexity_base_url, ("sonar",), "sonar", **common),

@@ -85,7 +85,7 @@ class OrchestrationSettings(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     singleton = models.BooleanField(default=True, unique=True, editable=False)
     openai_model = models.CharField(_("OpenAI model"), max_length=200, default="gpt-4o")
-    anthropic_model = models.CharField(_("Anthropic model"), max_length=200, default="claude-3-5-sonnet-20241022")
+    anthropic_model = models.CharField(_("Anthropic model"), max_length=200, default="claude-sonnet-4-6")
     perplexity_model = models.CharField(_("Perplexity model"), max_length=200, default="sonar")
     openai_compatible_model = models.CharField(
         _("OpenAI-compatible model"),

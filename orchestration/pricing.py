@@ -24,7 +24,10 @@ PRICES: dict[str, Price] = {
     "gpt-4.1-mini": Price(D("0.40"), D("1.60")),
     "gpt-4.1-nano": Price(D("0.10"), D("0.40")),
     "o3-mini": Price(D("1.10"), D("4.40")),
-    # Anthropic
+    # Anthropic (the retired models stay for answers already recorded with them)
+    "claude-sonnet-4-6": Price(D("3.00"), D("15.00")),
+    "claude-sonnet-4-5": Price(D("3.00"), D("15.00")),
+    "claude-haiku-4-5": Price(D("1.00"), D("5.00")),
     "claude-3-5-sonnet-20241022": Price(D("3.00"), D("15.00")),
     "claude-3-5-haiku-20241022": Price(D("0.80"), D("4.00")),
     "claude-sonnet-4-20250514": Price(D("3.00"), D("15.00")),

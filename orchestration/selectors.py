@@ -34,7 +34,7 @@ class SettingsSnapshot:
     """The settings an answer runs with, read once in the request's thread."""
 
     openai_model: str = "gpt-4o"
-    anthropic_model: str = "claude-3-5-sonnet-20241022"
+    anthropic_model: str = "claude-sonnet-4-6"
     perplexity_model: str = "sonar"
     openai_compatible_model: str = ""
     system_message: str = "You are a helpful, precise assistant."

@@ -32,7 +32,7 @@ def test_it_tells_the_user_when_the_budget_downgraded_the_strategy(fake_llm, ten
 def test_it_keeps_each_models_own_answer_viewable(fake_llm, tenant_a, owner, owner_client, in_tenant):
     fake_llm.platform("openai", "anthropic")
     fake_llm.behave("gpt-4o", text="Answer from the GPT side.")
-    fake_llm.behave("claude-3-5-sonnet-20241022", text="Answer from the Claude side.")
+    fake_llm.behave("claude-sonnet-4-6", text="Answer from the Claude side.")
     conversation, answer = _answer(tenant_a, owner, in_tenant, "What do you both think?", strategy="parallel_consensus")
     assert answer.status == "complete"
     answers = answer.meta_data["orchestration"]["consensus"]["answers"]

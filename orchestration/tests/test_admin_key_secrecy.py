@@ -120,8 +120,8 @@ def test_it_adds_a_credential_with_a_key_through_the_admin(owner_client, owner, 
             "enabled": "on",
             "priority": 100,
             "new_api_key": SECRET,
-            "model_names": "claude-3-5-haiku-20241022",
-            "default_model": "claude-3-5-haiku-20241022",
+            "model_names": "claude-haiku-4-5",
+            "default_model": "claude-haiku-4-5",
         },
     )
     assert response.status_code == 302

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from orchestration.tests.conftest import ask, last, run
 
-CLAUDE = "claude-3-5-sonnet-20241022"
+CLAUDE = "claude-sonnet-4-6"
 
 
 def settings_for(owner, **values):

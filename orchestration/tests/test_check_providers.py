@@ -9,7 +9,7 @@ def test_it_prints_a_status_line_per_configured_provider(fake_llm, tenant_a, in_
     call_command("check_providers", schema=[tenant_a.schema_name])
     out = capsys.readouterr().out
     assert f"{tenant_a.schema_name} openai gpt-4o (workspace key): ok" in out
-    assert f"{tenant_a.schema_name} anthropic claude-3-5-sonnet-20241022 (platform key): ok" in out
+    assert f"{tenant_a.schema_name} anthropic claude-sonnet-4-6 (platform key): ok" in out
 
 
 def test_it_checks_the_platform_keys(fake_llm, capsys):

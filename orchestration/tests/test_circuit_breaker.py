@@ -6,7 +6,7 @@ def test_it_opens_after_repeated_failures_and_skips_the_provider(fake_llm, tenan
     settings.ORCHESTRATION_BREAKER_THRESHOLD = 2
     fake_llm.platform("openai", "anthropic")
     fake_llm.behave("gpt-4o", status=500)
-    fake_llm.behave("claude-3-5-sonnet-20241022", text="Fallback.")
+    fake_llm.behave("claude-sonnet-4-6", text="Fallback.")
     with in_tenant(tenant_a):
         run(ask())
         run(ask())

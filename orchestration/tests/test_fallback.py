@@ -13,12 +13,12 @@ from orchestration.tests.conftest import ask, last, run, text_of
 def test_it_falls_back_to_the_next_provider_before_any_text(fake_llm, tenant_a, in_tenant, failure):
     fake_llm.platform("openai", "anthropic")
     fake_llm.behave("gpt-4o", **failure)
-    fake_llm.behave("claude-3-5-sonnet-20241022", text="Anthropic answers instead.")
+    fake_llm.behave("claude-sonnet-4-6", text="Anthropic answers instead.")
     with in_tenant(tenant_a):
         events = run(ask())
     assert text_of(events) == "Anthropic answers instead."
     done = last(events, "done").data
-    assert done["model_name"] == "anthropic:claude-3-5-sonnet-20241022"
+    assert done["model_name"] == "anthropic:claude-sonnet-4-6"
     fallbacks = done["meta_data"]["orchestration"]["fallbacks"]
     assert [f["provider"] for f in fallbacks] == ["openai"]
     failed_phase = [e for e in events if e.type == "phase" and e.data.get("ok") is False]
@@ -28,7 +28,7 @@ def test_it_falls_back_to_the_next_provider_before_any_text(fake_llm, tenant_a, 
 def test_it_falls_back_when_a_provider_hangs_mid_stream(fake_llm, tenant_a, in_tenant):
     fake_llm.platform("openai", "anthropic")
     fake_llm.behave("gpt-4o", text="The capital is", hang_after=2, hang_seconds=5)
-    fake_llm.behave("claude-3-5-sonnet-20241022", text="Ljubljana.")
+    fake_llm.behave("claude-sonnet-4-6", text="Ljubljana.")
     with in_tenant(tenant_a):
         events = run(ask())
     text = text_of(events)
@@ -43,7 +43,7 @@ def test_it_falls_back_when_a_provider_hangs_mid_stream(fake_llm, tenant_a, in_t
 def test_it_falls_back_on_a_malformed_stream(fake_llm, tenant_a, in_tenant):
     fake_llm.platform("openai", "anthropic")
     fake_llm.behave("gpt-4o", text="a b c", malformed_after=0)
-    fake_llm.behave("claude-3-5-sonnet-20241022", text="Readable.")
+    fake_llm.behave("claude-sonnet-4-6", text="Readable.")
     with in_tenant(tenant_a):
         events = run(ask())
     assert text_of(events) == "Readable."
@@ -57,4 +57,4 @@ def test_it_does_not_fall_back_on_a_refusal(fake_llm, tenant_a, in_tenant):
     error = last(events, "error").data
     assert error["code"] == "refusal" and error["retryable"] is False
     assert "declined" in error["message"]
-    assert fake_llm.requests_for("claude-3-5-sonnet-20241022") == []
+    assert fake_llm.requests_for("claude-sonnet-4-6") == []

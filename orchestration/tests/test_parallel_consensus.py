@@ -1,6 +1,6 @@
 from orchestration.tests.conftest import ask, last, run, text_of
 
-CLAUDE = "claude-3-5-sonnet-20241022"
+CLAUDE = "claude-sonnet-4-6"
 
 
 def test_it_calls_the_providers_concurrently(fake_llm, tenant_a, in_tenant):

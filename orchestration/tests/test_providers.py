@@ -7,7 +7,7 @@ from orchestration.providers import Call, ProviderConfig, ProviderError, get
 SDK_PROVIDERS = ["openai", "anthropic", "perplexity", "openai_compatible"]
 MODELS = {
     "openai": "gpt-4o",
-    "anthropic": "claude-3-5-sonnet-20241022",
+    "anthropic": "claude-sonnet-4-6",
     "perplexity": "sonar",
     "openai_compatible": "llama3",
 }

@@ -12,7 +12,7 @@ def _one_window(monkeypatch):
 
 def test_it_enforces_requests_per_minute_and_falls_back(fake_llm, tenant_a, in_tenant, credential):
     fake_llm.platform("anthropic")
-    fake_llm.behave("claude-3-5-sonnet-20241022", text="From Anthropic.")
+    fake_llm.behave("claude-sonnet-4-6", text="From Anthropic.")
     with in_tenant(tenant_a):
         credential("openai", models=["gpt-4o"], requests_per_minute=2)
         run(ask())

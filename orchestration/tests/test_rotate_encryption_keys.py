@@ -13,7 +13,7 @@ def test_it_reencrypts_every_secret_with_the_first_key_and_keeps_them_readable(
     settings.FERNET_KEYS = [old]
     with in_tenant(tenant_a):
         credential("openai", key="sk-a-openai", models=["gpt-4o"])
-        credential("anthropic", key="sk-a-anthropic", models=["claude-3-5-sonnet-20241022"])
+        credential("anthropic", key="sk-a-anthropic", models=["claude-sonnet-4-6"])
     with in_tenant(tenant_b):
         credential("perplexity", key="sk-b-perplexity", models=["sonar"], user=outsider)
     settings.FERNET_KEYS = [new, old]

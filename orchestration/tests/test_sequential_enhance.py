@@ -1,6 +1,6 @@
 from orchestration.tests.conftest import ask, last, run, text_of
 
-CLAUDE = "claude-3-5-sonnet-20241022"
+CLAUDE = "claude-sonnet-4-6"
 
 
 def test_it_researches_analyses_and_structures_keeping_the_sources(fake_llm, tenant_a, in_tenant, owner):

@@ -36,7 +36,7 @@ def test_it_saves_settings_through_the_admin(owner_client, owner, tenant_a, in_t
         obj = settings_update(user=owner, app_name="Chorus")
     data = {
         "openai_model": "gpt-4o-mini",
-        "anthropic_model": "claude-3-5-haiku-20241022",
+        "anthropic_model": "claude-haiku-4-5",
         "perplexity_model": "sonar",
         "openai_compatible_model": "",
         "system_message": "Be brief.",

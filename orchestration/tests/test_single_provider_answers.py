@@ -50,8 +50,8 @@ def test_it_sends_the_tenant_system_message_and_the_transcript(fake_llm, tenant_
 def test_it_uses_a_pinned_model(fake_llm, tenant_a, in_tenant):
     fake_llm.platform("openai", "anthropic")
     with in_tenant(tenant_a):
-        events = run(ask(model="anthropic:claude-3-5-haiku-20241022"))
-    assert last(events, "done").data["model_name"] == "anthropic:claude-3-5-haiku-20241022"
+        events = run(ask(model="anthropic:claude-haiku-4-5"))
+    assert last(events, "done").data["model_name"] == "anthropic:claude-haiku-4-5"
     assert fake_llm.requests_for("gpt-4o") == []
 
 

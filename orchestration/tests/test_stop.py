@@ -50,7 +50,7 @@ def test_it_stops_the_consensus_threads_when_the_consumer_goes_away(fake_llm, te
 
     fake_llm.platform("openai", "anthropic")
     fake_llm.behave("gpt-4o", text="quick")
-    fake_llm.behave("claude-3-5-sonnet-20241022", text=" ".join(["slow"] * 300), chunk_delay=0.01)
+    fake_llm.behave("claude-sonnet-4-6", text=" ".join(["slow"] * 300), chunk_delay=0.01)
     with in_tenant(tenant_a):
         gen = engine.run(ask(strategy="parallel_consensus"))
         for event in gen:
@@ -61,7 +61,7 @@ def test_it_stops_the_consensus_threads_when_the_consumer_goes_away(fake_llm, te
         closed_in = time.monotonic() - started
     assert closed_in < 1.0  # not the ~3 s the slow stream would take
     fake_llm.wait_finished()
-    slow = fake_llm.requests_for("claude-3-5-sonnet-20241022")[0]
+    slow = fake_llm.requests_for("claude-sonnet-4-6")[0]
     assert slow.finished - slow.started < 2.0
 
 

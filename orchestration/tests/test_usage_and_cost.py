@@ -34,7 +34,7 @@ def test_it_marks_platform_usage_and_not_the_tenants_own_key(fake_llm, tenant_a,
     with in_tenant(tenant_a):
         credential("openai", key="sk-tenant-own", models=["gpt-4o"])
         own = last(run(ask()), "done").data
-        platform = last(run(ask(model="anthropic:claude-3-5-sonnet-20241022")), "done").data
+        platform = last(run(ask(model="anthropic:claude-sonnet-4-6")), "done").data
     assert own["platform"] is False and own["meta_data"]["platform_usage"] == {"used": False, "providers": []}
     assert platform["platform"] is True
     assert platform["meta_data"]["platform_usage"] == {"used": True, "providers": ["anthropic"]}
