@@ -40,12 +40,12 @@ def _access(request, message_id):
     """The stream's schema and the message's status and error, for its owner; else Http404.
 
     One trip to a thread for the user (session) and the message."""
+    if getattr(request, "tenant", None) is not None:
+        connection.set_tenant(request.tenant)  # before the user is read: this thread's connection may be elsewhere
     user = request.user
     if not user.is_authenticated:
         _release_db_connection()
         raise Http404
-    if getattr(request, "tenant", None) is not None:
-        connection.set_tenant(request.tenant)
     row = (
         Message.objects.filter(
             pk=message_id,
