@@ -20,6 +20,6 @@ from .messages import (  # noqa: F401
     message_send,
     message_stop,
 )
-from .moderation import moderation_begin, refuse_if_suspended, user_suspension, violation_lift  # noqa: F401
+from .moderation import user_suspension, violation_lift  # noqa: F401
 from .retention import conversations_archive_inactive, conversations_purge_deleted  # noqa: F401
 from .transfer import conversation_markdown, conversations_export, conversations_import  # noqa: F401

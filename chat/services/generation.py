@@ -47,7 +47,6 @@ class _Job:
     pk: uuid.UUID
     status: str
     claimed: bool
-    conversation_id: uuid.UUID
     parent_id: uuid.UUID | None
     owner_id: int
     owner_language: str
@@ -70,7 +69,7 @@ WITH RECURSIVE claimed AS (
     SELECT m.id, m.parent_id, path.depth + 1 FROM chat_message m JOIN path ON m.id = path.parent_id
     WHERE path.depth < %(limit)s
 )
-SELECT a.status, EXISTS (SELECT 1 FROM claimed), a.conversation_id, a.parent_id, c.user_id, u.language, c.settings,
+SELECT a.status, EXISTS (SELECT 1 FROM claimed), a.parent_id, c.user_id, u.language, c.settings,
        (SELECT coalesce(json_agg(json_build_object('role', t.role, 'content', t.content, 'status', t.status,
                                                    'meta_data', t.meta_data) ORDER BY path.depth DESC), '[]')
         FROM path JOIN chat_message t ON t.id = path.id)
@@ -95,12 +94,11 @@ def _claim(message_id) -> _Job | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    status, claimed, conversation_id, parent_id, owner_id, language, settings_, transcript = row
+    status, claimed, parent_id, owner_id, language, settings_, transcript = row
     return _Job(
         pk=uuid.UUID(str(message_id)),
-        status=Message.Status.STREAMING if claimed else status,
+        status=status,  # as it was before this claim
         claimed=claimed,
-        conversation_id=conversation_id,
         parent_id=parent_id,
         owner_id=owner_id,
         owner_language=language,

@@ -27,13 +27,12 @@ def _enqueue_generation(message: Message, *, moderate: bool) -> None:
     enqueue(generate_answer, args=[str(message.pk)], kwargs={"moderate": moderate}, queue="orchestration")
 
 
-def _pending_answer(conversation: Conversation, parent: Message, *, save: bool = True) -> Message:
+def _pending_answer(conversation: Conversation, parent: Message) -> Message:
+    """A new, unsaved answer waiting for its generation."""
     answer = Message(
         conversation=conversation, parent=parent, role=Message.Role.ASSISTANT, status=Message.Status.PENDING
     )
     answer.full_clean(exclude=["conversation", "parent", "user"], validate_unique=False)  # new uuid4 pk
-    if save:
-        answer.save(force_insert=True)
     return answer
 
 
@@ -92,7 +91,7 @@ def _ask(*, conversation_id, user, content, parent, strategy, model) -> tuple[Me
     )
     question.full_clean(exclude=["conversation", "parent", "user"], validate_unique=False)  # new uuid4 pk
     question.finalized_at = timezone.now()
-    answer = _pending_answer(conversation, question, save=False)
+    answer = _pending_answer(conversation, question)
     Message.objects.bulk_create([question, answer])  # one INSERT (the answer's parent row is in it too)
     fields = ["current_leaf", "last_message_at", "last_message_preview", "message_count", "updated_at"]
     conversation.current_leaf = answer
@@ -140,6 +139,7 @@ def message_regenerate(*, message: Message) -> Message:
         raise ValidationError(_("This message breaks the usage policy, so it cannot be answered."), code="flagged")
     conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
     answer = _pending_answer(conversation, message.parent)
+    answer.save(force_insert=True)
     conversation.current_leaf = answer
     conversation.last_message_at = timezone.now()
     conversation.message_count = F("message_count") + 1

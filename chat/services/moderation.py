@@ -33,28 +33,32 @@ WINDOW = timedelta(days=30)
 SUSPENSIONS = [None, timedelta(hours=1), timedelta(hours=24), timedelta(days=7)]
 
 
+def _active_suspensions(user):
+    return Violation.objects.filter(user=user, lifted_at__isnull=True, suspended_until__gt=timezone.now()).order_by(
+        "-suspended_until"
+    )
+
+
+def _local(when) -> str:
+    return date_format(timezone.localtime(when), "DATETIME_FORMAT")
+
+
 def user_suspension(*, user) -> Violation | None:
     """The user's active suspension, if any (they expire on their own or when an admin lifts them)."""
-    return (
-        Violation.objects.filter(user=user, lifted_at__isnull=True, suspended_until__gt=timezone.now())
-        .order_by("-suspended_until")
-        .first()
-    )
+    return _active_suspensions(user).first()
 
 
 def suspension_end(*, user):
     """A subquery: when the user's active suspension ends (NULL: not suspended), to annotate a query with."""
-    active = Violation.objects.filter(user=user, lifted_at__isnull=True, suspended_until__gt=timezone.now())
-    return Subquery(active.order_by("-suspended_until").values("suspended_until")[:1])
+    return Subquery(_active_suspensions(user).values("suspended_until")[:1])
 
 
 def refuse_if_suspended(*, until) -> None:
     """Raise ChatRefused when ``until`` (see :func:`suspension_end`) is set: the user is suspended."""
     if until is not None:
-        until = date_format(timezone.localtime(until), "DATETIME_FORMAT")
         raise ChatRefused(
             _("Your account cannot send messages until %(until)s because of repeated policy violations.")
-            % {"until": until},
+            % {"until": _local(until)},
             code="suspended",
         )
 
@@ -90,11 +94,10 @@ def _record(*, user_id, question_id, content: str, result) -> Violation | None:
 
 def _refusal(violation: Violation) -> str:
     if violation.suspended_until:
-        until = date_format(timezone.localtime(violation.suspended_until), "DATETIME_FORMAT")
         return _(
             "This message breaks the usage policy, so it was not answered. Because of repeated violations, "
             "sending is paused until %(until)s (your time zone)."
-        ) % {"until": until}
+        ) % {"until": _local(violation.suspended_until)}
     return _("This message breaks the usage policy, so it was not answered. Repeated violations lead to a suspension.")
 
 
