@@ -402,3 +402,7 @@ ORCHESTRATION_ESTIMATED_ANSWER_TOKENS = env.int("ORCHESTRATION_ESTIMATED_ANSWER_
 ORCHESTRATION_PLATFORM_RPM = env.int("ORCHESTRATION_PLATFORM_RPM", default=0) or None  # per tenant, platform keys
 ORCHESTRATION_PLATFORM_TPM = env.int("ORCHESTRATION_PLATFORM_TPM", default=0) or None
 LOGGING["loggers"]["httpx2"] = {"level": "WARNING"}  # type: ignore[index]  # one line per provider request is noise
+
+# Rate limits (core/ratelimit.py): how many reverse proxies in front set X-Forwarded-For.
+# 0 = trust only REMOTE_ADDR (the default; a client can forge the header).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
