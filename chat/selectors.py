@@ -120,9 +120,11 @@ class Thread:
     siblings: dict = field(default_factory=dict)  # message id -> (position 1-based, count, prev id, next id)
 
 
-def thread_for(*, conversation: Conversation, before=None, limit: int = THREAD_PAGE_SIZE) -> Thread:
-    """The branch on screen (root .. current leaf), newest ``limit`` messages, or older ones ``before``."""
-    start = before or conversation.current_leaf_id
+def thread_for(*, conversation: Conversation, before=None, leaf=None, limit: int = THREAD_PAGE_SIZE) -> Thread:
+    """The branch on screen (root .. current leaf), newest ``limit`` messages, or older ones ``before``.
+
+    ``leaf``: show the branch ending there instead of the saved one (reading it changes nothing)."""
+    start = before or leaf or conversation.current_leaf_id
     if start is None:
         return Thread(messages=[], older_cursor=None)
     rows = _path_ids(conversation.pk, start, limit + 1)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticError
+
+from core.weburl import web_url
 
 from ..models import Conversation, Message
 from ..rendering import markdown_to_html
@@ -103,16 +106,126 @@ def conversation_markdown(*, conversation: Conversation) -> str:
             who = _("You") if m.role == Message.Role.USER else _("Assistant")
             stamp = timezone.localtime(m.created_at).strftime("%Y-%m-%d %H:%M")
             lines += [f"**{who}** · {stamp}", "", m.content or f"_({m.get_status_display()})_", ""]
-            sources = ((m.meta_data or {}).get("orchestration") or {}).get("sources_included") or []
-            links = [f"- [{s.get('title') or s.get('url')}]({s['url']})" for s in sources if s.get("url")]
+            links = [_md_link(s["title"] or s["url"], s["url"]) for s in _sources_of(m) if s["url"]]
             if links:
                 lines += [_("Sources:"), *links, ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _sources_of(m: Message) -> list[dict]:
+    meta = m.meta_data if isinstance(m.meta_data, dict) else {}
+    orch = meta.get("orchestration") if isinstance(meta.get("orchestration"), dict) else {}
+    return [
+        {"url": web_url(s.get("url")), "title": s.get("title") if isinstance(s.get("title"), str) else ""}
+        for s in (orch.get("sources_included") if isinstance(orch.get("sources_included"), list) else [])
+        if isinstance(s, dict)
+    ]
+
+
+_MD_TEXT = re.compile(r"([\\`*_\[\]<>()#!|])")
+
+
+def _md_link(title: str, url: str) -> str:
+    """A Markdown link whose text cannot close the link and whose target cannot leave the brackets."""
+    text = _MD_TEXT.sub(r"\\\1", " ".join(title.split()))
+    target = url.replace("<", "%3C").replace(">", "%3E")
+    return f"- [{text}](<{target}>)"
+
+
 # --- Import -----------------------------------------------------------------------------------
+# An export file is untrusted input: everything the pages read from it is validated here (types,
+# sizes, link schemes), and a file that does not fit is refused whole with the path of its first
+# error. Unknown keys inside meta_data are kept (they are shown nowhere); known ones must fit.
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+def _only_web_links(value: str) -> str:
+    if value and not web_url(value):
+        raise ValueError("only http and https links are allowed")
+    return web_url(value)
+
+
+_Number = float | int
+_Scalar = bool | int | float | str | None  # smart-mode unions keep each value's own type
+_Text = Annotated[str, Field(max_length=10_000)]
+_Name = Annotated[str, Field(max_length=200)]
+
+
+class _SourceIn(_Open):
+    url: Annotated[str, Field(max_length=2048), AfterValidator(_only_web_links)] = ""
+    title: _Text = ""
+    kind: _Name = "web"
+    access_date: _Name = ""
+
+
+class _ConsensusIn(_Open):
+    agreement_score: _Number | None = None
+    answers: list[dict[str, _Scalar]] = Field(default_factory=list, max_length=50)
+
+
+class _AdaptiveIn(_Open):
+    chosen_strategy: _Name | None = None
+    reasons: list[_Text] = Field(default_factory=list, max_length=50)
+
+
+class _BudgetIn(_Open):
+    downgraded: bool = False
+    exceeded_after: bool = False
+    reason: _Text = ""
+    actual: _Number | None = None
+    limit: _Number | None = None
+
+
+class _OrchestrationIn(_Open):
+    orchestration_strategy: _Name | None = None
+    providers_used: list[_Name] = Field(default_factory=list, max_length=50)
+    models_used: list[_Name] = Field(default_factory=list, max_length=50)
+    processing_time_ms: _Number | None = None
+    confidence_score: _Number | None = None
+    query_analysis: dict = Field(default_factory=dict)
+    phase_details: dict[_Name, _Scalar] = Field(default_factory=dict)
+    sources_included: list[_SourceIn] = Field(default_factory=list, max_length=500)
+    fallbacks: list[dict[str, _Scalar]] = Field(default_factory=list, max_length=50)
+    notes: list[_Text] = Field(default_factory=list, max_length=50)
+    budget: _BudgetIn | None = None
+    adaptive: _AdaptiveIn | None = None
+    consensus: _ConsensusIn | None = None
+
+
+class _CostsIn(_Open):
+    total_cost: _Number | None = None
+    per_provider: dict[_Name, _Number | None] = Field(default_factory=dict)
+    currency: _Name = "USD"
+
+
+class _MessageMetaIn(_Open):
+    orchestration: _OrchestrationIn | None = None
+    tokens_used: dict[_Name, _Number | None] = Field(default_factory=dict)
+    cost_breakdown: _CostsIn | None = None
+    moderation: _Name | None = None
+
+
+class _ConversationMetaIn(_Open):
+    """The running summary (see generation._merge_summary), which new answers add to."""
+
+    model_used: _Name | None = None
+    providers_used: list[_Name] = Field(default_factory=list, max_length=50)
+    orchestration_strategy: _Name | None = None
+    processing_time_ms: _Number | None = None
+    confidence_score: _Number | None = None
+    query_analysis: dict = Field(default_factory=dict)
+    phase_details: dict[_Name, _Scalar] = Field(default_factory=dict)
+    cost_breakdown: dict[_Name, _Number | None] = Field(default_factory=dict)
+
+
+class _SettingsIn(_Strict):
+    strategy: _Name | None = None
+    model: _Name | None = None
 
 
 class _MessageIn(_Strict):
@@ -123,26 +236,29 @@ class _MessageIn(_Strict):
     content: str = Field(max_length=200_000)
     status: Literal["pending", "streaming", "complete", "stopped", "error"] = "complete"
     model_name: str = Field(default="", max_length=100)
-    prompt_tokens: int = Field(default=0, ge=0)
-    completion_tokens: int = Field(default=0, ge=0)
-    cost: float = Field(default=0, ge=0)
-    processing_time_ms: int | None = Field(default=None, ge=0)
-    meta_data: dict = Field(default_factory=dict)
-    context_documents: list = Field(default_factory=list)
+    prompt_tokens: int = Field(default=0, ge=0, le=2**31 - 1)
+    completion_tokens: int = Field(default=0, ge=0, le=2**31 - 1)
+    cost: float = Field(default=0, ge=0, lt=10**6)
+    processing_time_ms: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    meta_data: _MessageMetaIn = Field(default_factory=_MessageMetaIn)
+    context_documents: list[dict[str, _Scalar]] = Field(default_factory=list, max_length=500)
     is_mistake: bool = False
     mistake_note: str = Field(default="", max_length=2000)
     rating: Literal[1, -1] | None = None
     created_at: datetime | None = None
 
+    def meta(self) -> dict:
+        return self.meta_data.model_dump(mode="json", exclude_unset=True)
+
 
 class _ConversationIn(_Strict):
     title: str = Field(default="", max_length=500)
-    settings: dict = Field(default_factory=dict)
+    settings: _SettingsIn = Field(default_factory=_SettingsIn)
     is_starred: bool = False
     archived_at: datetime | None = None
     created_at: datetime | None = None
     current_leaf_id: str | None = None
-    meta_data: dict = Field(default_factory=dict)
+    meta_data: _ConversationMetaIn = Field(default_factory=_ConversationMetaIn)
     messages: list[_MessageIn] = Field(max_length=100_000)
 
 
@@ -188,10 +304,10 @@ def conversations_import(*, user, raw: bytes | str) -> list[Conversation]:
             user=user,
             title=conv_in.title.strip(),
             title_is_custom=bool(conv_in.title.strip()),
-            settings={k: conv_in.settings.get(k) for k in ("strategy", "model")},
+            settings=conv_in.settings.model_dump(),
             is_starred=conv_in.is_starred,
             archived_at=conv_in.archived_at,
-            meta_data=conv_in.meta_data,
+            meta_data=conv_in.meta_data.model_dump(mode="json", exclude_unset=True),
         )
         rows = []
         total_tokens = 0
@@ -220,7 +336,7 @@ def conversations_import(*, user, raw: bytes | str) -> list[Conversation]:
                     completion_tokens=m.completion_tokens,
                     cost=m.cost,
                     processing_time_ms=m.processing_time_ms,
-                    meta_data=m.meta_data,
+                    meta_data=m.meta(),
                     context_documents=m.context_documents,
                     is_mistake=m.is_mistake,
                     mistake_note=m.mistake_note,
