@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+OPEN_ANSWER_CONSTRAINT = "chat_msg_one_open_per_conversation"
+
 
 class Conversation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -133,6 +135,14 @@ class Message(models.Model):
             ),
             models.Index(fields=["is_mistake"], name="chat_msg_mistakes", condition=Q(is_mistake=True)),
             GinIndex(fields=["search_vector"], name="chat_msg_search"),
+        ]
+        constraints = [
+            # One answer at a time per conversation: a second one (two fast regenerations, an edit
+            # while answering) would be a second LLM call. The services check it under the
+            # conversation's lock; this index makes a check they missed fail instead of charging twice.
+            models.UniqueConstraint(
+                fields=["conversation"], condition=Q(status__in=["pending", "streaming"]), name=OPEN_ANSWER_CONSTRAINT
+            ),
         ]
 
     def __str__(self) -> str:

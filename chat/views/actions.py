@@ -150,7 +150,7 @@ def message_edit(request, message_id):
     except services.ChatRefused as exc:
         return _problem(request, _errors_text(exc), status=403, back=back)
     except ValidationError as exc:
-        return _problem(request, _errors_text(exc), back=back)
+        return _problem(request, _errors_text(exc), status=409 if exc.code == "busy" else 400, back=back)
     return _thread_or_back(request, message.conversation, back)
 
 
