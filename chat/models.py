@@ -239,3 +239,34 @@ class MistakeReport(Message):
         proxy = True
         verbose_name = _("answer marked as mistake")
         verbose_name_plural = _("answers marked as mistakes")
+
+
+class SearchIndexState(models.Model):
+    """What the messages' full-text vectors were built with, in this workspace (one row, pk=1).
+
+    The text configuration follows the workspace's language (chat.text.search_config). When the
+    language changes, searching keeps using the configuration the vectors hold (``config``, and
+    ``building`` while a rebuild runs) and a chat task rebuilds them with the new one (``cursor``:
+    the last message id done, so an interrupted rebuild resumes)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    config = models.CharField(max_length=63)
+    building = models.CharField(max_length=63, blank=True, default="")
+    cursor = models.UUIDField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("search index")
+        verbose_name_plural = _("search index")
+
+    def __str__(self) -> str:
+        return f"{self.config} -> {self.building}" if self.building else self.config
+
+    @property
+    def configs(self) -> tuple[str, ...]:
+        """The configurations messages may be indexed with right now (both while rebuilding)."""
+        return (self.config, self.building) if self.building and self.building != self.config else (self.config,)
+
+    @property
+    def target(self) -> str:
+        return self.building or self.config

@@ -14,8 +14,7 @@ from django.http import Http404
 from django.utils.html import escape
 
 from .models import Conversation, Message
-from .search_index import owner_tsquery
-from .text import search_config
+from .search_index import index_configs, owner_tsquery
 
 LIST_PAGE_SIZE = 30
 THREAD_PAGE_SIZE = 50
@@ -224,13 +223,17 @@ def message_search(*, user, query: str, limit: int = SEARCH_LIMIT) -> list[Searc
 
 
 def _search_queryset(*, user, query: str):
-    config = search_config()
+    # The configuration(s) the vectors are built with, not the language's: after a change of language
+    # the old vectors keep matching until the rebuild is done (see chat.search_index).
+    configs = index_configs()
+    config = configs[-1]
     q = SearchQuery(query, config=config, search_type="websearch")
+    words = "(" + " || ".join(["websearch_to_tsquery(%s::regconfig, %s)"] * len(configs)) + ")"
+    params = [p for c in configs for p in (c, query)]
     # The words AND the owner's lexeme (see chat.search_index): the GIN index narrows to this user's matches.
-    matches = RawSQL(
-        "numnode(websearch_to_tsquery(%s::regconfig, %s)) > 0"
-        ' AND "chat_message"."search_vector" @@ (websearch_to_tsquery(%s::regconfig, %s) && %s::tsquery)',
-        [config, query, config, query, owner_tsquery(user.pk)],
+    matches = RawSQL(  # noqa: S611 - only placeholders are interpolated; the values are parameters
+        f'numnode({words}) > 0 AND "chat_message"."search_vector" @@ ({words} && %s::tsquery)',
+        [*params, *params, owner_tsquery(user.pk)],
         output_field=BooleanField(),
     )
     return (

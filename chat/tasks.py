@@ -59,3 +59,12 @@ def apply_retention() -> dict:
         except Exception:  # noqa: BLE001 - one tenant's failure must not stop the others
             logger.exception("retention failed for %s", tenant.schema_name)
     return result
+
+
+@shared_task(acks_late=True, time_limit=3600, soft_time_limit=3500, ignore_result=True)
+def reindex_search() -> int:
+    """Runs in the tenant's schema: rebuild the messages' search vectors after a change of language."""
+    from .services.search import search_index_rebuild, search_index_sync
+
+    search_index_sync()  # records the new configuration when a read noticed the change
+    return search_index_rebuild()

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from .. import selectors
 from ..forms import ListForm, MessageForm, SearchForm, picker_choices
 from ..models import Conversation
+from ..services.search import search_index_check
 
 
 def _sidebar(request, *, filter: str = "active", cursor: str | None = None):
@@ -112,6 +113,8 @@ def message_detail(request, message_id):
 def search(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
+    if query:
+        search_index_check()  # after a change of language: a task rebuilds the index (this GET writes nothing)
     hits = selectors.message_search(user=request.user, query=query) if query else []
     return render(
         request,
