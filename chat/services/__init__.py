@@ -22,4 +22,10 @@ from .messages import (  # noqa: F401
 )
 from .moderation import user_suspension, violation_lift  # noqa: F401
 from .retention import conversations_archive_inactive, conversations_purge_deleted  # noqa: F401
-from .transfer import conversation_markdown, conversations_export, conversations_import  # noqa: F401
+from .transfer import (  # noqa: F401
+    conversation_markdown,
+    conversations_export,
+    conversations_export_json,
+    conversations_import,
+    conversations_markdown,
+)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
+from itertools import groupby
 from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
@@ -71,45 +73,103 @@ def _conversation_dict(c: Conversation, messages) -> dict:
     }
 
 
-def conversations_export(*, user, conversations=None) -> dict:
-    """Every (or the given) conversation of ``user`` with all messages of every branch."""
-    qs = Conversation.objects.filter(user=user, deleted_at__isnull=True).order_by("created_at")
+def _user_conversations(user, conversations=None):
+    qs = Conversation.objects.filter(user=user, deleted_at__isnull=True).order_by("created_at", "id")
     if conversations is not None:
         qs = qs.filter(pk__in=[c.pk for c in conversations])
-    convs = list(qs)
-    by_conv: dict = {c.pk: [] for c in convs}
-    for m in (
-        Message.objects.filter(conversation__in=convs, deleted_at__isnull=True)
-        .defer("search_vector", "html")
-        .order_by("created_at", "id")
+    return qs
+
+
+def _with_messages(user, conversations=None, *, include_deleted: bool = False, defer=("search_vector", "html")):
+    """(conversation, its messages oldest first) for each conversation: two queries, whatever the count.
+
+    The messages come through one server-side cursor in the conversations' order, so memory holds
+    one conversation's messages at a time."""
+    convs = list(_user_conversations(user, conversations))
+    messages = Message.objects.filter(conversation__in=[c.pk for c in convs])
+    if not include_deleted:
+        messages = messages.filter(deleted_at__isnull=True)
+    rows = (
+        messages.defer(*defer)
+        .order_by("conversation__created_at", "conversation_id", "created_at", "id")
         .iterator(chunk_size=2000)
-    ):
-        by_conv[m.conversation_id].append(m)
+    )
+    groups = groupby(rows, key=lambda m: m.conversation_id)
+    pending = next(groups, None)
+    for c in convs:
+        mine: list[Message] = []
+        if pending is not None and pending[0] == c.pk:
+            mine = list(pending[1])
+            pending = next(groups, None)
+        yield c, mine
+
+
+def _envelope() -> dict:
+    return {"format": FORMAT, "version": VERSION, "exported_at": timezone.now().isoformat()}
+
+
+def conversations_export(*, user, conversations=None) -> dict:
+    """Every (or the given) conversation of ``user`` with all messages of every branch."""
     return {
-        "format": FORMAT,
-        "version": VERSION,
-        "exported_at": timezone.now().isoformat(),
-        "conversations": [_conversation_dict(c, by_conv[c.pk]) for c in convs],
+        **_envelope(),
+        "conversations": [_conversation_dict(c, ms) for c, ms in _with_messages(user, conversations)],
     }
+
+
+def _json(value, indent: int | None = 2) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=indent, default=str)
+
+
+def conversations_export_json(*, user, conversations=None) -> Iterator[str]:
+    """The same export as text pieces, one conversation at a time (for a streamed download)."""
+    head = _json(_envelope())
+    yield head[: head.rindex("}")].rstrip() + ',\n  "conversations": ['
+    first = True
+    for c, ms in _with_messages(user, conversations):
+        body = _json(_conversation_dict(c, ms)).replace("\n", "\n    ")
+        yield ("\n    " if first else ",\n    ") + body
+        first = False
+    yield "\n  ]\n}\n"
+
+
+def _branch(conversation: Conversation, messages: list[Message]) -> list[Message]:
+    """The branch on screen, root first, from the conversation's messages (its current leaf upwards)."""
+    by_id = {m.pk: m for m in messages}
+    path = []
+    pk = conversation.current_leaf_id
+    while pk is not None and pk in by_id and len(path) <= len(by_id):
+        path.append(by_id[pk])
+        pk = by_id[pk].parent_id
+    return path[::-1]
+
+
+def _markdown(conversation: Conversation, branch: list[Message]) -> str:
+    lines = [f"# {conversation.display_title}", ""]
+    for m in branch:
+        if m.deleted_at:
+            continue
+        who = _("You") if m.role == Message.Role.USER else _("Assistant")
+        stamp = timezone.localtime(m.created_at).strftime("%Y-%m-%d %H:%M")
+        lines += [f"**{who}** · {stamp}", "", m.content or f"_({m.get_status_display()})_", ""]
+        links = [_md_link(s["title"] or s["url"], s["url"]) for s in _sources_of(m) if s["url"]]
+        if links:
+            lines += [_("Sources:"), *links, ""]
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def conversation_markdown(*, conversation: Conversation) -> str:
     """The branch on screen as Markdown."""
-    lines = [f"# {conversation.display_title}", ""]
+    branch = []
     if conversation.current_leaf_id:
         ids = [r[0] for r in _path_ids(conversation.pk, conversation.current_leaf_id, 1_000_000)]
-        by_id = Message.objects.in_bulk(ids)
-        for pk in reversed(ids):
-            m = by_id.get(pk)
-            if m is None or m.deleted_at:
-                continue
-            who = _("You") if m.role == Message.Role.USER else _("Assistant")
-            stamp = timezone.localtime(m.created_at).strftime("%Y-%m-%d %H:%M")
-            lines += [f"**{who}** · {stamp}", "", m.content or f"_({m.get_status_display()})_", ""]
-            links = [_md_link(s["title"] or s["url"], s["url"]) for s in _sources_of(m) if s["url"]]
-            if links:
-                lines += [_("Sources:"), *links, ""]
-    return "\n".join(lines).rstrip() + "\n"
+        branch = _branch(conversation, list(Message.objects.filter(pk__in=ids).defer("search_vector", "html")))
+    return _markdown(conversation, branch)
+
+
+def conversations_markdown(*, user) -> Iterator[str]:
+    """Every conversation's branch on screen as Markdown, streamed: two queries in all."""
+    for i, (c, ms) in enumerate(_with_messages(user, include_deleted=True, defer=("search_vector", "html"))):
+        yield ("\n---\n\n" if i else "") + _markdown(c, _branch(c, ms))
 
 
 def _sources_of(m: Message) -> list[dict]:

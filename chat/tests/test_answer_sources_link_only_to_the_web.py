@@ -65,7 +65,7 @@ def test_it_leaves_unsafe_sources_out_of_the_markdown_export(owner_client, tenan
                 {"url": "https://www.gov.si/", "title": "GOV](javascript:alert(1))"},
             ],
         )
-    body = owner_client.get(f"/chat/{conversation.pk}/export/", {"format": "md"}).content.decode()
+    body = owner_client.get(f"/chat/{conversation.pk}/export/", {"format": "md"}).getvalue().decode()
     assert "(javascript:" not in body.replace("\\(", "")
     assert "- [GOV\\]\\(javascript:alert\\(1\\)\\)](<https://www.gov.si/>)" in body
     assert "Click me" not in body
