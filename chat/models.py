@@ -270,3 +270,47 @@ class SearchIndexState(models.Model):
     @property
     def target(self) -> str:
         return self.building or self.config
+
+
+def _import_path(job, filename: str) -> str:
+    from django.db import connection
+
+    return f"chat/imports/{connection.schema_name}/{filename}"
+
+
+class ImportJob(models.Model):
+    """A large JSON import, run by a task (chat.services.transfer.import_job_run) with progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    FINAL = (Status.DONE, Status.FAILED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=255, blank=True, default="")
+    size = models.BigIntegerField(default=0)
+    file = models.FileField(upload_to=_import_path, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.IntegerField(null=True, blank=True)  # conversations in the file, once it is read
+    done = models.IntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    conversation_ids = models.JSONField(default=list, blank=True)  # written so far (hidden until done)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        indexes = [models.Index(fields=["user", "-created_at"], name="chat_import_user")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0

@@ -13,7 +13,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.html import escape
 
-from .models import Conversation, Message
+from .models import Conversation, ImportJob, Message
 from .search_index import index_configs, owner_tsquery
 
 LIST_PAGE_SIZE = 30
@@ -42,6 +42,13 @@ def message_get_for_user(*, user, message_id) -> Message:
     if message is None:
         raise Http404
     return message
+
+
+def import_job_get_for_user(*, user, job_id) -> ImportJob:
+    job = ImportJob.objects.filter(pk=job_id, user=user).first()
+    if job is None:
+        raise Http404
+    return job
 
 
 # --- Conversation list (keyset pagination: starred first, then last activity) -----------------

@@ -68,3 +68,11 @@ def reindex_search() -> int:
 
     search_index_sync()  # records the new configuration when a read noticed the change
     return search_index_rebuild()
+
+
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700, ignore_result=True)
+def import_conversations(job_id: str) -> str:
+    """Runs in the tenant's schema: a large JSON import (chat.services.transfer.import_job_run)."""
+    from .services.transfer import import_job_run
+
+    return import_job_run(job_id=job_id)

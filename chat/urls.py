@@ -9,6 +9,7 @@ urlpatterns = [
     path("search/", pages.search, name="search"),
     path("export/", transfer.export_all, name="export_all"),
     path("import/", transfer.conversation_import, name="import"),
+    path("import/<uuid:job_id>/", transfer.import_job, name="import_job"),
     path("<uuid:conversation_id>/", pages.conversation_detail, name="conversation_detail"),
     path("<uuid:conversation_id>/messages/", actions.message_create, name="message_create"),
     path("<uuid:conversation_id>/rename/", actions.conversation_rename, name="conversation_rename"),

@@ -28,4 +28,6 @@ from .transfer import (  # noqa: F401
     conversations_export_json,
     conversations_import,
     conversations_markdown,
+    import_job_create,
+    import_job_run,
 )

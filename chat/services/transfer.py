@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import uuid
 from collections.abc import Iterator
@@ -17,12 +18,15 @@ from django.utils.translation import gettext as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticError
 
+from core.tasks import enqueue
 from core.weburl import web_url
 
-from ..models import Conversation, Message
+from ..models import Conversation, ImportJob, Message
 from ..rendering import markdown_to_html
 from ..search_index import index_messages
 from ..selectors import _path_ids
+
+logger = logging.getLogger(__name__)
 
 FORMAT = "chorus.chat"
 VERSION = 1
@@ -353,71 +357,157 @@ def _parse(raw: bytes | str) -> _ExportIn:
 
 @transaction.atomic
 def conversations_import(*, user, raw: bytes | str) -> list[Conversation]:
-    """Import an export made by :func:`conversations_export`; all or nothing. Ids are new."""
+    """Import an export made by :func:`conversations_export`; all or nothing. Ids are new.
+
+    In one transaction: for files up to ASYNC_IMPORT_BYTES (larger ones: :func:`import_job_run`)."""
     parsed = _parse(raw)
     created: list[Conversation] = []
     new_ids: list[uuid.UUID] = []
-    now = timezone.now()
     for conv_in in parsed.conversations:
-        mapping: dict[str, uuid.UUID] = {}
-        conversation = Conversation.objects.create(
-            user=user,
-            title=conv_in.title.strip(),
-            title_is_custom=bool(conv_in.title.strip()),
-            settings=conv_in.settings.model_dump(),
-            is_starred=conv_in.is_starred,
-            archived_at=conv_in.archived_at,
-            meta_data=conv_in.meta_data.model_dump(mode="json", exclude_unset=True),
-        )
-        rows = []
-        total_tokens = 0
-        last = None
-        for m in conv_in.messages:
-            if m.id in mapping:
-                raise ValidationError(_("Message %(id)s appears twice.") % {"id": m.id})
-            if m.parent_id is not None and m.parent_id not in mapping:
-                raise ValidationError(_("Message %(id)s refers to an unknown parent.") % {"id": m.id})
-            mapping[m.id] = uuid.uuid4()
-            status = m.status if m.status in Message.FINAL else Message.Status.ERROR
-            created_at = m.created_at or now
-            rows.append(
-                Message(
-                    id=mapping[m.id],
-                    conversation=conversation,
-                    parent_id=mapping.get(m.parent_id) if m.parent_id else None,
-                    user=user if m.role == "user" else None,
-                    role=m.role,
-                    content_type=m.content_type,
-                    content=m.content,
-                    html=markdown_to_html(m.content),
-                    status=status,
-                    model_name=m.model_name,
-                    prompt_tokens=m.prompt_tokens,
-                    completion_tokens=m.completion_tokens,
-                    cost=m.cost,
-                    processing_time_ms=m.processing_time_ms,
-                    meta_data=m.meta(),
-                    context_documents=m.context_documents,
-                    is_mistake=m.is_mistake,
-                    mistake_note=m.mistake_note,
-                    rating=m.rating,
-                    created_at=created_at,
-                    finalized_at=now,
-                )
-            )
-            total_tokens += m.prompt_tokens + m.completion_tokens
-            last = rows[-1]
-        Message.objects.bulk_create(rows, batch_size=1000)
-        new_ids += [r.id for r in rows]
-        leaf = mapping.get(conv_in.current_leaf_id) if conv_in.current_leaf_id else (last.id if last else None)
-        conversation.current_leaf_id = leaf
-        conversation.total_tokens = total_tokens
-        conversation.message_count = len(rows)
-        conversation.last_message_at = max((r.created_at for r in rows), default=now)
-        conversation.last_message_preview = last.content[:140] if last else ""
-        conversation.save()
-        if conv_in.created_at:
-            Conversation.objects.filter(pk=conversation.pk).update(created_at=conv_in.created_at)
+        conversation, ids = _import_one(user=user, conv_in=conv_in, now=timezone.now())
         created.append(conversation)
+        new_ids += ids
     index_messages(new_ids)
     return created
+
+
+def _import_one(*, user, conv_in: _ConversationIn, now, hidden: bool = False) -> tuple[Conversation, list]:
+    """One conversation with its messages; ``hidden``: soft-deleted until the whole import is done."""
+    mapping: dict[str, uuid.UUID] = {}
+    conversation = Conversation.objects.create(
+        user=user,
+        title=conv_in.title.strip(),
+        title_is_custom=bool(conv_in.title.strip()),
+        settings=conv_in.settings.model_dump(),
+        is_starred=conv_in.is_starred,
+        archived_at=conv_in.archived_at,
+        meta_data=conv_in.meta_data.model_dump(mode="json", exclude_unset=True),
+        deleted_at=now if hidden else None,
+    )
+    rows = []
+    total_tokens = 0
+    last = None
+    for m in conv_in.messages:
+        if m.id in mapping:
+            raise ValidationError(_("Message %(id)s appears twice.") % {"id": m.id})
+        if m.parent_id is not None and m.parent_id not in mapping:
+            raise ValidationError(_("Message %(id)s refers to an unknown parent.") % {"id": m.id})
+        mapping[m.id] = uuid.uuid4()
+        status = m.status if m.status in Message.FINAL else Message.Status.ERROR
+        rows.append(
+            Message(
+                id=mapping[m.id],
+                conversation=conversation,
+                parent_id=mapping.get(m.parent_id) if m.parent_id else None,
+                user=user if m.role == "user" else None,
+                role=m.role,
+                content_type=m.content_type,
+                content=m.content,
+                html=markdown_to_html(m.content),
+                status=status,
+                model_name=m.model_name,
+                prompt_tokens=m.prompt_tokens,
+                completion_tokens=m.completion_tokens,
+                cost=m.cost,
+                processing_time_ms=m.processing_time_ms,
+                meta_data=m.meta(),
+                context_documents=m.context_documents,
+                is_mistake=m.is_mistake,
+                mistake_note=m.mistake_note,
+                rating=m.rating,
+                created_at=m.created_at or now,
+                finalized_at=now,
+            )
+        )
+        total_tokens += m.prompt_tokens + m.completion_tokens
+        last = rows[-1]
+    Message.objects.bulk_create(rows, batch_size=1000)
+    leaf = mapping.get(conv_in.current_leaf_id) if conv_in.current_leaf_id else (last.id if last else None)
+    conversation.current_leaf_id = leaf
+    conversation.total_tokens = total_tokens
+    conversation.message_count = len(rows)
+    conversation.last_message_at = max((r.created_at for r in rows), default=now)
+    conversation.last_message_preview = last.content[:140] if last else ""
+    conversation.save()
+    if conv_in.created_at:
+        Conversation.objects.filter(pk=conversation.pk).update(created_at=conv_in.created_at)
+    return conversation, [r.id for r in rows]
+
+
+# --- Large imports: a task, with progress --------------------------------------------------------
+ASYNC_IMPORT_BYTES = 1024 * 1024  # larger files are imported by a task (a 20 MB file took a request's minutes)
+
+
+@transaction.atomic
+def import_job_create(*, user, upload) -> ImportJob:
+    """Keep the uploaded file and import it in a task; the job page shows its progress."""
+    if upload.size > MAX_IMPORT_BYTES:
+        raise ValidationError(_("The file is too large (at most 20 MB)."))
+    job = ImportJob(user=user, size=upload.size, name=(upload.name or "")[:255])
+    job.file.save(f"{uuid.uuid4().hex}.json", upload, save=False)
+    job.full_clean()
+    job.save()
+    from ..tasks import import_conversations
+
+    enqueue(import_conversations, args=[str(job.pk)])
+    return job
+
+
+def _purge(ids) -> None:
+    Conversation.objects.filter(pk__in=ids).update(current_leaf=None)
+    Message.objects.filter(conversation__in=ids).update(parent=None)
+    Conversation.objects.filter(pk__in=ids).delete()
+
+
+def import_job_run(*, job_id) -> str:
+    """Import the job's file: each conversation in its own transaction, hidden until all are in.
+
+    All or nothing for the user: the conversations appear together at the end, and a failure
+    removes the ones already written. Safe to run twice (a redelivered task starts over cleanly,
+    a finished job is left alone). Returns the job's status."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in ImportJob.FINAL:
+            return job.status if job else "missing"
+        leftovers, job.conversation_ids = job.conversation_ids, []
+        _purge(leftovers)  # an earlier run that died half-way
+        job.status, job.done, job.error = ImportJob.Status.RUNNING, 0, ""
+        job.save(update_fields=["status", "done", "error", "conversation_ids", "updated_at"])
+    try:
+        with job.file.open("rb") as f:
+            parsed = _parse(f.read())
+        ImportJob.objects.filter(pk=job.pk).update(total=len(parsed.conversations), updated_at=timezone.now())
+        now = timezone.now()
+        ids: list[str] = []
+        for conv_in in parsed.conversations:
+            with transaction.atomic():
+                conversation, message_ids = _import_one(user=job.user, conv_in=conv_in, now=now, hidden=True)
+                index_messages(message_ids)
+                ids.append(str(conversation.pk))
+                ImportJob.objects.filter(pk=job.pk).update(
+                    done=len(ids), conversation_ids=ids, updated_at=timezone.now()
+                )
+        with transaction.atomic():
+            Conversation.objects.filter(pk__in=ids).update(deleted_at=None)
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.DONE, finished_at=timezone.now(), updated_at=timezone.now()
+            )
+        status = ImportJob.Status.DONE
+    except Exception as exc:  # noqa: BLE001 - any failure ends the job visibly, with nothing imported
+        reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else _("The import failed.")
+        if not isinstance(exc, ValidationError):
+            logger.exception("import %s failed", job.pk)
+        with transaction.atomic():
+            ids = ImportJob.objects.values_list("conversation_ids", flat=True).get(pk=job.pk)
+            _purge(ids)
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.FAILED,
+                error=reason[:1000],
+                conversation_ids=[],
+                finished_at=timezone.now(),
+                updated_at=timezone.now(),
+            )
+        status = ImportJob.Status.FAILED
+    job.file.delete(save=False)
+    ImportJob.objects.filter(pk=job.pk).update(file="")
+    return status

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from django.http import StreamingHttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -89,6 +89,9 @@ def conversation_import(request):
     if upload.size > services.transfer.MAX_IMPORT_BYTES:
         flash.error(request, _("The file is too large (at most 20 MB)."))
         return redirect("chat:conversation_list")
+    if upload.size > services.transfer.ASYNC_IMPORT_BYTES:  # minutes of work: a task, with a progress page
+        job = services.import_job_create(user=request.user, upload=upload)
+        return redirect("chat:import_job", job.pk)
     try:
         created = services.conversations_import(user=request.user, raw=upload.read())
     except ValidationError as exc:
@@ -101,3 +104,14 @@ def conversation_import(request):
     if len(created) == 1:
         return redirect("chat:conversation_detail", created[0].pk)
     return redirect("chat:conversation_list")
+
+
+@login_required
+@require_GET
+def import_job(request, job_id):
+    """A large import's progress; the box refreshes itself (htmx) until the job is done or failed."""
+    job = selectors.import_job_get_for_user(user=request.user, job_id=job_id)
+    if request.htmx:
+        return render(request, "chat/_import_progress.html", {"job": job})
+    page = selectors.conversation_list(user=request.user)
+    return render(request, "chat/import_job.html", {"job": job, "page": page, "filter": "active"})
