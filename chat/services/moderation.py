@@ -86,7 +86,8 @@ def _record(*, user_id, question_id, content: str, result) -> Violation | None:
             template="%(expressions)s",
             arg_joiner=" || ",
             output_field=JSONField(),
-        )
+        ),
+        updated_at=timezone.now(),  # a new key for its cached fragment (chat.fragments)
     )
     # The user's violations one at a time: two flagged questions answered at once both counted the
     # same earlier violations and got the same level (an advisory lock for this user, held to commit).

@@ -92,6 +92,21 @@ def _consensus(consensus: dict) -> dict | None:
     return {"agreement": _number(consensus.get("agreement_score")), "answers": answers}
 
 
+@register.simple_tag(takes_context=True)
+def rendered_messages(context, messages, siblings=None) -> list:
+    """Each message's HTML; completed messages come from the cache (chat.fragments)."""
+    from ..fragments import render_messages
+
+    labels = context.get("L") or chat_labels()
+    return render_messages(
+        messages=messages,
+        siblings=siblings or {},
+        labels=labels,
+        user=context.get("user"),
+        request=context.get("request"),
+    )
+
+
 @register.simple_tag
 def chat_strings() -> dict:
     """Strings chat.js shows, translated on the server and handed over with json_script."""
