@@ -180,6 +180,8 @@ def main() -> int:
     print("\nServer time (in process, Django test client):")
     print(line("conversation list /chat/", timed(client, ["/chat/"] * args.requests)))
     print(line("conversation page (last 50 msgs)", timed(client, conv_paths)))
+    # The same pages again: completed messages now come from the fragment cache (chat/fragments.py).
+    print(line("conversation page, visited again", timed(client, conv_paths)))
     print(line("search (20 queries x 5)", timed(client, search_paths)))
     per_query = {q: timed(client, [f"/chat/search/?q={q.replace(' ', '+')}"] * 3) for q in QUERIES}
     slowest = sorted(per_query.items(), key=lambda kv: -statistics.median(kv[1]))[:3]

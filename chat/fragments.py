@@ -14,13 +14,14 @@ a page are read in one round trip (``get_many``) and the missing ones written in
 from __future__ import annotations
 
 import hashlib
+import time
 from functools import lru_cache
 from pathlib import Path
 
 from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 VERSION = 1  # bump when what the fragment shows changes outside the files hashed below
@@ -28,7 +29,7 @@ TTL = 7 * 24 * 3600  # seconds; unused fragments age out
 _CSRF = "\x1fchat-csrf\x1f"
 _AVATAR = mark_safe("\x1fchat-avatar\x1f")  # noqa: S308 - a constant marker, replaced before output
 _SIBLINGS = mark_safe("<!--\x1fchat-siblings\x1f-->")  # noqa: S308 - a constant marker, as above
-_TEMPLATES = ("chat/_message.html", "chat/_siblings.html")
+_TEMPLATES = ("chat/_message.html", "chat/_siblings.html", "chat/_conversation_items.html")
 
 
 @lru_cache(maxsize=1)
@@ -47,6 +48,18 @@ def fragment_key(message, language: str) -> str:
     return f"chat:msg:{template_version()}:{message.pk}:{stamp}:{language}"
 
 
+def _complete_rows(messages, pks: list) -> list:
+    """``messages`` with those that must be rendered (``pks``) read whole in one query, if read in part."""
+    from .models import Message
+
+    wanted = set(pks)
+    partial = [m.pk for m in messages if m.pk in wanted and m.get_deferred_fields()]
+    if not partial:
+        return messages
+    whole = Message.objects.defer("search_vector", "context_documents").in_bulk(partial)
+    return [whole.get(m.pk, m) for m in messages]
+
+
 def render_messages(*, messages, siblings: dict, labels: dict, user, request) -> list[SafeString]:
     """The HTML of each message of ``messages`` (as chat/_message.html renders it), completed ones from the cache."""
     message_template = get_template("chat/_message.html")
@@ -56,6 +69,7 @@ def render_messages(*, messages, siblings: dict, labels: dict, user, request) ->
     avatar = ((user.get_short_name() if getattr(user, "is_authenticated", False) else "") or "")[:1].upper()
     keys = {m.pk: fragment_key(m, language) for m in messages if not m.is_open}
     cached = cache.get_many(list(keys.values())) if keys else {}
+    messages = _complete_rows(messages, [m.pk for m in messages if m.pk not in keys or keys[m.pk] not in cached])
     fresh: dict[str, str] = {}
     out: list[SafeString] = []
     for m in messages:
@@ -81,3 +95,40 @@ def render_messages(*, messages, siblings: dict, labels: dict, user, request) ->
     if fresh:
         cache.set_many(fresh, TTL)
     return out
+
+
+def render_conversation_items(*, context: dict) -> SafeString:
+    """The sidebar's conversation list (chat/_conversation_items.html), cached for what it shows.
+
+    The key holds every shown value of every row, the current conversation, the language, the time
+    zone and the minute ("5 minutes ago" moves on), so a new message or a rename shows at once."""
+    page, conversation = context.get("page"), context.get("conversation")
+    if page is None:
+        return mark_safe("")
+    rows = "\n".join(
+        f"{c.pk}|{c.title}|{c.is_starred}|{c.last_message_at.isoformat()}|{c.last_message_preview}" for c in page.items
+    )
+    parts = [
+        template_version(),
+        translation.get_language() or "",
+        timezone.get_current_timezone_name(),
+        str(int(time.time() // 60)),
+        str(getattr(conversation, "pk", "")),
+        str(context.get("filter") or ""),
+        str(page.next_cursor or ""),
+        str(bool(context.get("cursor_page"))),
+        rows,
+    ]
+    key = "chat:convs:" + hashlib.sha1("\n".join(parts).encode(), usedforsecurity=False).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = get_template("chat/_conversation_items.html").render(
+            {
+                "page": page,
+                "conversation": conversation,
+                "filter": context.get("filter"),
+                "cursor_page": context.get("cursor_page"),
+            }
+        )
+        cache.set(key, html, 120)
+    return mark_safe(html)  # noqa: S308 - template output

@@ -126,6 +126,9 @@ class Thread:
     siblings: dict = field(default_factory=dict)  # message id -> (position 1-based, count, prev id, next id)
 
 
+THREAD_COLUMNS = ("id", "conversation_id", "parent_id", "role", "status", "created_at", "updated_at")
+
+
 def thread_for(*, conversation: Conversation, before=None, leaf=None, limit: int = THREAD_PAGE_SIZE) -> Thread:
     """The branch on screen (root .. current leaf), newest ``limit`` messages, or older ones ``before``.
 
@@ -140,7 +143,9 @@ def thread_for(*, conversation: Conversation, before=None, leaf=None, limit: int
     if rows and rows[-1][1] is not None:
         older_cursor = str(rows[-1][1])
     ids = [r[0] for r in rows]
-    by_id = {m.pk: m for m in Message.objects.filter(pk__in=ids).defer("search_vector", "context_documents")}
+    # Only what decides how each message is shown: a completed message's HTML comes from the
+    # fragment cache (chat.fragments), which reads the full rows of the few it has to render.
+    by_id = {m.pk: m for m in Message.objects.filter(pk__in=ids).only(*THREAD_COLUMNS)}
     messages = [by_id[i] for i in reversed(ids) if i in by_id]
     return Thread(messages=messages, older_cursor=older_cursor, siblings=siblings_for(conversation, messages))
 

@@ -107,6 +107,14 @@ def rendered_messages(context, messages, siblings=None) -> list:
     )
 
 
+@register.simple_tag(takes_context=True)
+def conversation_items(context):
+    """The sidebar's list of conversations, cached for what it shows (chat.fragments)."""
+    from ..fragments import render_conversation_items
+
+    return render_conversation_items(context=context.flatten())
+
+
 @register.simple_tag
 def chat_strings() -> dict:
     """Strings chat.js shows, translated on the server and handed over with json_script."""
