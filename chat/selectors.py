@@ -126,7 +126,24 @@ class Thread:
     siblings: dict = field(default_factory=dict)  # message id -> (position 1-based, count, prev id, next id)
 
 
-THREAD_COLUMNS = ("id", "conversation_id", "parent_id", "role", "status", "created_at", "updated_at")
+# One statement for the page's thread: the branch up from its leaf (stopping after ``limit``
+# messages), for each message only what decides how it is shown (a completed message's HTML comes
+# from the fragment cache, chat.fragments, which reads the whole rows of the few it renders), and
+# its siblings, oldest first (edits and regenerations: the ‹ 2/3 › nav).
+_THREAD_SQL = """
+WITH RECURSIVE path(id, parent_id, depth) AS (
+    SELECT id, parent_id, 1 FROM chat_message WHERE id = %(start)s AND conversation_id = %(conversation)s
+    UNION ALL
+    SELECT m.id, m.parent_id, path.depth + 1 FROM chat_message m JOIN path ON m.id = path.parent_id
+    WHERE path.depth < %(limit)s
+)
+SELECT m.id, m.conversation_id, m.parent_id, m.role, m.status, m.created_at, m.updated_at,
+       (SELECT array_agg(s.id ORDER BY s.created_at, s.id) FROM chat_message s
+        WHERE s.conversation_id = m.conversation_id AND s.deleted_at IS NULL
+          AND (s.parent_id = m.parent_id OR (m.parent_id IS NULL AND s.parent_id IS NULL))) AS sibling_ids
+FROM path JOIN chat_message m ON m.id = path.id
+ORDER BY path.depth DESC
+"""
 
 
 def thread_for(*, conversation: Conversation, before=None, leaf=None, limit: int = THREAD_PAGE_SIZE) -> Thread:
@@ -136,18 +153,22 @@ def thread_for(*, conversation: Conversation, before=None, leaf=None, limit: int
     start = before or leaf or conversation.current_leaf_id
     if start is None:
         return Thread(messages=[], older_cursor=None)
-    rows = _path_ids(conversation.pk, start, limit + 1)
-    older_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-    if rows and rows[-1][1] is not None:
-        older_cursor = str(rows[-1][1])
-    ids = [r[0] for r in rows]
-    # Only what decides how each message is shown: a completed message's HTML comes from the
-    # fragment cache (chat.fragments), which reads the full rows of the few it has to render.
-    by_id = {m.pk: m for m in Message.objects.filter(pk__in=ids).only(*THREAD_COLUMNS)}
-    messages = [by_id[i] for i in reversed(ids) if i in by_id]
-    return Thread(messages=messages, older_cursor=older_cursor, siblings=siblings_for(conversation, messages))
+    messages = list(
+        Message.objects.raw(_THREAD_SQL, {"start": str(start), "conversation": str(conversation.pk), "limit": limit})
+    )
+    older_cursor = str(messages[0].parent_id) if messages and messages[0].parent_id is not None else None
+    siblings = {}
+    for m in messages:
+        group = m.sibling_ids or []
+        if len(group) > 1 and m.pk in group:
+            i = group.index(m.pk)
+            siblings[m.pk] = {
+                "position": i + 1,
+                "count": len(group),
+                "prev": group[i - 1] if i > 0 else None,
+                "next": group[i + 1] if i + 1 < len(group) else None,
+            }
+    return Thread(messages=messages, older_cursor=older_cursor, siblings=siblings)
 
 
 def siblings_for(conversation: Conversation, messages: list[Message]) -> dict:
