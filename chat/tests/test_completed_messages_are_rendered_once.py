@@ -120,3 +120,15 @@ def test_it_shows_the_outsider_nothing(outsider_client, owner_client, tenant_a, 
         conversation = make_conversation(owner, turns=1)
     owner_client.get(f"/chat/{conversation.pk}/")  # cached in tenant A
     assert outsider_client.get(f"/chat/{conversation.pk}/").status_code == 404
+
+
+def test_it_shows_a_renamed_conversation_in_the_cached_sidebar_at_once(owner_client, tenant_a, owner, in_tenant):
+    from chat.services import conversation_rename
+
+    with in_tenant(tenant_a):
+        conversation = make_conversation(owner, title="Old name", turns=1)
+    assert "Old name" in owner_client.get("/chat/").content.decode()
+    with in_tenant(tenant_a):
+        conversation_rename(conversation=conversation, title="New name")
+    body = owner_client.get("/chat/").content.decode()
+    assert "New name" in body and "Old name" not in body
