@@ -31,7 +31,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 
 from core import embedded  # noqa: E402
-from core.testing.fake_llm import FakeLLM  # noqa: E402
+from orchestration.testing.fake_llm import FakeLLM  # noqa: E402
 from orchestration import engine  # noqa: E402
 from orchestration.providers import Call, ProviderConfig, get  # noqa: E402
 from orchestration.selectors import SettingsSnapshot  # noqa: E402

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.testing.fake_llm import FakeLLM
+from orchestration.testing.fake_llm import FakeLLM
 from orchestration import resilience
 
 PLATFORM = {
