@@ -72,15 +72,13 @@ def _back_to_public():
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
-    """Per-process caches hold rows; each test's rows are rolled back, so each test starts empty."""
-    from orchestration.selectors import config_cache_clear
-    from tenants.middleware import tenant_cache_clear
+    """Per-process memos hold rows; each test's rows are rolled back, so each test starts with empty
+    memos. The shared version tokens in Redis are left alone."""
+    from core.versioned_cache import forget_process_memos
 
-    config_cache_clear()
-    tenant_cache_clear()
+    forget_process_memos()
     yield
-    config_cache_clear()
-    tenant_cache_clear()
+    forget_process_memos()
 
 
 @pytest.fixture

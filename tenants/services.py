@@ -22,19 +22,30 @@ from core.db import use_public_schema
 from core.tasks import enqueue
 
 from .models import Domain, Tenant
-from .selectors import tenant_subdomain_taken
+from .selectors import TENANTS, tenant_subdomain_taken
 from .validators import schema_name_for, validate_subdomain
 
 logger = logging.getLogger(__name__)
 
 
+def tenant_cache_bump() -> None:
+    """A Tenant or Domain row changed: every process looks hosts and tenants up again once the
+    current transaction commits. Every service here that writes either model calls it."""
+    TENANTS.bump()
+
+
+@transaction.atomic
 def public_tenant_ensure() -> Tenant:
     """The row that routes the public host to the public schema (idempotent)."""
-    tenant, _created = Tenant.objects.get_or_create(
+    tenant, created = Tenant.objects.get_or_create(
         schema_name=get_public_schema_name(),
         defaults={"name": "Chorus", "state": Tenant.State.READY},
     )
-    Domain.objects.get_or_create(domain=settings.BASE_DOMAIN, defaults={"tenant": tenant, "is_primary": True})
+    _domain, domain_created = Domain.objects.get_or_create(
+        domain=settings.BASE_DOMAIN, defaults={"tenant": tenant, "is_primary": True}
+    )
+    if created or domain_created:
+        tenant_cache_bump()
     return tenant
 
 
@@ -88,7 +99,7 @@ def tenant_create(
         raise ValidationError(errors)
 
     # A failed earlier attempt at this subdomain holds no schema; replace it.
-    Tenant.objects.filter(subdomain=subdomain, state=Tenant.State.FAILED).delete()
+    replaced, _rows = Tenant.objects.filter(subdomain=subdomain, state=Tenant.State.FAILED).delete()
 
     tenant = Tenant(
         name=name,
@@ -105,6 +116,8 @@ def tenant_create(
     tenant.full_clean()
     tenant.save()
     Domain.objects.create(domain=f"{subdomain}.{settings.BASE_DOMAIN}", tenant=tenant, is_primary=True)
+    if replaced:
+        tenant_cache_bump()  # the failed signup's row may be memoised under this host (a new host is not)
     if provision:
         from .tasks import provision_tenant
 
@@ -137,6 +150,7 @@ def tenant_provision(*, tenant_id, method: str = "clone") -> Tenant:
         tenant.state = Tenant.State.PROVISIONING
         tenant.provisioning_error = ""
         tenant.save(update_fields=["state", "provisioning_error", "updated_at"])
+        tenant_cache_bump()
 
     started = time.perf_counter()
     try:
@@ -155,6 +169,7 @@ def tenant_provision(*, tenant_id, method: str = "clone") -> Tenant:
         tenant.state = Tenant.State.FAILED
         tenant.provisioning_error = str(exc)[:2000]
         tenant.save(update_fields=["state", "provisioning_error", "updated_at"])
+        tenant_cache_bump()
         return tenant
     finally:
         use_public_schema()
@@ -163,6 +178,7 @@ def tenant_provision(*, tenant_id, method: str = "clone") -> Tenant:
     tenant.provisioned_at = timezone.now()
     tenant.pending_owner = {}
     tenant.save(update_fields=["state", "provisioned_at", "pending_owner", "updated_at"])
+    tenant_cache_bump()
     logger.info("provisioned %s in %.3fs (%s)", tenant.schema_name, time.perf_counter() - started, method)
     return tenant
 
@@ -188,6 +204,47 @@ def _schema_ready(tenant: Tenant) -> None:
 def tenant_set_active(*, tenant: Tenant, active: bool) -> Tenant:
     tenant.is_active = active
     tenant.save(update_fields=["is_active", "updated_at"])
+    tenant_cache_bump()  # on commit: a reader before the commit still reads (and keeps) the active row
+    return tenant
+
+
+@transaction.atomic
+def tenant_settings_save(*, tenant: Tenant, update_fields: list[str] | None = None) -> Tenant:
+    """Save a tenant's own settings (name, branding, sign-up policy, legal; the admins' forms)."""
+    tenant.full_clean()
+    tenant.save(update_fields=[*update_fields, "updated_at"] if update_fields else None)
+    tenant_cache_bump()
+    return tenant
+
+
+@transaction.atomic
+def domain_add(*, tenant: Tenant, domain: str, is_primary: bool = False, is_custom: bool = False) -> Domain:
+    obj = Domain(tenant=tenant, domain=domain.strip().lower(), is_primary=is_primary, is_custom=is_custom)
+    obj.full_clean()
+    obj.save()
+    tenant_cache_bump()
+    return obj
+
+
+@transaction.atomic
+def domain_remove(*, domain: Domain) -> None:
+    domain.delete()
+    tenant_cache_bump()
+
+
+@transaction.atomic
+def tenant_provision_retry(*, tenant: Tenant) -> Tenant:
+    """A failed signup is built again from scratch (the progress page's retry button)."""
+    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    if tenant.state != Tenant.State.FAILED:
+        return tenant
+    tenant.state = Tenant.State.PENDING
+    tenant.provisioning_error = ""
+    tenant.save(update_fields=["state", "provisioning_error", "updated_at"])
+    tenant_cache_bump()
+    from .tasks import provision_tenant
+
+    enqueue(provision_tenant, args=[str(tenant.pk)], schema=get_public_schema_name())
     return tenant
 
 
@@ -212,4 +269,6 @@ def tenant_purge_failed(*, older_than_hours: int = 24) -> int:
     for tenant in stale:
         tenant.delete(force_drop=True)  # DROP SCHEMA IF EXISTS: a no-op when nothing is left
         count += 1
+    if count:
+        tenant_cache_bump()
     return count

@@ -4,13 +4,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.tasks import enqueue
-
 from .forms import WorkspaceSignupForm
-from .middleware import tenant_cache_changed
 from .models import Tenant
-from .services import tenant_create, tenant_url
-from .tasks import provision_tenant
+from .services import tenant_create, tenant_provision_retry, tenant_url
 
 
 @require_GET
@@ -64,7 +60,5 @@ def status(request, tenant_id):
 @require_POST
 def retry(request, tenant_id):
     tenant = get_object_or_404(Tenant, pk=tenant_id, subdomain__isnull=False, state=Tenant.State.FAILED)
-    Tenant.objects.filter(pk=tenant.pk).update(state=Tenant.State.PENDING, provisioning_error="")
-    tenant_cache_changed()  # a queryset update sends no post_save
-    enqueue(provision_tenant, args=[str(tenant.pk)], schema="public")
+    tenant_provision_retry(tenant=tenant)
     return redirect("tenants:progress", tenant_id=tenant.pk)

@@ -59,12 +59,12 @@ def test_it_sees_a_new_a_rotated_and_a_deleted_credential_at_once(
 def test_it_rereads_when_another_process_saved(in_a, fake_llm, django_assert_num_queries):
     selectors.settings_snapshot()
     OrchestrationSettings.objects.update_or_create(singleton=True, defaults={"default_max_tokens": 123})
-    selectors.config_cache_clear()  # as if the save had happened elsewhere: only the shared token changed
+    selectors.CONFIG.forget_process_memo()  # as if the save had happened elsewhere: only the shared token changed
     selectors.settings_snapshot()
     OrchestrationSettings.objects.filter(singleton=True).update(default_max_tokens=456)  # no signal, no new token
     with django_assert_num_queries(0):
         assert selectors.settings_snapshot().default_max_tokens == 123  # served from this process's cache
-    cache.set("orchestration:config-version", "changed-by-another-process")
+    cache.set(selectors.CONFIG.version_key, "changed-by-another-process")  # in tenant A's schema
     assert selectors.settings_snapshot().default_max_tokens == 456
 
 
@@ -81,21 +81,21 @@ def test_it_never_caches_a_change_that_is_rolled_back(in_a, fake_llm, owner):
 
 def test_it_keeps_no_key_in_the_shared_cache(in_a, fake_llm, credential):
     credential("openai", key="sk-secret-never-shared-42", models=["gpt-4o"])
-    selectors.config_cache_clear()
+    selectors.CONFIG.forget_process_memo()
     assert _openai(selectors.provider_configs()).api_key == "sk-secret-never-shared-42"
     client = cache._cache.get_client()
     for key in client.keys("*"):
         assert b"sk-secret-never-shared-42" not in (client.dump(key) or b"")
-    cached = selectors._config_cache.values()
-    assert all("sk-secret" not in repr(row.__dict__) for entry in cached for row in entry[3])
+    cached = selectors.CONFIG._memo.values()  # (token, expiry, (snapshot, rows))
+    assert cached and all("sk-secret" not in repr(row.__dict__) for entry in cached for row in entry[2][1])
 
 
 def test_it_checks_the_shared_token_once_per_read(in_a, fake_llm, monkeypatch):
     fake_llm.platform("openai")
     selectors.snapshot_and_configs()
     calls = []
-    real = selectors._config_version
-    monkeypatch.setattr(selectors, "_config_version", lambda: calls.append(1) or real())
+    real = selectors.CONFIG.version
+    monkeypatch.setattr(selectors.CONFIG, "version", lambda schema=None: calls.append(1) or real(schema))
     snapshot, configs = selectors.snapshot_and_configs()  # the engine's start
     assert selectors.openai_config() is not None  # moderation
     assert len(calls) == 2 and _openai(configs).platform and snapshot.default_strategy
