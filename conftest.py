@@ -82,6 +82,36 @@ def _fresh_process_caches():
 
 
 @pytest.fixture
+def celery_eager():
+    """Tasks sent during the test run at once, in this process and transaction, each in the schema it
+    was sent to (tenant-schemas-celery switches it as a worker would); a task's failure is recorded
+    in its result, as a worker would, and does not propagate."""
+    from celery import signals
+
+    from config.celery_app import _close_old_connections, app
+
+    before = {"task_always_eager": app.conf.task_always_eager, "task_eager_propagates": app.conf.task_eager_propagates}
+    app.conf.update(task_always_eager=True, task_eager_propagates=False)
+    # A worker hands its connection back after each task; here that would close the test's transaction.
+    signals.task_prerun.disconnect(_close_old_connections)
+    signals.task_postrun.disconnect(_close_old_connections)
+    yield
+    signals.task_prerun.connect(_close_old_connections)
+    signals.task_postrun.connect(_close_old_connections)
+    app.conf.update(before)
+
+
+@pytest.fixture
+def dropped_tenant(db):
+    """A workspace whose row says ready but whose schema is gone; its schema sorts before every other."""
+    from tenants.models import Tenant
+
+    return Tenant.objects.create(
+        name="Dropped", subdomain="0-dropped", schema_name="t_0_dropped", state=Tenant.State.READY
+    )
+
+
+@pytest.fixture
 def tenant_a(db):
     from tenants.models import Tenant
 

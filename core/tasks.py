@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
 from celery import shared_task
 from django.db import connection, transaction
+from django_tenants.utils import schema_exists
 
 from core.db import connection_schema
+
+log = logging.getLogger(__name__)
 
 
 def enqueue(task, *, args=None, kwargs=None, schema: str | None = None, **options):
@@ -17,6 +24,41 @@ def enqueue(task, *, args=None, kwargs=None, schema: str | None = None, **option
     schema = schema or connection_schema()
     headers = {**options.pop("headers", {}), "_schema_name": schema}
     transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs, headers=headers, **options))
+
+
+def enqueue_each(task, schemas: Iterable[str], *, args=None, kwargs=None, **options) -> list[str]:
+    """Enqueue ``task`` once per schema, each to run in its own schema (on commit).
+
+    The loop over tenants of a beat job: every tenant gets its own task, so a tenant whose schema is
+    broken or gone fails its own task only and the others still run. Returns the schemas.
+    """
+    sent = []
+    for schema in schemas:
+        enqueue(task, args=args, kwargs=kwargs, schema=schema, **options)
+        sent.append(schema)
+    return sent
+
+
+class SchemaMissing(RuntimeError):
+    """The tenant's row says ready, but its schema is not in the database (dropped by hand, restored badly)."""
+
+
+@contextmanager
+def tenant_job(name: str) -> Iterator[str]:
+    """The body of one tenant's part of a job, in the connection's schema; yields the schema name.
+
+    A schema that is gone is refused before any statement touches it, and every failure is logged
+    with the job and the schema before it is raised again (Celery records the task as failed; a
+    command reports it and goes on with the next tenant).
+    """
+    schema = connection_schema()
+    try:
+        if not schema_exists(schema):
+            raise SchemaMissing(f"schema {schema} does not exist")
+        yield schema
+    except Exception:
+        log.exception("%s failed in schema %s", name, schema)
+        raise
 
 
 @shared_task(time_limit=30)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
 from core.versioned_cache import VersionedCache
@@ -50,3 +52,14 @@ def tenants_ready(*, include_suspended: bool = True) -> QuerySet[Tenant]:
         .order_by("schema_name")
     )
     return qs if include_suspended else qs.filter(is_active=True)
+
+
+def tenants_failed_stale(*, older_than_hours: int = 24) -> list:
+    """Ids of failed signups (they hold no schema) untouched for ``older_than_hours``: to be purged."""
+    cutoff = timezone.now() - timedelta(hours=older_than_hours)
+    return list(
+        Tenant.objects.filter(state=Tenant.State.FAILED, updated_at__lt=cutoff)
+        .exclude(schema_name=get_public_schema_name())
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    )

@@ -22,7 +22,7 @@ from core.db import use_public_schema
 from core.tasks import enqueue
 
 from .models import Domain, Tenant
-from .selectors import TENANTS, tenant_subdomain_taken
+from .selectors import TENANTS, tenant_subdomain_taken, tenants_failed_stale
 from .validators import schema_name_for, validate_subdomain
 
 logger = logging.getLogger(__name__)
@@ -262,13 +262,31 @@ def tenant_url(tenant: Tenant, path: str = "/", request=None) -> str:
 
 
 def tenant_purge_failed(*, older_than_hours: int = 24) -> int:
-    """Delete failed signups (their schema was already dropped) older than the given age."""
-    cutoff = timezone.now() - timedelta(hours=older_than_hours)
-    stale = Tenant.objects.filter(state=Tenant.State.FAILED, updated_at__lt=cutoff).exclude(schema_name="public")
+    """Delete failed signups (their schema was already dropped) older than the given age.
+
+    One at a time, each in its own transaction: one that cannot be deleted is logged and the
+    others still go. The beat job sends one task per signup instead (tenants.tasks)."""
     count = 0
-    for tenant in stale:
-        tenant.delete(force_drop=True)  # DROP SCHEMA IF EXISTS: a no-op when nothing is left
-        count += 1
-    if count:
-        tenant_cache_bump()
+    for tenant_id in tenants_failed_stale(older_than_hours=older_than_hours):
+        try:
+            count += tenant_purge_failed_one(tenant_id=tenant_id, older_than_hours=older_than_hours)
+        except Exception:  # noqa: BLE001 - one failed purge must not keep the others
+            logger.exception("purging failed signup %s failed", tenant_id)
     return count
+
+
+@transaction.atomic
+def tenant_purge_failed_one(*, tenant_id, older_than_hours: int = 24) -> bool:
+    """Delete one failed signup if it is still failed and old enough; safe to run twice."""
+    cutoff = timezone.now() - timedelta(hours=older_than_hours)
+    tenant = (
+        Tenant.objects.select_for_update()
+        .filter(pk=tenant_id, state=Tenant.State.FAILED, updated_at__lt=cutoff)
+        .exclude(schema_name=get_public_schema_name())
+        .first()
+    )
+    if tenant is None:
+        return False
+    tenant.delete(force_drop=True)  # DROP SCHEMA IF EXISTS: a no-op when nothing is left
+    tenant_cache_bump()
+    return True
