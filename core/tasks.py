@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from importlib import import_module
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.db import connection, transaction
 from django_tenants.utils import schema_exists
 
@@ -18,9 +19,16 @@ log = logging.getLogger(__name__)
 def enqueue(task, *, args=None, kwargs=None, schema: str | None = None, **options):
     """Send ``task`` after the current transaction commits, to run in ``schema``.
 
+    ``task`` is a task or its dotted name: services name the tasks they enqueue
+    (``"chat.tasks.generate_answer"``) instead of importing them, since tasks import services and
+    the other way round is an import cycle (DESIGN §5; import-linter keeps it out). The module is
+    imported here (a web process has not always imported it yet); an unknown name fails at once.
     ``schema`` defaults to the schema of the current connection. Passing it explicitly lets
     code on the public host enqueue work for a tenant.
     """
+    if isinstance(task, str):
+        import_module(task.rpartition(".")[0])  # registers the task; cached after the first time
+        task = current_app.tasks[task]  # KeyError for a name the module does not define
     schema = schema or connection_schema()
     headers = {**options.pop("headers", {}), "_schema_name": schema}
     transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs, headers=headers, **options))

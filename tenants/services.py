@@ -119,9 +119,7 @@ def tenant_create(
     if replaced:
         tenant_cache_bump()  # the failed signup's row may be memoised under this host (a new host is not)
     if provision:
-        from .tasks import provision_tenant
-
-        enqueue(provision_tenant, args=[str(tenant.pk)], schema=get_public_schema_name())
+        enqueue("tenants.tasks.provision_tenant", args=[str(tenant.pk)], schema=get_public_schema_name())
     return tenant
 
 
@@ -242,9 +240,7 @@ def tenant_provision_retry(*, tenant: Tenant) -> Tenant:
     tenant.provisioning_error = ""
     tenant.save(update_fields=["state", "provisioning_error", "updated_at"])
     tenant_cache_bump()
-    from .tasks import provision_tenant
-
-    enqueue(provision_tenant, args=[str(tenant.pk)], schema=get_public_schema_name())
+    enqueue("tenants.tasks.provision_tenant", args=[str(tenant.pk)], schema=get_public_schema_name())
     return tenant
 
 
