@@ -207,10 +207,10 @@ def tenant_set_active(*, tenant: Tenant, active: bool) -> Tenant:
 
 
 @transaction.atomic
-def tenant_settings_save(*, tenant: Tenant, update_fields: list[str] | None = None) -> Tenant:
+def tenant_settings_save(*, tenant: Tenant) -> Tenant:
     """Save a tenant's own settings (name, branding, sign-up policy, legal; the admins' forms)."""
     tenant.full_clean()
-    tenant.save(update_fields=[*update_fields, "updated_at"] if update_fields else None)
+    tenant.save()
     tenant_cache_bump()
     return tenant
 
