@@ -31,3 +31,11 @@ class TenantStateMiddleware:
             if not tenant.ready:
                 return render(request, "tenants/not_ready.html", {"tenant": tenant}, status=503)
         return self.get_response(request)
+
+
+def tenant_cache_changed(**_kwargs) -> None:
+    """Old name of tenants.services.tenant_cache_bump, kept for callers written before it (billing's
+    subscription sync): new code calls the service, inside its transaction."""
+    from .services import tenant_cache_bump
+
+    tenant_cache_bump()
