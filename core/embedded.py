@@ -158,6 +158,8 @@ def ensure_services(data_dir: Path | str, *, need_db: bool = True, need_redis: b
         if need_redis and not _redis_answers(_redis_socket(data_dir)):
             _start_redis(data_dir)
             started.append("redis")
+        elif (data_dir / "redis").is_dir():
+            (data_dir / "redis").chmod(0o700)  # a server started by an older version: its files stay ours
         if started:
             with open(_state_file(data_dir), "a") as fh:
                 for name in started:
