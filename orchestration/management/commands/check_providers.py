@@ -39,9 +39,9 @@ class Command(BaseCommand):
         failures = 0
         if platform:
             targets = [get_public_schema_name()]
-        else:  # suspended workspaces make no calls; they are checked once reactivated
-            targets = [s for s in tenants_ready(include_suspended=False).values_list("schema_name", flat=True)]
-            targets = [s for s in targets if not schema or s in schema]
+        else:  # suspended workspaces make no calls: checked only when named with --schema
+            ready = tenants_ready(include_suspended=bool(schema)).values_list("schema_name", flat=True)
+            targets = [s for s in ready if not schema or s in schema]
         for name in targets:
             label = "platform" if name == get_public_schema_name() else name
             try:  # each workspace on its own: a broken one is reported and the others are still checked
