@@ -187,6 +187,15 @@ def _is_internal_name(host: str) -> bool:
     return host in INTERNAL_NAMES or host.endswith(INTERNAL_SUFFIXES) or "." not in host
 
 
+def _legacy_numeric(host: str) -> bool:
+    """An address in a form only inet_aton reads (2130706433, 0x7f.1, 127.1): resolvers accept it."""
+    try:
+        socket.inet_aton(host)
+    except OSError:
+        return host.replace(".", "").isdigit()
+    return True
+
+
 def validate_base_url(url: str, *, provider: str) -> None:
     """Refuse a base URL a tenant admin may not set; raises ValidationError with a plain reason."""
     if not url:
@@ -226,7 +235,7 @@ def validate_base_url(url: str, *, provider: str) -> None:
         ip = None
     if ip is not None:
         internal = address_blocked(ip)
-    elif not _HOST_NAME.match(host) or host.replace(".", "").isdigit():
+    elif not _HOST_NAME.match(host) or _legacy_numeric(host):
         raise ValidationError(_("The base URL's host name is not valid."), code="base_url_host")
     else:
         internal = _is_internal_name(host)
