@@ -222,7 +222,7 @@ def validate_base_url(url: str, *, provider: str) -> None:
         raise ValidationError(_("The base URL's path may only be a plain base path, e.g. /v1."), code="base_url_path")
     try:
         port = parts.port
-        host = (parts.hostname or "").lower()
+        host = (parts.hostname or "").lower().rstrip(".")  # "localhost." is localhost
     except ValueError:
         raise ValidationError(_("The base URL's port is not valid."), code="base_url_port") from None
     if not host:
@@ -315,7 +315,7 @@ class GuardedTransport(httpx2.HTTPTransport):
         super().__init__(trust_env=False)
         limits = limits or httpx2.Limits(max_connections=100, max_keepalive_connections=20)
         self._pool = httpcore2.ConnectionPool(
-            ssl_context=httpx2.create_ssl_context(trust_env=False),
+            ssl_context=httpx2.create_ssl_context(),  # SSL_CERT_FILE still counts: private CAs of self-hosters
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

@@ -22,6 +22,8 @@ REFUSED = [
     "https://llm.example.com/v1\\admin",
     "http://127.0.0.1:11434/v1",  # internal addresses
     "http://localhost:11434/v1",
+    "http://localhost.:11434/v1",
+    "http://api.localhost/v1",
     "http://ollama:11434/v1",  # a single-label (internal) name
     "http://10.0.0.5/v1",
     "http://[::1]:8000/v1",
