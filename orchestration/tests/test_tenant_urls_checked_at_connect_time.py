@@ -16,16 +16,22 @@ GENERIC = "OpenAI-compatible server could not be reached."
 
 @pytest.fixture
 def connects(monkeypatch):
-    """Every TCP address the test connects to; anything but loopback fails the test before leaving."""
+    """The addresses the HTTP layer connects to; a TCP connect anywhere but loopback (by anything)
+    fails the test before it leaves the machine."""
     seen: list = []
+    real_tcp = httpcore2.SyncBackend.connect_tcp
     real_connect = socket.socket.connect
+
+    def connect_tcp(self, host, port, *args, **kwargs):
+        seen.append(host)
+        return real_tcp(self, host, port, *args, **kwargs)
 
     def connect(sock, address):  # socket.create_connection and every client library end here
         if isinstance(address, tuple):
-            seen.append(address[0])
             assert address[0] in ("127.0.0.1", "::1"), f"attempted a connection to {address[0]}"
         return real_connect(sock, address)
 
+    monkeypatch.setattr(httpcore2.SyncBackend, "connect_tcp", connect_tcp)
     monkeypatch.setattr(socket.socket, "connect", connect)
     return seen
 
