@@ -12,7 +12,7 @@ It serves, on one ephemeral port, what the official SDKs call through their base
 Behaviour is set per model name (``"*"`` is the default) with :meth:`FakeLLM.behave`: answer text,
 latency before the first byte and between chunks, an error status (401, 429, 500, ...) for every
 or only the first N requests, a hang after N chunks, a malformed chunk after N chunks, citations,
-a refusal, a redirect. Every request is recorded with its headers, body and start/end times so tests can
+a refusal. Every request is recorded with its headers, body and start/end times so tests can
 assert on overlap instead of sleeping.
 
     with FakeLLM() as fake:
