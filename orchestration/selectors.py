@@ -89,6 +89,11 @@ def config_changed() -> None:
     CONFIG.bump()
 
 
+def config_cache_clear() -> None:
+    """Forget what this process memoised (tests: as if a change had happened in another process)."""
+    CONFIG.forget_process_memo()
+
+
 def _read_config() -> tuple[SettingsSnapshot, tuple[ProviderCredential, ...]]:
     return SettingsSnapshot.from_model(settings_get()), tuple(ProviderCredential.objects.all())
 

@@ -59,7 +59,7 @@ def test_it_sees_a_new_a_rotated_and_a_deleted_credential_at_once(
 def test_it_rereads_when_another_process_saved(in_a, fake_llm, django_assert_num_queries):
     selectors.settings_snapshot()
     OrchestrationSettings.objects.update_or_create(singleton=True, defaults={"default_max_tokens": 123})
-    selectors.CONFIG.forget_process_memo()  # as if the save had happened elsewhere: only the shared token changed
+    selectors.config_cache_clear()  # as if the save had happened elsewhere: only the shared token changed
     selectors.settings_snapshot()
     OrchestrationSettings.objects.filter(singleton=True).update(default_max_tokens=456)  # no signal, no new token
     with django_assert_num_queries(0):
@@ -81,7 +81,7 @@ def test_it_never_caches_a_change_that_is_rolled_back(in_a, fake_llm, owner):
 
 def test_it_keeps_no_key_in_the_shared_cache(in_a, fake_llm, credential):
     credential("openai", key="sk-secret-never-shared-42", models=["gpt-4o"])
-    selectors.CONFIG.forget_process_memo()
+    selectors.config_cache_clear()
     assert _openai(selectors.provider_configs()).api_key == "sk-secret-never-shared-42"
     client = cache._cache.get_client()
     for key in client.keys("*"):
