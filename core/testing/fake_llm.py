@@ -11,8 +11,9 @@ It serves, on one ephemeral port, what the official SDKs call through their base
 
 Behaviour is set per model name (``"*"`` is the default) with :meth:`FakeLLM.behave`: answer text,
 latency before the first byte and between chunks, an error status (401, 429, 500, ...) for every
-or only the first N requests, a hang after N chunks, a malformed chunk after N chunks, citations,
-a refusal. Every request is recorded with its headers, body and start/end times so tests can
+or only the first N requests, a hang after N chunks, a pause after N chunks until the test calls
+:meth:`FakeLLM.resume` (so a test can act mid-answer without racing the stream), a malformed chunk
+after N chunks, citations, a refusal. Every request is recorded with its headers, body and start/end times so tests can
 assert on overlap instead of sleeping.
 
     with FakeLLM() as fake:
@@ -47,6 +48,7 @@ class Behaviour:
     fail_times: int | None = None  # only the first N requests fail with `status` (None: all)
     hang_after: int | None = None  # stream this many chunks, then hang (until hang_seconds or close)
     hang_seconds: float = 30.0
+    pause_after: int | None = None  # stream this many chunks, then wait for FakeLLM.resume() (at most hang_seconds)
     malformed_after: int | None = None  # stream this many chunks, then a chunk that is not JSON
     citations: list[dict] = field(default_factory=list)  # [{"url", "title"}] (perplexity style)
     refusal: bool = False  # finish with a content-filter / refusal stop reason
@@ -201,6 +203,8 @@ class _Handler(BaseHTTPRequestHandler):
             if beh.hang_after is not None and i == beh.hang_after:
                 self._pause(beh.hang_seconds)
                 return
+            if beh.pause_after is not None and i == beh.pause_after:
+                self.server.fake._paused(beh.hang_seconds)
             if beh.malformed_after is not None and i == beh.malformed_after:
                 self._write('data: {"choices": [ this is not json\n\n')
                 self._end_stream()
@@ -263,6 +267,8 @@ class _Handler(BaseHTTPRequestHandler):
             if beh.hang_after is not None and i == beh.hang_after:
                 self._pause(beh.hang_seconds)
                 return
+            if beh.pause_after is not None and i == beh.pause_after:
+                self.server.fake._paused(beh.hang_seconds)
             if beh.malformed_after is not None and i == beh.malformed_after:
                 self._write("event: content_block_delta\ndata: {this is not json\n\n")
                 self._end_stream()
@@ -294,6 +300,7 @@ class FakeLLM:
         self._lock = threading.Lock()
         self._behaviours: dict[str, Behaviour] = {}
         self.requests: list[Recorded] = []
+        self._gate = threading.Event()  # set by resume(): paused streams go on
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
         self._server.closing = threading.Event()
@@ -328,6 +335,18 @@ class FakeLLM:
         with self._lock:
             self._behaviours.clear()
             self.requests.clear()
+            self._gate.set()  # a stream still paused from an earlier test goes on
+            self._gate = threading.Event()
+
+    def resume(self) -> None:
+        """Let every stream paused by ``pause_after`` go on (and later ones not pause)."""
+        with self._lock:
+            self._gate.set()
+
+    def _paused(self, seconds: float) -> None:
+        with self._lock:
+            gate = self._gate
+        gate.wait(seconds)
 
     def requests_for(self, model: str | None = None, path: str | None = None) -> list[Recorded]:
         with self._lock:
@@ -357,6 +376,7 @@ class FakeLLM:
 
     def close(self) -> None:
         self._server.closing.set()  # releases hanging handlers
+        self._gate.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
