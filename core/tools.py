@@ -128,9 +128,10 @@ def ensure_chromium() -> str:
         found = chromium()
         if found:
             return found
-    else:  # its output is a page of retries and stack traces: its last line says enough
-        lines = [line for line in (downloaded.stderr + downloaded.stdout).splitlines() if line.strip()]
-        print(f"  failed: {lines[-1].strip() if lines else downloaded.returncode}", file=sys.stderr)
+    else:  # its output is a page of retries and stack traces: its first error says enough
+        lines = [line.strip() for line in (downloaded.stderr + downloaded.stdout).splitlines() if line.strip()]
+        errors = [line for line in lines if line.startswith("Error")] or lines or [f"exit {downloaded.returncode}"]
+        print(f"  failed: {errors[0]}", file=sys.stderr)
     raise Missing(
         f"Chromium is missing for the browser tests ({chromium_path()} not found; apt-get not used: "
         f"{refusal or 'it failed'}; Playwright's download failed): install it with "

@@ -13,8 +13,9 @@ Behaviour is set per model name (``"*"`` is the default) with :meth:`FakeLLM.beh
 latency before the first byte and between chunks, an error status (401, 429, 500, ...) for every
 or only the first N requests, a hang after N chunks, a pause after N chunks until the test calls
 :meth:`FakeLLM.resume` (so a test can act mid-answer without racing the stream), a malformed chunk
-after N chunks, citations, a refusal. Every request is recorded with its headers, body and start/end times so tests can
-assert on overlap instead of sleeping.
+after N chunks, citations, a refusal. Every request is recorded with its headers, body, start/end
+times and whether its response went out to the end (``sent_to_end``: False when the client hung up),
+so tests assert on overlap and on early hang-ups instead of on durations.
 
     with FakeLLM() as fake:
         fake.behave("gpt-4o", text="Hi there", chunk_delay=0.01)
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -65,6 +67,8 @@ class Recorded:
     started: float
     finished: float = 0.0
     status: int = 200
+    sent_to_end: bool = False  # the whole response went out (False: the client hung up first)
+    nodelay: bool = False  # TCP_NODELAY was on for the connection (no delayed-ACK stall between writes)
 
 
 def _chunks(text: str) -> list[str]:
@@ -100,6 +104,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(body)
+        self.wfile.flush()
+        self._rec.sent_to_end = True
 
     def _start_stream(self) -> None:
         self.send_response(200)
@@ -117,6 +123,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._done()
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
+        self._rec.sent_to_end = True
 
     def _sse(self, payload: Any, event: str | None = None) -> None:
         data = payload if isinstance(payload, str) else json.dumps(payload)
@@ -143,6 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
             headers={k.lower(): v for k, v in self.headers.items()},
             started=time.monotonic(),
+            nodelay=bool(self.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)),
         )
         self._rec = rec
         self.server.fake._record(rec)
