@@ -68,6 +68,7 @@ class Recorded:
     finished: float = 0.0
     status: int = 200
     sent_to_end: bool = False  # the whole response went out (False: the client hung up first)
+    handled: bool = False  # the handler is done with it (wait_finished waits for this)
     nodelay: bool = False  # TCP_NODELAY was on for the connection (no delayed-ACK stall between writes)
 
 
@@ -173,7 +174,7 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client went away (a stop, a timeout): that is the point of some tests
         finally:
-            rec.finished = rec.finished or time.monotonic()
+            self.server.fake._finished(rec)
 
     def _error(self, path: str, status: int) -> None:
         kinds = {401: "authentication_error", 403: "permission_error", 429: "rate_limit_error",
@@ -306,6 +307,7 @@ class FakeLLM:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # a request finished
         self._behaviours: dict[str, Behaviour] = {}
         self.requests: list[Recorded] = []
         self._gate = threading.Event()  # set by resume(): paused streams go on
@@ -364,13 +366,15 @@ class FakeLLM:
 
     def wait_finished(self, timeout: float = 5.0) -> None:
         """Wait until the server has finished (or given up on) every request it received."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                if all(r.finished for r in self.requests):
-                    return
-            time.sleep(0.01)
-        raise TimeoutError("the fake LLM server is still answering")
+        with self._changed:
+            if not self._changed.wait_for(lambda: all(r.handled for r in self.requests), timeout):
+                raise TimeoutError("the fake LLM server is still answering")
+
+    def _finished(self, rec: Recorded) -> None:
+        with self._changed:
+            rec.finished = rec.finished or time.monotonic()
+            rec.handled = True
+            self._changed.notify_all()
 
     def _record(self, rec: Recorded) -> None:
         with self._lock:
