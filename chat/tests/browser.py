@@ -103,22 +103,21 @@ def chromium_or_fail() -> str:
     return path
 
 
-class _Uvicorn:
-    """uvicorn's Server, saying through an event when it listens (or gave up), instead of being polled."""
+def _uvicorn_server(config):
+    """uvicorn's Server, saying through ``listening`` (an Event) when it listens or gave up,
+    instead of being polled."""
+    import uvicorn
 
-    def __new__(cls, config):
-        import uvicorn
+    class Server(uvicorn.Server):
+        listening = threading.Event()
 
-        class Server(uvicorn.Server):
-            async def startup(self, sockets=None):
-                try:
-                    await super().startup(sockets=sockets)
-                finally:
-                    self.listening.set()
+        async def startup(self, sockets=None):
+            try:
+                await super().startup(sockets=sockets)
+            finally:
+                self.listening.set()
 
-        server = Server(config)
-        server.listening = threading.Event()
-        return server
+    return Server(config)
 
 
 class Servers:
@@ -150,7 +149,7 @@ class Servers:
         config = uvicorn.Config(
             "config.asgi:application", host="127.0.0.1", port=port, log_level="warning", lifespan="off"
         )
-        self.server = _Uvicorn(config)
+        self.server = _uvicorn_server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
         if not self.server.listening.wait(timeout=30) or not self.server.started:

@@ -97,6 +97,8 @@ def browser_instance():
 def chat_page(chat_live, browser_instance, fake_llm, settings):
     """A signed-in page in the browser tenant. Answers come from the real engine, run by the Celery
     worker, from the fake provider server (chat.tests.browser.answer_like_a_provider), word by word."""
+    from playwright.sync_api import expect
+
     from chat.tests.browser import answer_like_a_provider
 
     answer_like_a_provider(fake_llm)
@@ -107,7 +109,10 @@ def chat_page(chat_live, browser_instance, fake_llm, settings):
         [{"name": settings.SESSION_COOKIE_NAME, "value": session, "domain": chat_live.host, "path": "/"}]
     )
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    # Waits on page state, bounded generously: two cores shared with other work can be slow, and a
+    # wait ends as soon as the state is there. expect() has its own default (5 s) besides the page's.
+    page.set_default_timeout(30_000)
+    expect.set_options(timeout=20_000)
     page.base_url = chat_live.base_url
     yield page
     context.close()
