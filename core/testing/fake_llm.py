@@ -55,6 +55,7 @@ class Behaviour:
     citations: list[dict] = field(default_factory=list)  # [{"url", "title"}] (perplexity style)
     refusal: bool = False  # finish with a content-filter / refusal stop reason
     prompt_tokens: int = 12
+    redirect_to: str | None = None  # answer 307 to this URL (clients must not follow it)
     calls: int = 0  # requests seen so far (for fail_times)
 
 
@@ -161,6 +162,10 @@ class _Handler(BaseHTTPRequestHandler):
             if beh.status and (beh.fail_times is None or beh.calls <= beh.fail_times):
                 rec.status = beh.status
                 return self._error(path, beh.status)
+            if beh.redirect_to:
+                rec.status = 307
+                moved = {"error": {"message": "moved", "type": "redirect"}}
+                return self._json(307, moved, {"Location": beh.redirect_to})
             if path == "/chat/completions":
                 return self._openai_chat(body, beh)
             if path == "/messages":
