@@ -14,9 +14,10 @@ import re
 
 from asgiref.sync import sync_to_async
 from django.db import connection
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.utils.translation import ngettext
 
-from .. import stream_hub, streams
+from .. import admission, stream_hub, streams
 from ..models import Message
 
 KEEPALIVE_SECONDS = 15  # a keep-alive comment at least this often
@@ -63,12 +64,13 @@ def _access(request, message_id):
     return schema, row[0], row[1]
 
 
-async def _events(key: str, last_id: str, status: str, error: str):
+async def _events(key: str, last_id: str, status: str, error: str, release=None):
     """Backlog after ``last_id`` from Redis, then live entries from the loop's shared reader.
 
     Subscribes before reading the backlog (see chat.stream_hub): nothing is missed, and ids at or
     below the last one sent are dropped, so nothing is sent twice. Whatever is queued when the
-    response gets to run is sent as one chunk."""
+    response gets to run is sent as one chunk. ``release``: awaited when the stream ends or the
+    client goes away (gives the user's stream place back)."""
     hub = stream_hub.get_hub()
     sub = hub.subscribe(key, last_id)
     try:
@@ -115,7 +117,11 @@ async def _events(key: str, last_id: str, status: str, error: str):
                 return
         # Overflowed (the client reads too slowly): end here; the browser resumes after the last id.
     finally:
-        hub.unsubscribe(sub)
+        try:
+            if release is not None:
+                await release()
+        finally:
+            hub.unsubscribe(sub)
 
 
 def _frames(entries, last: tuple[int, int]) -> tuple[str, tuple[int, int], bool]:
@@ -138,9 +144,29 @@ async def message_stream(request, message_id):
     if last_id != "0" and not _EVENT_ID.match(last_id):
         last_id = "0"
     key = streams.stream_key(message_id, schema)
-    response = StreamingHttpResponse(_events(key, last_id, status, error), content_type="text/event-stream")
+    # A cap on the streams one user holds open (each costs the server a subscription).
+    user_id = request.user.pk  # already read by _access
+    token, retry_after = await admission.stream_open(stream_hub.get_hub().commands, schema=schema, user_id=user_id)
+    if token is None:
+        return _too_many_streams(retry_after)
+
+    async def release():
+        await admission.stream_close(stream_hub.get_hub().commands, schema=schema, user_id=user_id, token=token)
+
+    response = StreamingHttpResponse(_events(key, last_id, status, error, release), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache, no-transform"
     response["X-Accel-Buffering"] = "no"
+    return response
+
+
+def _too_many_streams(retry_after: int) -> HttpResponse:
+    text = ngettext(
+        "You have too many answers open at once (at most %(n)d). Close some tabs, or try again in %(s)d second.",
+        "You have too many answers open at once (at most %(n)d). Close some tabs, or try again in %(s)d seconds.",
+        retry_after,
+    ) % {"n": admission.streams_cap(), "s": retry_after}
+    response = HttpResponse(text, status=429, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(retry_after)
     return response
 
 
