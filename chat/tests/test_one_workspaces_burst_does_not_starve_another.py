@@ -57,12 +57,17 @@ def answers(monkeypatch, settings):
             gates[message_id].set()
 
     app.conf.update(task_always_eager=False)
-    with start_worker(
-        app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10, queues=[answer_queue]
-    ):
-        yield Answers(), peak
-        for gate in gates.values():
-            gate.set()
+    queues = app.amqp.queues
+    consumed_before = queues._consume_from  # start_worker(queues=...) narrows it for every later worker
+    try:
+        with start_worker(
+            app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10, queues=[answer_queue]
+        ):
+            yield Answers(), peak
+            for gate in gates.values():
+                gate.set()
+    finally:
+        queues._consume_from = consumed_before
 
 
 def test_it_starts_workspace_bs_answer_during_workspace_as_burst(answers, tenant_a, tenant_b):

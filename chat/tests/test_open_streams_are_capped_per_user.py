@@ -11,6 +11,7 @@ from chat import admission, streams
 from chat.models import Message
 from chat.services import conversation_start
 from chat.tests.helpers import async_client_for, read_sse
+from chat.views import stream
 
 WAIT = 10  # seconds; a timeout here is a failure, not a synchronisation
 
@@ -54,6 +55,7 @@ class Open:
         self.task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await self.task
+        await asyncio.gather(*stream._background)  # the place is given back in a task of the loop
 
 
 def test_it_refuses_a_stream_past_the_cap_and_frees_the_place_of_one_that_was_left(tenant_a, owner, member, in_tenant):

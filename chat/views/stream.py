@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from contextlib import aclosing
 
 from asgiref.sync import sync_to_async
 from django.db import connection
@@ -64,13 +65,12 @@ def _access(request, message_id):
     return schema, row[0], row[1]
 
 
-async def _events(key: str, last_id: str, status: str, error: str, release=None):
+async def _events(key: str, last_id: str, status: str, error: str):
     """Backlog after ``last_id`` from Redis, then live entries from the loop's shared reader.
 
     Subscribes before reading the backlog (see chat.stream_hub): nothing is missed, and ids at or
     below the last one sent are dropped, so nothing is sent twice. Whatever is queued when the
-    response gets to run is sent as one chunk. ``release``: awaited when the stream ends or the
-    client goes away (gives the user's stream place back)."""
+    response gets to run is sent as one chunk."""
     hub = stream_hub.get_hub()
     sub = hub.subscribe(key, last_id)
     try:
@@ -117,11 +117,30 @@ async def _events(key: str, last_id: str, status: str, error: str, release=None)
                 return
         # Overflowed (the client reads too slowly): end here; the browser resumes after the last id.
     finally:
-        try:
-            if release is not None:
-                await release()
-        finally:
-            hub.unsubscribe(sub)
+        hub.unsubscribe(sub)
+
+
+_END_FRAME = f"\nevent: {streams.END}\n"
+_background: set[asyncio.Task] = set()
+
+
+async def _holding_place(events, release):
+    """``events``, giving the user's stream place back when they end: before the ``end`` frame goes
+    out (so the response still ends the moment it is sent), or, when the client went away or the
+    stream stopped early, in a task of the loop."""
+    released = False
+    try:
+        async with aclosing(events):
+            async for chunk in events:
+                if not released and _END_FRAME in "\n" + chunk:
+                    released = True
+                    await release()
+                yield chunk
+    finally:
+        if not released:
+            task = asyncio.get_running_loop().create_task(release())
+            _background.add(task)  # the loop keeps only weak references to tasks
+            task.add_done_callback(_background.discard)
 
 
 def _frames(entries, last: tuple[int, int]) -> tuple[str, tuple[int, int], bool]:
@@ -153,7 +172,9 @@ async def message_stream(request, message_id):
     async def release():
         await admission.stream_close(stream_hub.get_hub().commands, schema=schema, user_id=user_id, token=token)
 
-    response = StreamingHttpResponse(_events(key, last_id, status, error, release), content_type="text/event-stream")
+    response = StreamingHttpResponse(
+        _holding_place(_events(key, last_id, status, error), release), content_type="text/event-stream"
+    )
     response["Cache-Control"] = "no-cache, no-transform"
     response["X-Accel-Buffering"] = "no"
     return response
