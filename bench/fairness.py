@@ -100,7 +100,7 @@ def wait_end(schema: str, answer_id: str, timeout: float = 300) -> tuple[float, 
     last = "0"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for _key, entries in r.xread({key: last}, block=5000) or []:
+        for _key, entries in r.xread({key: last}, block=1000) or []:
             for event_id, fields in entries:
                 last = event_id
                 if fields["type"] == streams.END:
@@ -173,6 +173,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"GENERATIONS_PER_TENANT={cap}" + (" (no cap: one shared queue, as before)" if cap == 0 else ""))
         print(row("B alone", r["alone"]))
         print(row(f"B during A's burst of {args.burst}", r["during"]))
+        print(f"  B's first question after the burst was sent: {r['during'][0]:.2f} s")
         print(row("A's burst answers (each, from its send)", r["a"]))
         print(f"  A's burst fully answered after {r['a_total']:.1f} s")
     return 0
