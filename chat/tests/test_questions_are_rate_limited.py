@@ -107,3 +107,19 @@ def test_a_refusal_by_the_users_own_limit_costs_the_workspace_nothing(owner_clie
     settings.QUESTIONS_PER_MINUTE_TENANT = 2
     assert [r.status_code for r in _new(member_client, 5)] == [204, 429, 429, 429, 429]
     assert [r.status_code for r in _new(owner_client, 1)] == [204]  # the workspace's second question
+
+
+def test_it_says_it_in_the_users_language(member_client, tenant_a, member, in_tenant, settings, slovenian_catalog):
+    from django.utils import translation
+
+    from accounts.models import User
+
+    settings.QUESTIONS_PER_MINUTE_USER = 2
+    with in_tenant(tenant_a):
+        User.objects.filter(pk=member.pk).update(language="sl")
+    with translation.override("en"):  # the request activates Slovenian in this thread; undone after
+        refused = _new(member_client, 3)[-1]
+    assert refused.status_code == 429
+    body = refused.content.decode()
+    assert "Na minuto lahko postavite največ 2 vprašanji." in body
+    assert "Poskusite znova čez" in body
