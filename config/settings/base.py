@@ -368,6 +368,16 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request bodies are refused with 413 before Django reads (and spools) them (core/body_limit.py):
+# by Content-Length, and by counting the bytes of a body sent without one. Paths matching one of
+# REQUEST_BODY_UPLOAD_PATHS (regular expressions on the path) may send up to the upload cap; apps
+# that take files append their path here (the composer's upload URL, for instance).
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=2 * 1024 * 1024)
+REQUEST_BODY_UPLOAD_MAX_BYTES = env.int("REQUEST_BODY_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+REQUEST_BODY_UPLOAD_PATHS = [
+    r"^/documents/",
+    r"^/chat/import/",  # a JSON export (chat.services.transfer.MAX_IMPORT_BYTES, 20 MB)
+]
 
 LOGGING = {
     "version": 1,
@@ -385,8 +395,21 @@ CELERY_TASK_ROUTES = {
     **globals().get("CELERY_TASK_ROUTES", {}),
     "chat.tasks.generate_answer": {"queue": "orchestration"},
 }
+# Abuse and fairness (chat/admission.py, chat/scheduling.py). Questions = new conversations, sends,
+# edits and regenerations; a refusal answers 429 with the limit and the time to retry. 0 = no limit.
+QUESTIONS_PER_MINUTE_USER = env.int("QUESTIONS_PER_MINUTE_USER", default=20)
+# The platform's per-workspace limit, for workspaces without their own (features.questions_per_minute).
+QUESTIONS_PER_MINUTE_TENANT = env.int("QUESTIONS_PER_MINUTE_TENANT", default=300)
+# Answers generated at once per workspace; the rest wait in the workspace's own queue without holding
+# a worker, so one workspace's burst never takes every worker process. Keep it below the number of
+# worker processes serving the orchestration queue. 0 = no cap (every task generates at once).
+GENERATIONS_PER_TENANT = env.int("GENERATIONS_PER_TENANT", default=2)
+# Answer streams (SSE) one user may hold open at once; more answer 429.
+STREAMS_PER_USER = env.int("STREAMS_PER_USER", default=20)
 CELERY_BEAT_SCHEDULE = {
     **CELERY_BEAT_SCHEDULE,
+    # answers left waiting after a worker died (its generation slot expired): started again
+    "chat-dispatch-waiting-answers": {"task": "chat.tasks.dispatch_waiting_answers", "schedule": 30.0},
     "chat-sweep-stuck-answers": {"task": "chat.tasks.sweep_stuck_answers", "schedule": _timedelta(minutes=1)},
     "chat-retention": {"task": "chat.tasks.apply_retention", "schedule": _timedelta(hours=1)},
 }

@@ -137,4 +137,9 @@ SL = {
     "If you have not created an account yet, then please %(link)ssign up%(end_link)s first.": "Če še nimate računa, se najprej %(link)sregistrirajte%(end_link)s.",
     "Sign in with a passkey": "Prijava s ključem za dostop",
     "Send me a sign-in code": "Pošlji mi kodo za prijavo",
+    # Abuse and fairness (templates/chat/rate_limited.html, templates/413.html)
+    "Too many questions": "Preveč vprašanj",
+    "Back to the conversation": "Nazaj na pogovor",
+    "Request too large": "Zahteva je prevelika",
+    "What you sent is too large: at most %(limit)s can be sent here.": "Poslano je preveliko: sem lahko pošljete največ %(limit)s.",
 }
