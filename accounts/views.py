@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.utils import perform_login
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -11,8 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from . import policy
 from .forms import PreferencesForm
 from .handoff import HandoffError, consume_token
-from .models import Invitation
-from .services import user_from_identity
+from .services import IdentityRefused, invitation_find, invitation_pending_for, user_from_identity
 
 
 @require_GET
@@ -27,10 +30,20 @@ def handoff(request):
             {"reason": _("This sign-in link is invalid, expired or was already used. Please try again.")},
             status=400,
         )
-    signup_allowed = policy.signup_open(request) and policy.email_allowed(request, identity.email)
-    user = user_from_identity(
-        email=identity.email, name=identity.name, google_id=identity.uid, signup_allowed=signup_allowed
+    invitation = invitation_pending_for(email=identity.email)
+    signup_allowed = invitation is not None or (
+        policy.signup_open(request) and policy.email_allowed(request, identity.email)
     )
+    try:
+        user = user_from_identity(
+            email=identity.email,
+            name=identity.name,
+            google_id=identity.uid,
+            signup_allowed=signup_allowed,
+            invitation=invitation,
+        )
+    except IdentityRefused as exc:
+        return render(request, "accounts/handoff_failed.html", {"reason": str(exc)}, status=403)
     if user is None or not user.is_active:
         return render(
             request,
@@ -38,17 +51,30 @@ def handoff(request):
             {"reason": _("This workspace does not accept sign-ins from %(email)s.") % {"email": identity.email}},
             status=403,
         )
+    if getattr(user, "taken_over", False):
+        messages.info(
+            request,
+            _(
+                "Signed in with Google. This account's address had never been confirmed, so its password "
+                "and other addresses were removed; set a new password under “Change password” if you want one."
+            ),
+        )
+    request.session.pop(policy.SESSION_INVITATION, None)
     return perform_login(request, user, email_verification="none", redirect_url="/chat/")
 
 
 @require_GET
 def invitation_open(request, token: str):
-    invitation = get_object_or_404(Invitation, token=token)
+    """The link of an invitation e-mail. Opening it proves the address: allauth's verified-e-mail
+    stash makes a sign-up with exactly this address verified, and only then is the role granted."""
+    invitation = invitation_find(token=token)
+    if invitation is None:
+        raise Http404("unknown invitation")
     if not invitation.is_usable:
         return render(request, "accounts/invitation_invalid.html", status=410)
-    request.session[policy.SESSION_INVITATION] = invitation.token
-    request.session["account_signup_email"] = invitation.email
-    return redirect(f"/accounts/signup/?email={invitation.email}")
+    request.session[policy.SESSION_INVITATION] = str(invitation.pk)
+    get_account_adapter(request).stash_verified_email(request, invitation.email)
+    return redirect(f"/accounts/signup/?{urlencode({'email': invitation.email})}")
 
 
 @login_required
