@@ -271,9 +271,7 @@ def owner_confirm_token(tenant: Tenant, email: str) -> str:
 def owner_confirm_token_read(token: str, *, tenant_id) -> str | None:
     """The owner's address named by a valid confirmation token for this tenant, else None."""
     try:
-        payload = signing.loads(
-            token, salt=OWNER_CONFIRM_SALT, max_age=settings.TENANT_UNVERIFIED_PURGE_HOURS * 3600
-        )
+        payload = signing.loads(token, salt=OWNER_CONFIRM_SALT, max_age=settings.TENANT_UNVERIFIED_PURGE_HOURS * 3600)
     except signing.BadSignature:
         return None
     if payload.get("t") != str(tenant_id):
@@ -335,7 +333,8 @@ def tenant_purge_unverified(*, older_than_hours: int) -> int:
     count = 0
     for tenant in stale:
         try:
-            tenant.delete(force_drop=True)
+            with transaction.atomic():  # the schema and the row go together, or neither
+                tenant.delete(force_drop=True)
         except Exception:  # noqa: BLE001 - one broken workspace must not keep the others
             logger.exception("could not purge unconfirmed workspace %s", tenant.schema_name)
             use_public_schema()

@@ -33,9 +33,7 @@ def _unique(prefix):
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-def test_it_locks_out_an_attacker_who_signed_up_first_with_mandatory_verification(
-    tenant_client, tenant_a, settings
-):
+def test_it_locks_out_an_attacker_who_signed_up_first_with_mandatory_verification(tenant_client, tenant_a, settings):
     settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
     _open_signup(tenant_a)
     victim = f"{_unique('victim')}@bigcorp.example"
@@ -83,9 +81,7 @@ def test_it_ends_the_sessions_of_an_attacker_signed_in_without_verification(tena
         assert list(EmailAddress.objects.filter(user=user).values_list("email", flat=True)) == [victim]
 
 
-def test_it_links_an_account_whose_address_is_already_proven_and_keeps_its_password(
-    tenant_client, tenant_a, member
-):
+def test_it_links_an_account_whose_address_is_already_proven_and_keeps_its_password(tenant_client, tenant_a, member):
     from conftest import PASSWORD
 
     assert _google(tenant_client(tenant_a), tenant_a, "member@a.example", _unique("g")).status_code == 302
