@@ -4,13 +4,16 @@ from urllib.parse import urlencode
 
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.utils import perform_login
-from django.contrib import messages
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+
+from core import ratelimit
 
 from . import policy
 from .forms import PreferencesForm
@@ -89,3 +92,34 @@ def preferences(request):
         response.set_cookie("django_language", form.instance.language, samesite="Lax")
         return response
     return render(request, "accounts/preferences.html", {"form": form})
+
+
+def _admin_login_keys(request) -> list[tuple[str, ...]]:
+    schema = getattr(getattr(request, "tenant", None), "schema_name", "public")
+    keys = [("admin-login-failed", schema, "ip", ratelimit.client_ip(request))]
+    username = (request.POST.get("username") or "").strip().lower()
+    if username:
+        keys.append(("admin-login-failed", schema, "user", username))
+    return keys
+
+
+def admin_login(request, extra_context=None):
+    """The admin's sign-in (tenant and public hosts), throttled like allauth's: after
+    ADMIN_LOGIN_FAILED_RATE_LIMIT failed attempts from one address or for one account, even the
+    right password is refused (429, with the time to wait) until the window has passed."""
+    if request.method != "POST":
+        return admin.site.login(request, extra_context)
+    limit = settings.ADMIN_LOGIN_FAILED_RATE_LIMIT
+    keys = _admin_login_keys(request)
+    verdicts = [ratelimit.peek(limit, *key) for key in keys]
+    refused = [v for v in verdicts if not v.allowed]
+    if refused:
+        retry_after = max(v.retry_after for v in refused)
+        response = render(request, "accounts/login_throttled.html", {"retry_after": retry_after}, status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
+    response = admin.site.login(request, extra_context)
+    if not (request.user.is_authenticated and request.user.is_active and request.user.is_staff):
+        for key in keys:
+            ratelimit.hit(limit, *key)
+    return response
