@@ -106,3 +106,10 @@ def test_it_trusts_the_owner_of_an_operator_created_workspace(db):
     assert tenant.ready
     with schema_context(tenant.schema_name):
         assert EmailAddress.objects.get(email="boss@trusted.example").verified
+
+
+def test_it_asks_for_the_confirmation_in_slovenian(public_client, django_capture_on_commit_callbacks, monkeypatch):
+    monkeypatch.setattr("tenants.tasks.provision_tenant.apply_async", lambda *a, **k: None)
+    tenant = _sign_up(public_client, django_capture_on_commit_callbacks)
+    public_client.cookies["django_language"] = "sl"
+    assert "Preverite e-pošto." in public_client.get(f"/signup/{tenant.pk}/").content.decode()
