@@ -73,7 +73,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         from tenants.models import Tenant
         from tenants.services import tenant_url
 
-        tenant = Tenant.objects.filter(schema_name=target, is_active=True, state=Tenant.State.READY).first()
+        tenant = Tenant.objects.filter(
+            schema_name=target, is_active=True, state=Tenant.State.READY, owner_verified_at__isnull=False
+        ).first()
         if tenant is None:
             return
         email = (sociallogin.user.email or "").lower()

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django_tenants.utils import schema_context
 
 from accounts.models import User
@@ -22,7 +23,7 @@ def _form(user, **overrides):
 
 
 def test_it_refuses_to_deactivate_the_last_owner(tenant_a, owner):
-    with schema_context(tenant_a.schema_name):
+    with schema_context(tenant_a.schema_name), translation.override("en"):
         with pytest.raises(ValidationError, match="at least one active owner"):
             user_set_active(actor=owner, user=owner, active=False)
         assert User.objects.get(pk=owner.pk).is_active
