@@ -207,7 +207,8 @@ def tenant_provision(*, tenant_id, method: str = "clone") -> Tenant:
         owner_email = (tenant.pending_owner or {}).get("email", "")
         tenant.state = Tenant.State.READY
         tenant.provisioned_at = timezone.now()
-        tenant.pending_owner = {}
+        # the password hash goes; an unconfirmed owner's address stays, to resend the confirmation
+        tenant.pending_owner = {} if tenant.owner_verified_at or not owner_email else {"email": owner_email}
         tenant.provisioning_claim = None
         tenant.save(update_fields=["state", "provisioned_at", "pending_owner", "provisioning_claim", "updated_at"])
         if tenant.owner_verified_at is not None and owner_email:
@@ -294,7 +295,11 @@ def tenant_signup(
         language=language,
         owner_verified=False,
     )
-    email = tenant.pending_owner["email"]
+    _send_owner_confirmation(tenant, tenant.pending_owner["email"], language=language, request=request)
+    return tenant
+
+
+def _send_owner_confirmation(tenant: Tenant, email: str, *, language: str, request=None) -> None:
     public = Tenant.objects.filter(schema_name=get_public_schema_name()).first()
     path = f"/signup/{tenant.pk}/confirm/{owner_confirm_token(tenant, email)}/"
     link = tenant_url(public, path, request) if public is not None else path
@@ -305,7 +310,17 @@ def tenant_signup(
             {"link": link, "workspace": tenant.name, "hours": settings.TENANT_UNVERIFIED_PURGE_HOURS},
         )
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
-    return tenant
+
+
+@transaction.atomic
+def tenant_owner_confirmation_resend(*, tenant: Tenant, request=None) -> bool:
+    """Send the confirmation e-mail again, to the address given at signup. False when there is
+    nothing to confirm (already confirmed, or no address kept)."""
+    email = (tenant.pending_owner or {}).get("email")
+    if tenant.owner_verified_at is not None or not email:
+        return False
+    _send_owner_confirmation(tenant, email, language=tenant.settings_data["default_language"], request=request)
+    return True
 
 
 def tenant_owner_confirm(*, tenant_id, email: str) -> Tenant:
@@ -315,7 +330,9 @@ def tenant_owner_confirm(*, tenant_id, email: str) -> Tenant:
         if tenant.owner_verified_at is not None:
             return tenant
         tenant.owner_verified_at = timezone.now()
-        if tenant.pending_owner:
+        if tenant.state == Tenant.State.READY:
+            tenant.pending_owner = {}  # only the address was kept, for resending; no longer needed
+        elif tenant.pending_owner:
             tenant.pending_owner = {**tenant.pending_owner, "verified": True}
         tenant.save(update_fields=["owner_verified_at", "pending_owner", "updated_at"])
         if tenant.state == Tenant.State.READY:

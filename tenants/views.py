@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import ratelimit
@@ -11,7 +13,13 @@ from core.tasks import enqueue
 from .forms import WorkspaceSignupForm
 from .middleware import tenant_cache_changed
 from .models import Tenant
-from .services import owner_confirm_token_read, tenant_owner_confirm, tenant_signup, tenant_url
+from .services import (
+    owner_confirm_token_read,
+    tenant_owner_confirm,
+    tenant_owner_confirmation_resend,
+    tenant_signup,
+    tenant_url,
+)
 from .tasks import provision_tenant
 
 
@@ -20,8 +28,8 @@ def landing(request):
     return render(request, "tenants/landing.html", {"form": WorkspaceSignupForm()})
 
 
-def _throttled(request, retry_after: int):
-    response = render(request, "tenants/signup_throttled.html", {"retry_after": retry_after}, status=429)
+def _throttled(request, retry_after: int, template: str = "tenants/signup_throttled.html"):
+    response = render(request, template, {"retry_after": retry_after}, status=429)
     response["Retry-After"] = str(retry_after)
     return response
 
@@ -87,6 +95,19 @@ def confirm_owner(request, tenant_id, token: str):
         tenant_owner_confirm(tenant_id=tenant.pk, email=email)
         return redirect("tenants:progress", tenant_id=tenant.pk)
     return render(request, "tenants/confirm_owner.html", {"tenant": tenant, "email": email})
+
+
+@require_POST
+def resend_confirmation(request, tenant_id):
+    """Send the owner's confirmation e-mail again (to the address given at signup, never another)."""
+    tenant = get_object_or_404(Tenant, pk=tenant_id, subdomain__isnull=False, owner_verified_at__isnull=True)
+    for key in (("tenant", str(tenant.pk)), ("ip", ratelimit.client_ip(request))):
+        verdict = ratelimit.hit(settings.WORKSPACE_CONFIRMATION_RESEND_RATE_LIMIT, "owner-confirm-resend", *key)
+        if not verdict.allowed:
+            return _throttled(request, verdict.retry_after, template="tenants/resend_throttled.html")
+    if tenant_owner_confirmation_resend(tenant=tenant, request=request):
+        messages.success(request, _("We sent the e-mail again."))
+    return redirect("tenants:progress", tenant_id=tenant.pk)
 
 
 @require_POST

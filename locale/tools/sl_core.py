@@ -159,4 +159,7 @@ SL = {
     "Back": "Nazaj",
     "owner confirmed": "lastnik potrjen",
     "Confirm your e-mail address for %(workspace)s": "Potrdite svoj e-poštni naslov za %(workspace)s",
+    "Send the e-mail again": "Pošlji sporočilo znova",
+    "We sent the e-mail again.": "Sporočilo smo poslali znova.",
+    "Too many e-mails": "Preveč sporočil",
 }

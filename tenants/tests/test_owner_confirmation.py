@@ -113,3 +113,23 @@ def test_it_asks_for_the_confirmation_in_slovenian(public_client, django_capture
     tenant = _sign_up(public_client, django_capture_on_commit_callbacks)
     public_client.cookies["django_language"] = "sl"
     assert "Preverite e-pošto." in public_client.get(f"/signup/{tenant.pk}/").content.decode()
+
+
+def test_it_resends_the_confirmation_to_the_signup_address_only(
+    public_client, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    settings.WORKSPACE_CONFIRMATION_RESEND_RATE_LIMIT = "2/hour"
+    monkeypatch.setattr("tenants.tasks.provision_tenant.apply_async", lambda *a, **k: None)
+    tenant = _sign_up(public_client, django_capture_on_commit_callbacks)
+    tenant = tenant_provision(tenant_id=tenant.pk)
+    assert "password" not in tenant.pending_owner  # the hash is gone once the schema is built
+    before = len(mail.outbox)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert public_client.post(f"/signup/{tenant.pk}/resend/", {"email": "x@evil.example"}).status_code == 302
+    assert [m.to for m in mail.outbox[before:]] == [[OWNER], [OWNER]]
+    refused = public_client.post(f"/signup/{tenant.pk}/resend/")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert public_client.post(_link(tenant)).status_code == 302
+    assert Tenant.objects.get(pk=tenant.pk).pending_owner == {}
+    assert public_client.post(f"/signup/{tenant.pk}/resend/").status_code == 404  # nothing left to confirm
