@@ -74,3 +74,20 @@ def test_it_grants_no_role_to_an_address_nobody_proved(tenant_client, tenant_a, 
         assert guest.role == User.Role.MEMBER and not guest.is_staff
         assert not EmailAddress.objects.get(user=guest, email=GUEST).verified
         assert Invitation.objects.get(pk=invitation.pk).accepted_at is None
+
+
+def test_it_invites_from_the_admin_with_a_link_that_works(
+    owner_client, tenant_client, tenant_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(
+            "/admin/accounts/invitation/add/",
+            {"email": GUEST, "role": "member", "expires_at_0": "2099-01-01", "expires_at_1": "00:00:00"},
+        )
+    assert response.status_code == 302, response.content[:1000]
+    link = re.search(r"http://tenant-a\.localhost(/accounts/invitation/\S+/)", mail.outbox[-1].body).group(1)
+    client = tenant_client(tenant_a)
+    assert client.get(link).status_code == 302
+    assert _signup(client).status_code == 302
+    with schema_context(tenant_a.schema_name):
+        assert Invitation.objects.get(email=GUEST).accepted_at is not None
