@@ -136,7 +136,7 @@ def invitation_create(*, actor: User, email: str, role: str = User.Role.MEMBER, 
     token = invitation.new_token()
     invitation.full_clean()
     invitation.save()
-    invitation.token = token
+    invitation.token = token  # type: ignore[attr-defined]  # the token, for this call only (never stored)
     path = f"/accounts/invitation/{token}/"
     tenant = getattr(request, "tenant", None)
     if tenant is not None and not tenant.is_public:

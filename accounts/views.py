@@ -111,7 +111,10 @@ def admin_login(request, extra_context=None):
         return admin.site.login(request, extra_context)
     limit = settings.ADMIN_LOGIN_FAILED_RATE_LIMIT
     keys = _admin_login_keys(request)
-    verdicts = [ratelimit.peek(limit, *key) for key in keys]
+    # Every attempt counts against a per-address budget first (atomic), so parallel requests cannot
+    # all slip between the failure check and the failure count below; then the failures decide.
+    verdicts = [ratelimit.hit(settings.ADMIN_LOGIN_RATE_LIMIT, "admin-login", *keys[0][1:])]
+    verdicts += [ratelimit.peek(limit, *key) for key in keys]
     refused = [v for v in verdicts if not v.allowed]
     if refused:
         retry_after = max(v.retry_after for v in refused)

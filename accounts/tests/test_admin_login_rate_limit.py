@@ -65,3 +65,13 @@ def test_it_lets_the_admin_in_with_the_right_password(tenant_a, tenant_admin):
     client = Client(HTTP_HOST=host_of(tenant_a), REMOTE_ADDR=_ip())
     assert _admin_login(client, tenant_admin.email, PASSWORD).status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_it_counts_every_attempt_from_one_address(tenant_a, tenant_admin, settings):
+    """Attempts that raced past the failure count still meet the per-address budget of attempts."""
+    settings.ADMIN_LOGIN_RATE_LIMIT = "3/minute"
+    settings.ADMIN_LOGIN_FAILED_RATE_LIMIT = "100/minute"
+    client = Client(HTTP_HOST=host_of(tenant_a), REMOTE_ADDR=_ip())
+    for _ in range(3):
+        assert _admin_login(client, tenant_admin.email, "wrong").status_code == 200
+    assert _admin_login(client, tenant_admin.email, PASSWORD).status_code == 429
