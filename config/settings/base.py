@@ -414,7 +414,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # unconfirmed workspaces are deleted after this many hours (the link is valid as long).
 TENANT_UNVERIFIED_PURGE_HOURS = env.int("TENANT_UNVERIFIED_PURGE_HOURS", default=72)
 # A provisioning run older than this is a dead one and may be retried (the task's hard limit is 300 s).
-TENANT_PROVISIONING_LEASE_SECONDS = env.int("TENANT_PROVISIONING_LEASE_SECONDS", default=900)
+TENANT_PROVISIONING_LEASE_SECONDS = env.int("TENANT_PROVISIONING_LEASE_SECONDS", default=360)
 # core.ratelimit limits: workspace signups per client IP; failed admin sign-ins per IP and per account.
 WORKSPACE_SIGNUP_RATE_LIMIT = env("WORKSPACE_SIGNUP_RATE_LIMIT", default="10/hour")
 WORKSPACE_CONFIRMATION_RESEND_RATE_LIMIT = env("WORKSPACE_CONFIRMATION_RESEND_RATE_LIMIT", default="3/hour")

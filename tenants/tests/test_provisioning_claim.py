@@ -3,6 +3,7 @@ acks a redelivered task must not drop the schema the first run is cloning into."
 
 from datetime import timedelta
 
+import pytest
 from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_exists
@@ -68,4 +69,27 @@ def test_it_runs_a_retry_after_a_failure(db, monkeypatch):
     monkeypatch.undo()
     Tenant.objects.filter(pk=tenant.pk).update(state=Tenant.State.PENDING)
     assert tenant_provision(tenant_id=tenant.pk).state == Tenant.State.READY
+    connection.set_schema_to_public()
+
+
+def test_it_makes_a_refused_task_look_again_after_the_lease(db, settings, monkeypatch):
+    from tenants import tasks
+
+    settings.TENANT_PROVISIONING_LEASE_SECONDS = 360
+    tenant = _pending("redelivered")
+    _in_progress(tenant, started=timezone.now() - timedelta(seconds=60))
+    retries = []
+
+    class Retry(Exception):
+        pass
+
+    def retry(**kwargs):
+        retries.append(kwargs)
+        return Retry()
+
+    monkeypatch.setattr(tasks.provision_tenant, "retry", retry)
+    with pytest.raises(Retry):
+        tasks.provision_tenant.run(str(tenant.pk))
+    assert len(retries) == 1 and 295 <= retries[0]["countdown"] <= 310
+    assert _has_marker(tenant)
     connection.set_schema_to_public()
