@@ -250,10 +250,17 @@ def tenant_set_active(*, tenant: Tenant, active: bool) -> Tenant:
 
 
 def tenant_url(tenant: Tenant, path: str = "/", request=None) -> str:
-    """Absolute URL of ``path`` on the tenant's host, with the scheme and port in use."""
+    """Absolute URL of ``path`` on the tenant's host, with the scheme and port in use.
+
+    The port is never the one of the request's Host header: it is PUBLIC_PORT when the operator sets
+    it (production, behind a proxy: the server's own port is not the public one), else the port the
+    server listens on (development)."""
     scheme = "https" if request is not None and request.is_secure() else "http"
     port = ""
-    if request is not None:
+    public_port = getattr(settings, "PUBLIC_PORT", None)
+    if public_port is not None:
+        port = "" if str(public_port) in ("", "80", "443") else f":{public_port}"
+    elif request is not None:
         p = request.get_port()
         if p not in ("80", "443"):
             port = f":{p}"

@@ -19,6 +19,9 @@ DEBUG = False
 # host unless ALLOW_CUSTOM_DOMAINS=false; the tenant middleware answers 404 for hosts no workspace
 # owns, and links in e-mails are built from the workspace's own host, never from the Host header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Links in e-mails and redirects to workspaces: behind the TLS proxy the public port is the default one,
+# not the port uvicorn listens on (set PUBLIC_PORT when the public URL carries a port).
+PUBLIC_PORT = env("PUBLIC_PORT", default="")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = True
