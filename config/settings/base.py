@@ -139,6 +139,8 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 TENANT_COLOR_ADMIN_APPS = False  # the admin of a tenant shows only its own apps; no shared/tenant colouring
 # Called with the tenant, inside its new schema, at the end of provisioning.
 TENANT_SCHEMA_READY_HOOKS = ["accounts.services.user_create_pending_owner"]
+# Called with (tenant, owner e-mail), inside its schema, when a public signup's owner confirms the address.
+TENANT_OWNER_VERIFIED_HOOKS = ["accounts.services.user_confirm_owner_email"]
 # SET search_path once per connection checkout and schema switch, not before every statement:
 # django-tenants forgets the path on set_tenant/schema_context, close (back to the pool) and rollback.
 TENANT_LIMIT_SET_CALLS = True
@@ -435,3 +437,19 @@ LOGGING["loggers"]["httpx2"] = {"level": "WARNING"}  # type: ignore[index]  # on
 # Rate limits (core/ratelimit.py): how many reverse proxies in front set X-Forwarded-For.
 # 0 = trust only REMOTE_ADDR (the default; a client can forge the header).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- Signup and sign-in hardening (issue 8) ------------------------------------------------------
+# A public signup's workspace is usable once its owner follows the link in the confirmation e-mail;
+# unconfirmed workspaces are deleted after this many hours (the link is valid as long).
+TENANT_UNVERIFIED_PURGE_HOURS = env.int("TENANT_UNVERIFIED_PURGE_HOURS", default=72)
+# A provisioning run older than this is a dead one and may be retried (the task's hard limit is 300 s).
+TENANT_PROVISIONING_LEASE_SECONDS = env.int("TENANT_PROVISIONING_LEASE_SECONDS", default=360)
+# core.ratelimit limits: workspace signups per client IP; failed admin sign-ins per IP and per account.
+WORKSPACE_SIGNUP_RATE_LIMIT = env("WORKSPACE_SIGNUP_RATE_LIMIT", default="10/hour")
+WORKSPACE_CONFIRMATION_RESEND_RATE_LIMIT = env("WORKSPACE_CONFIRMATION_RESEND_RATE_LIMIT", default="3/hour")
+ADMIN_LOGIN_FAILED_RATE_LIMIT = env("ADMIN_LOGIN_FAILED_RATE_LIMIT", default="5/5 minutes")
+ADMIN_LOGIN_RATE_LIMIT = env("ADMIN_LOGIN_RATE_LIMIT", default="30/minute")  # every admin sign-in POST, per IP
+CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,
+    "purge-unverified-signups": {"task": "tenants.tasks.purge_unverified_signups", "schedule": 3600.0},
+}
