@@ -68,7 +68,8 @@ class Event:
 
     data by type:
       phase   {"name": str, "status": "started"|"completed", "provider": str, "detail": str,
-               optional "ok": bool, "error": str (a failed call, followed by a fallback)}
+               optional "ok": bool, "error": str (a failed call, followed by a fallback),
+               "elapsed_ms": int (a completed call's duration)}
       delta   {"text": str}                      -- text of the final answer, in order
       sources {"sources": [{"url", "title", "access_date", "kind": "web"|"document", ...}]}
       usage   {"provider", "model", "prompt_tokens", "completion_tokens", "cost", "platform",
