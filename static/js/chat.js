@@ -103,7 +103,11 @@
     var now = performance.now();
     if (d.status === "started") {
       var step = steps.find(function (s) { return s.name === d.name && s.state === "waiting"; });
-      if (!step) { step = { name: d.name }; steps.push(step); }
+      if (!step) {  // before the phases still waiting
+        step = { name: d.name };
+        var at = steps.findIndex(function (s) { return s.state === "waiting"; });
+        steps.splice(at < 0 ? steps.length : at, 0, step);
+      }
       step.provider = d.provider; step.detail = d.detail; step.state = "running"; step.t0 = now;
       (LATER[d.name] || []).forEach(function (n) {
         if (!steps.some(function (s) { return s.name === n; })) { steps.push({ name: n, state: "waiting" }); }
@@ -347,7 +351,10 @@
       msg.classList.add("is-editing");
       form.hidden = false;
       var area = form.querySelector("textarea");
-      area.focus(); area.setSelectionRange(area.value.length, area.value.length);
+      area.style.height = "auto";
+      area.style.height = Math.min(area.scrollHeight + 2, Math.round(window.innerHeight * 0.45)) + "px";
+      area.focus({ preventScroll: true }); area.setSelectionRange(area.value.length, area.value.length);
+      form.scrollIntoView({ block: "nearest" });  // Save/Cancel in view, not under the composer
     } else if (action === "cancel-edit" && msg) {
       msg.classList.remove("is-editing");
       msg.querySelector(".edit-form").hidden = true;
