@@ -265,6 +265,41 @@
     area.style.height = Math.min(area.scrollHeight, 240) + "px";
   }
 
+  /* The length limit, said before it is reached: no silent cut of a pasted text (issue 11). */
+  function fmtNumber(n) {
+    try { return new Intl.NumberFormat(document.documentElement.lang || undefined).format(n); } catch (e) { return String(n); }
+  }
+  function interpolate(text, values) {
+    return String(text || "").replace(/%\((\w+)\)s/g, function (all, k) { return k in values ? values[k] : all; });
+  }
+  function setupCounter(form) {
+    var area = form && form.querySelector("textarea[name=content]");
+    var bar = form && form.querySelector(".composer-bar");
+    if (!area || !bar || area.dataset.limit) { return; }
+    area.dataset.limit = area.maxLength > 0 ? area.maxLength : 32000;
+    area.removeAttribute("maxlength");
+    var out = document.createElement("span");
+    out.className = "char-count";
+    out.hidden = true;
+    out.setAttribute("aria-live", "polite");
+    bar.insertBefore(out, bar.querySelector(".hint") || bar.querySelector(".stop-btn"));
+    updateCounter(area);
+  }
+  function updateCounter(area) {
+    var form = area.form;
+    var out = form && form.querySelector(".char-count");
+    if (!out) { return; }
+    var limit = Number(area.dataset.limit), count = area.value.length;
+    var over = count > limit;
+    var values = { count: fmtNumber(count), limit: fmtNumber(limit), over: fmtNumber(count - limit) };
+    out.hidden = count < limit * 0.8;
+    out.textContent = interpolate(over ? T.too_long : T.near_limit, values);
+    out.classList.toggle("is-over", over);
+    form.classList.toggle("is-too-long", over);
+    var send = form.querySelector(".send-btn");
+    if (send) { send.disabled = over; }
+  }
+
   document.addEventListener("keydown", function (e) {
     var area = e.target;
     if (!(area instanceof HTMLTextAreaElement)) { return; }
@@ -273,12 +308,15 @@
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       if (!area.value.trim()) { return; }
-      if (form.matches("[data-composer]") && form.classList.contains("is-busy")) { return; }
+      if (form.matches("[data-composer]") && (form.classList.contains("is-busy") || form.classList.contains("is-too-long"))) { return; }
       form.requestSubmit();
     }
   });
   document.addEventListener("input", function (e) {
-    if (e.target instanceof HTMLTextAreaElement && e.target.form && e.target.form.matches("[data-composer]")) { grow(e.target); }
+    if (e.target instanceof HTMLTextAreaElement && e.target.form && e.target.form.matches("[data-composer]")) {
+      grow(e.target);
+      updateCounter(e.target);
+    }
   });
 
   document.addEventListener("htmx:afterRequest", function (e) {
@@ -289,6 +327,7 @@
       var area = form.querySelector("textarea[name=content]");
       area.value = "";
       grow(area);
+      updateCounter(area);
       var alert = document.getElementById("composer-alert");
       if (alert) { alert.innerHTML = ""; }
     }
@@ -401,7 +440,7 @@
       toBottom();
     }
     var area = document.querySelector("#composer textarea");
-    if (area) { grow(area); }
+    if (area) { grow(area); setupCounter(area.form); }
     decorateCode(document);
     attachStreams(document);
   }
