@@ -73,3 +73,21 @@ def test_it_opens_popovers_as_bottom_sheets_on_a_phone(chat_page, fake_llm):
         page.screenshot(path=str(ARTIFACTS / f"popover-sheet-{name}-phone.png"))
         page.keyboard.press("Escape")
         expect(sheet).to_be_hidden()
+
+
+def test_it_opens_the_first_answers_details_inside_the_thread_on_desktop(chat_page, fake_llm):
+    fake_llm.behave(text="Short.", chunk_delay=0)
+    page = chat_page
+    page.goto(page.base_url + "/chat/")
+    _ask(page, "One question")
+    page.wait_for_url("**/chat/*-*/")
+    answer = page.locator('.msg[data-role="assistant"]').last
+    expect(answer).to_have_attribute("data-status", "complete")
+    answer.locator("details.details-panel > summary").click()
+    panel = answer.locator("details.details-panel > .popover-body")
+    expect(panel).to_be_visible()
+    thread = page.locator("#thread-scroll").bounding_box()
+    box = panel.bounding_box()
+    assert box["y"] >= thread["y"], (box, thread)  # not cut off under the header
+    assert _uncovered(page, panel.locator("dt").first)
+    page.screenshot(path=str(ARTIFACTS / "details-first-answer-desktop.png"))

@@ -424,6 +424,17 @@
     document.querySelectorAll("details.popover[open]").forEach(function (d) { d.removeAttribute("open"); });
   });
 
+  /* A popover opens upwards unless there is no room above it in the thread (the first answer). */
+  document.addEventListener("toggle", function (e) {
+    var d = e.target;
+    if (!(d instanceof HTMLDetailsElement) || !d.open || !d.classList.contains("popover") || d.classList.contains("menu")) { return; }
+    var body = d.querySelector(".popover-body");
+    var s = scroller();
+    if (!body || !s) { return; }
+    d.classList.remove("opens-down");
+    if (body.getBoundingClientRect().top < s.getBoundingClientRect().top) { d.classList.add("opens-down"); }
+  }, true);
+
   document.addEventListener("change", function (e) {
     if (e.target.matches("input[data-autosubmit]")) { e.target.form.submit(); }
   });
