@@ -71,6 +71,18 @@ def _back_to_public():
 
 
 @pytest.fixture(autouse=True)
+def _default_language_and_zone():
+    """Django's LocaleMiddleware (and ours for a signed-in user's language and zone) leave them
+    active in the thread after a request, as Django does in production where the next request sets
+    its own. Tests run many requests and plain code in one thread: each starts from the defaults."""
+    from django.utils import timezone, translation
+
+    yield
+    translation.deactivate()
+    timezone.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Per-process memos hold rows; each test's rows are rolled back, so each test starts with empty
     memos. The shared version tokens in Redis are left alone."""
