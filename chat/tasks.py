@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django_tenants.utils import get_public_schema_name, schema_context
+from django.db import connection
 
+from core.tasks import enqueue, enqueue_each, tenant_job
+
+from . import scheduling
 from .services import (
     conversations_archive_inactive,
     conversations_purge_deleted,
@@ -15,6 +18,7 @@ from .services import (
 )
 
 logger = logging.getLogger(__name__)
+ANSWER_QUEUE = "orchestration"  # CELERY_TASK_ROUTES sends generate_answer there too
 
 
 # ignore_result: nobody waits for it (the answer travels through the message's Redis stream), and
@@ -25,40 +29,82 @@ logger = logging.getLogger(__name__)
 def generate_answer(message_id: str, moderate: bool = False) -> str:
     """Runs in the tenant's schema (tenant-schemas-celery header); queue ``orchestration``.
 
-    ``moderate``: check the question with the moderation provider while the answer is generated."""
-    return generation_run(message_id=message_id, moderate=moderate)
+    ``moderate``: check the question with the moderation provider while the answer is generated.
+    Over the tenant's cap of concurrent generations the answer waits its turn without holding the
+    worker (chat.scheduling); a finished generation starts the tenant's next waiting answer."""
+    schema = connection.schema_name
+    if not scheduling.slot_claim(schema, message_id, moderate=moderate):
+        return "waiting"
+    try:
+        return generation_run(message_id=message_id, moderate=moderate)
+    finally:
+        _send(schema, scheduling.slot_release(schema, message_id))
 
 
-def _tenants():
-    from tenants.models import Tenant
+def _send(schema: str, answers) -> None:
+    """Start the answers that were just handed a slot (each task finds its slot already held)."""
+    for answer in answers:
+        enqueue(
+            generate_answer,
+            args=[answer.message_id],
+            kwargs={"moderate": answer.moderate},
+            schema=schema,
+            queue=ANSWER_QUEUE,
+        )
 
-    return Tenant.objects.filter(state=Tenant.State.READY).exclude(schema_name=get_public_schema_name())
+
+@shared_task(time_limit=60, soft_time_limit=50, ignore_result=True)
+def dispatch_waiting_answers() -> int:
+    """Beat: answers waiting for a slot that a dead worker held (it expired) are started."""
+    handed = scheduling.dispatch_waiting()
+    for schema, answers in handed.items():
+        _send(schema, answers)
+    return sum(len(a) for a in handed.values())
 
 
-@shared_task(time_limit=600, soft_time_limit=570)
+def _ready_schemas() -> list[str]:
+    from tenants.selectors import tenants_ready
+
+    return list(tenants_ready().values_list("schema_name", flat=True))
+
+
+@shared_task(time_limit=60, ignore_result=True)
 def sweep_stuck_answers() -> int:
-    """Beat: answers whose worker died become errors with a retry button, in every tenant."""
-    total = 0
-    for tenant in _tenants():
-        with schema_context(tenant.schema_name):
-            total += generation_sweep()
-    return total
+    """Beat: in every ready tenant, answers whose worker died become errors with a retry button.
+
+    One task per tenant (``sweep_tenant_stuck_answers``): a broken schema fails its own task only."""
+    return len(enqueue_each(sweep_tenant_stuck_answers, _ready_schemas()))
 
 
-@shared_task(time_limit=3600, soft_time_limit=3500)
-def apply_retention() -> dict:
-    """Beat: archive inactive conversations and purge long-deleted ones, with each tenant's settings."""
-    result = {}
-    for tenant in _tenants():
+@shared_task(time_limit=600, soft_time_limit=570, ignore_result=True)
+def sweep_tenant_stuck_answers() -> int:
+    """One tenant's sweep, in the schema it was sent to."""
+    with tenant_job("sweep_stuck_answers"):
+        return generation_sweep()
+
+
+@shared_task(time_limit=60, ignore_result=True)
+def apply_retention() -> int:
+    """Beat: archive inactive conversations and purge long-deleted ones, with each tenant's settings.
+
+    One task per tenant (``apply_tenant_retention``): a broken schema fails its own task only."""
+    return len(enqueue_each(apply_tenant_retention, _ready_schemas()))
+
+
+@shared_task(time_limit=3600, soft_time_limit=3500, ignore_result=True)
+def apply_tenant_retention() -> dict:
+    """One tenant's retention, in the schema it was sent to, with that tenant's settings."""
+    from tenants.selectors import tenant_for_schema
+
+    with tenant_job("apply_retention") as schema:
+        tenant = tenant_for_schema(schema_name=schema)
+        if tenant is None:
+            return {}
         settings_data = tenant.settings_data
-        try:
-            with schema_context(tenant.schema_name):
-                archived = conversations_archive_inactive(days=settings_data["archive_after_days"])
-                purged = conversations_purge_deleted(days=settings_data["purge_deleted_after_days"])
-            result[tenant.schema_name] = {"archived": archived, "purged": purged}
-        except Exception:  # noqa: BLE001 - one tenant's failure must not stop the others
-            logger.exception("retention failed for %s", tenant.schema_name)
-    return result
+        archived = conversations_archive_inactive(days=settings_data["archive_after_days"])
+        purged = conversations_purge_deleted(days=settings_data["purge_deleted_after_days"])
+        logger.info("retention in %s: %s archived, %s purged", schema, archived, purged)
+        return {"archived": archived, "purged": purged}
 
 
 @shared_task(acks_late=True, time_limit=3600, soft_time_limit=3500, ignore_result=True)

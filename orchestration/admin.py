@@ -63,7 +63,8 @@ class ProviderCredentialForm(forms.ModelForm):
     )
     base_url = forms.URLField(
         label=_("Base URL"), required=False, assume_scheme="https",
-        help_text=_("Leave empty for the provider's own endpoint."),
+        help_text=_("Only for an OpenAI-compatible server (http or https, an optional base path such as /v1). "
+                    "OpenAI, Anthropic and Perplexity always use their own endpoints."),
     )  # fmt: skip
     clear_api_key = forms.BooleanField(label=_("Clear the stored key"), required=False)
     model_names = forms.CharField(
@@ -103,6 +104,12 @@ class ProviderCredentialAdmin(TenantModelAdmin):
         (_("Rate limits"), {"fields": ["requests_per_minute", "tokens_per_minute"]}),
         (_("History"), {"fields": ["history"]}),
     ]
+
+    def lookup_allowed(self, lookup, value, request):
+        # No URL filter on the key's ciphertext: ?encrypted_api_key__startswith= is an oracle (issue 8 §1.2).
+        if lookup.split("__", 1)[0] == "encrypted_api_key":
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     @admin.display(description=_("API key"))
     def key_status(self, obj) -> str:

@@ -1,14 +1,42 @@
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name
 
-from . import services
+from core.tasks import enqueue
+
+from . import selectors, services
+from .models import Tenant
 
 
-@shared_task(time_limit=300, soft_time_limit=240)
-def provision_tenant(tenant_id: str) -> str:
-    return services.tenant_provision(tenant_id=tenant_id).state
+@shared_task(bind=True, time_limit=300, soft_time_limit=240, max_retries=3)
+def provision_tenant(self, tenant_id: str) -> str:
+    tenant = services.tenant_provision(tenant_id=tenant_id)
+    if tenant.state == Tenant.State.PROVISIONING:
+        # Another run holds the claim (a redelivered task, or a duplicate). Look again once its lease
+        # is over: by then it has finished, or it died and this run takes over.
+        started = tenant.provisioning_started_at or timezone.now()
+        lease_ends = started.timestamp() + settings.TENANT_PROVISIONING_LEASE_SECONDS
+        raise self.retry(countdown=max(5, int(lease_ends - timezone.now().timestamp()) + 5))
+    return tenant.state
 
 
-@shared_task(time_limit=120)
+@shared_task(time_limit=60, ignore_result=True)
 def purge_failed_signups() -> int:
-    """Beat job: failed signups hold no schema; after a day their rows go too."""
-    return services.tenant_purge_failed(older_than_hours=24)
+    """Beat job: failed signups hold no schema; after a day their rows go too, one task each (one
+    that cannot be deleted fails its own task only)."""
+    ids = selectors.tenants_failed_stale(older_than_hours=24)
+    for tenant_id in ids:
+        enqueue(purge_failed_signup, args=[str(tenant_id)], schema=get_public_schema_name())
+    return len(ids)
+
+
+@shared_task(time_limit=120, ignore_result=True)
+def purge_failed_signup(tenant_id: str) -> bool:
+    return services.tenant_purge_failed_one(tenant_id=tenant_id, older_than_hours=24)
+
+
+@shared_task(time_limit=600)
+def purge_unverified_signups() -> int:
+    """Beat job: workspaces whose owner never confirmed the address go after TENANT_UNVERIFIED_PURGE_HOURS."""
+    return services.tenant_purge_unverified(older_than_hours=settings.TENANT_UNVERIFIED_PURGE_HOURS)

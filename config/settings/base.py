@@ -18,7 +18,7 @@ DATA_DIR = Path(env("CHORUS_DATA_DIR", default=str(BASE_DIR / ".data")))
 
 def _generated_secret(name: str, factory) -> str:
     """A development secret kept under DATA_DIR so that it survives restarts."""
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # holds secrets and data: owner only
     path = DATA_DIR / name
     if not path.exists():
         path.write_text(factory())
@@ -139,6 +139,8 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 TENANT_COLOR_ADMIN_APPS = False  # the admin of a tenant shows only its own apps; no shared/tenant colouring
 # Called with the tenant, inside its new schema, at the end of provisioning.
 TENANT_SCHEMA_READY_HOOKS = ["accounts.services.user_create_pending_owner"]
+# Called with (tenant, owner e-mail), inside its schema, when a public signup's owner confirms the address.
+TENANT_OWNER_VERIFIED_HOOKS = ["accounts.services.user_confirm_owner_email"]
 # SET search_path once per connection checkout and schema switch, not before every statement:
 # django-tenants forgets the path on set_tenant/schema_context, close (back to the pool) and rollback.
 TENANT_LIMIT_SET_CALLS = True
@@ -353,6 +355,10 @@ PERPLEXITY_API_KEY = env("PERPLEXITY_API_KEY", default="")
 OPENAI_BASE_URL = env("OPENAI_BASE_URL", default="")
 ANTHROPIC_BASE_URL = env("ANTHROPIC_BASE_URL", default="")
 PERPLEXITY_BASE_URL = env("PERPLEXITY_BASE_URL", default="https://api.perplexity.ai")
+# Hosts a workspace's OpenAI-compatible base URL may reach although they are on a loopback, private
+# or link-local network (every other such address is refused, on save and at connect time): names,
+# addresses or networks, optionally with a port, e.g. "localhost:11434,ollama,10.1.2.0/24".
+PROVIDER_ALLOWED_HOSTS = env.list("PROVIDER_ALLOWED_HOSTS", default=[])
 
 # --- Stripe ---------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
@@ -364,6 +370,16 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request bodies are refused with 413 before Django reads (and spools) them (core/body_limit.py):
+# by Content-Length, and by counting the bytes of a body sent without one. Paths matching one of
+# REQUEST_BODY_UPLOAD_PATHS (regular expressions on the path) may send up to the upload cap; apps
+# that take files append their path here (the composer's upload URL, for instance).
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=2 * 1024 * 1024)
+REQUEST_BODY_UPLOAD_MAX_BYTES = env.int("REQUEST_BODY_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+REQUEST_BODY_UPLOAD_PATHS = [
+    r"^/documents/",
+    r"^/chat/import/",  # a JSON export (chat.services.transfer.MAX_IMPORT_BYTES, 20 MB)
+]
 
 LOGGING = {
     "version": 1,
@@ -381,8 +397,21 @@ CELERY_TASK_ROUTES = {
     **globals().get("CELERY_TASK_ROUTES", {}),
     "chat.tasks.generate_answer": {"queue": "orchestration"},
 }
+# Abuse and fairness (chat/admission.py, chat/scheduling.py). Questions = new conversations, sends,
+# edits and regenerations; a refusal answers 429 with the limit and the time to retry. 0 = no limit.
+QUESTIONS_PER_MINUTE_USER = env.int("QUESTIONS_PER_MINUTE_USER", default=20)
+# The platform's per-workspace limit, for workspaces without their own (features.questions_per_minute).
+QUESTIONS_PER_MINUTE_TENANT = env.int("QUESTIONS_PER_MINUTE_TENANT", default=300)
+# Answers generated at once per workspace; the rest wait in the workspace's own queue without holding
+# a worker, so one workspace's burst never takes every worker process. Keep it below the number of
+# worker processes serving the orchestration queue. 0 = no cap (every task generates at once).
+GENERATIONS_PER_TENANT = env.int("GENERATIONS_PER_TENANT", default=2)
+# Answer streams (SSE) one user may hold open at once; more answer 429.
+STREAMS_PER_USER = env.int("STREAMS_PER_USER", default=20)
 CELERY_BEAT_SCHEDULE = {
     **CELERY_BEAT_SCHEDULE,
+    # answers left waiting after a worker died (its generation slot expired): started again
+    "chat-dispatch-waiting-answers": {"task": "chat.tasks.dispatch_waiting_answers", "schedule": 30.0},
     "chat-sweep-stuck-answers": {"task": "chat.tasks.sweep_stuck_answers", "schedule": _timedelta(minutes=1)},
     "chat-retention": {"task": "chat.tasks.apply_retention", "schedule": _timedelta(hours=1)},
 }
@@ -399,10 +428,28 @@ ORCHESTRATION_BREAKER_WINDOW = env.int("ORCHESTRATION_BREAKER_WINDOW", default=6
 ORCHESTRATION_BREAKER_COOLDOWN = env.int("ORCHESTRATION_BREAKER_COOLDOWN", default=30)  # open for seconds
 ORCHESTRATION_CONSENSUS_MAX = env.int("ORCHESTRATION_CONSENSUS_MAX", default=3)  # models per consensus
 ORCHESTRATION_ESTIMATED_ANSWER_TOKENS = env.int("ORCHESTRATION_ESTIMATED_ANSWER_TOKENS", default=500)
-ORCHESTRATION_PLATFORM_RPM = env.int("ORCHESTRATION_PLATFORM_RPM", default=0) or None  # per tenant, platform keys
+# Requests per minute each workspace may send to one provider through the platform's keys (so one
+# workspace cannot spend the platform's vendor quota); a workspace's own keys have their own limits.
+ORCHESTRATION_PLATFORM_RPM = env.int("ORCHESTRATION_PLATFORM_RPM", default=60) or None  # 0: no limit
 ORCHESTRATION_PLATFORM_TPM = env.int("ORCHESTRATION_PLATFORM_TPM", default=0) or None
 LOGGING["loggers"]["httpx2"] = {"level": "WARNING"}  # type: ignore[index]  # one line per provider request is noise
 
 # Rate limits (core/ratelimit.py): how many reverse proxies in front set X-Forwarded-For.
 # 0 = trust only REMOTE_ADDR (the default; a client can forge the header).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- Signup and sign-in hardening (issue 8) ------------------------------------------------------
+# A public signup's workspace is usable once its owner follows the link in the confirmation e-mail;
+# unconfirmed workspaces are deleted after this many hours (the link is valid as long).
+TENANT_UNVERIFIED_PURGE_HOURS = env.int("TENANT_UNVERIFIED_PURGE_HOURS", default=72)
+# A provisioning run older than this is a dead one and may be retried (the task's hard limit is 300 s).
+TENANT_PROVISIONING_LEASE_SECONDS = env.int("TENANT_PROVISIONING_LEASE_SECONDS", default=360)
+# core.ratelimit limits: workspace signups per client IP; failed admin sign-ins per IP and per account.
+WORKSPACE_SIGNUP_RATE_LIMIT = env("WORKSPACE_SIGNUP_RATE_LIMIT", default="10/hour")
+WORKSPACE_CONFIRMATION_RESEND_RATE_LIMIT = env("WORKSPACE_CONFIRMATION_RESEND_RATE_LIMIT", default="3/hour")
+ADMIN_LOGIN_FAILED_RATE_LIMIT = env("ADMIN_LOGIN_FAILED_RATE_LIMIT", default="5/5 minutes")
+ADMIN_LOGIN_RATE_LIMIT = env("ADMIN_LOGIN_RATE_LIMIT", default="30/minute")  # every admin sign-in POST, per IP
+CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,
+    "purge-unverified-signups": {"task": "tenants.tasks.purge_unverified_signups", "schedule": 3600.0},
+}
