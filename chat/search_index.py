@@ -64,13 +64,3 @@ def write_with(ids: list[str], config: str) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(ids), 5000):
             cursor.execute(_SQL, [config, ids[start : start + 5000]])
-
-
-def index_messages(message_ids) -> None:
-    """(Re)compute the search vector of these messages with the configuration the index is built with."""
-    ids = [str(i) for i in message_ids]
-    if not ids:
-        return
-    from .services.search import search_index_sync
-
-    write_with(ids, search_index_sync())

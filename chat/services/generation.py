@@ -29,9 +29,9 @@ from orchestration import engine
 from .. import streams
 from ..models import Conversation, Message
 from ..rendering import markdown_to_html
-from ..search_index import index_messages
 from ..text import preview_of, title_from
 from .moderation import FLAGGED, moderation_begin
+from .search import index_messages
 
 logger = logging.getLogger(__name__)
 

@@ -49,9 +49,7 @@ def search_index_check() -> bool:
 
 
 def _enqueue_rebuild() -> None:
-    from ..tasks import reindex_search
-
-    enqueue(reindex_search)
+    enqueue("chat.tasks.reindex_search")
 
 
 def search_index_rebuild(*, batch: int = BATCH, batches: int | None = None) -> int:
@@ -82,3 +80,10 @@ def search_index_rebuild(*, batch: int = BATCH, batches: int | None = None) -> i
             remember(state)
             return done
     return done
+
+
+def index_messages(message_ids) -> None:
+    """(Re)compute the search vector of these messages with the configuration the index is built with."""
+    ids = [str(i) for i in message_ids]
+    if ids:
+        write_with(ids, search_index_sync())

@@ -23,8 +23,8 @@ from core.weburl import web_url
 
 from ..models import Conversation, ImportJob, Message
 from ..rendering import markdown_to_html
-from ..search_index import index_messages
 from ..selectors import _path_ids
+from .search import index_messages
 
 logger = logging.getLogger(__name__)
 
@@ -447,9 +447,7 @@ def import_job_create(*, user, upload) -> ImportJob:
     job.file.save(f"{uuid.uuid4().hex}.json", upload, save=False)
     job.full_clean()
     job.save()
-    from ..tasks import import_conversations
-
-    enqueue(import_conversations, args=[str(job.pk)])
+    enqueue("chat.tasks.import_conversations", args=[str(job.pk)])
     return job
 
 
