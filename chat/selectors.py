@@ -159,7 +159,7 @@ def thread_for(*, conversation: Conversation, before=None, leaf=None, limit: int
     older_cursor = str(messages[0].parent_id) if messages and messages[0].parent_id is not None else None
     siblings = {}
     for m in messages:
-        group = m.sibling_ids or []
+        group = getattr(m, "sibling_ids", None) or []  # a column of _THREAD_SQL
         if len(group) > 1 and m.pk in group:
             i = group.index(m.pk)
             siblings[m.pk] = {

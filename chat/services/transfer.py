@@ -139,7 +139,7 @@ def conversations_export_json(*, user, conversations=None) -> Iterator[str]:
 def _branch(conversation: Conversation, messages: list[Message]) -> list[Message]:
     """The branch on screen, root first, from the conversation's messages (its current leaf upwards)."""
     by_id = {m.pk: m for m in messages}
-    path = []
+    path: list[Message] = []
     pk = conversation.current_leaf_id
     while pk is not None and pk in by_id and len(path) <= len(by_id):
         path.append(by_id[pk])
@@ -178,10 +178,11 @@ def conversations_markdown(*, user) -> Iterator[str]:
 
 def _sources_of(m: Message) -> list[dict]:
     meta = m.meta_data if isinstance(m.meta_data, dict) else {}
-    orch = meta.get("orchestration") if isinstance(meta.get("orchestration"), dict) else {}
+    orch = meta.get("orchestration")
+    items = orch.get("sources_included") if isinstance(orch, dict) else None
     return [
         {"url": web_url(s.get("url")), "title": s.get("title") if isinstance(s.get("title"), str) else ""}
-        for s in (orch.get("sources_included") if isinstance(orch.get("sources_included"), list) else [])
+        for s in (items if isinstance(items, list) else [])
         if isinstance(s, dict)
     ]
 
