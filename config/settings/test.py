@@ -21,3 +21,4 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 OPENAI_API_KEY = ANTHROPIC_API_KEY = PERPLEXITY_API_KEY = ""
 STRIPE_SECRET_KEY = STRIPE_WEBHOOK_SECRET = ""
 CELERY_BEAT_SCHEDULE = {}
+DOCUMENTS_EMBEDDER = "deterministic"  # the real local model runs in one test (documents/tests)
