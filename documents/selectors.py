@@ -60,3 +60,19 @@ def chunk_for_document(*, document: Document, chunk_id) -> DocumentChunk | None:
 def knowledge_entries(*, category: str = ""):
     qs = KnowledgeEntry.objects.select_related("document")
     return qs.filter(category=category) if category else qs
+
+
+def documents_linked_for_user(*, user_id, conversation_id, ids) -> list[Document]:
+    """Of ``ids``, the user's documents that the conversation draws on."""
+    clean = []
+    for i in ids:
+        try:
+            clean.append(uuid.UUID(str(i)))
+        except ValueError:
+            continue
+    return list(
+        Document.objects.filter(pk__in=clean, owner_id=user_id, links__conversation_id=conversation_id)
+        .exclude(scope=Document.Scope.KNOWLEDGE_BASE)
+        .defer("content")
+        .distinct()
+    )

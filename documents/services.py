@@ -98,6 +98,16 @@ def document_link(*, document: Document, conversation_id) -> None:
     DocumentLink.objects.get_or_create(conversation_id=conversation_id, document=document)
 
 
+def documents_link_for_user(*, user, conversation_id, document_ids) -> int:
+    """Attach the user's own library documents among ``document_ids`` to their conversation."""
+    from .selectors import documents_by_ids_for_user
+
+    docs = documents_by_ids_for_user(user=user, ids=document_ids)
+    for doc in docs:
+        document_link(document=doc, conversation_id=conversation_id)
+    return len(docs)
+
+
 # --- processing --------------------------------------------------------------------------------
 def _set(doc: Document, **fields) -> None:
     fields.setdefault("heartbeat_at", timezone.now())
@@ -307,15 +317,28 @@ def document_delete(*, document: Document) -> None:
         transaction.on_commit(lambda: _delete_files(names))
 
 
-def documents_delete_for_conversation(*, conversation_id) -> int:
-    """A conversation is gone: the documents uploaded in it go too (library documents stay)."""
+def documents_delete_for_conversations(*, conversation_ids) -> int:
+    """Conversations are gone: the documents uploaded in them go too (library documents stay)."""
+    ids = list(conversation_ids)
     with transaction.atomic():
-        docs = list(Document.objects.filter(scope=Document.Scope.CONVERSATION, conversation_id=conversation_id))
+        docs = list(Document.objects.filter(scope=Document.Scope.CONVERSATION, conversation_id__in=ids).only("file"))
         names = [d.file.name for d in docs]
         Document.objects.filter(pk__in=[d.pk for d in docs]).delete()
-        DocumentLink.objects.filter(conversation_id=conversation_id).delete()
+        DocumentLink.objects.filter(conversation_id__in=ids).delete()
         transaction.on_commit(lambda: _delete_files(names))
     return len(docs)
+
+
+def document_unlink(*, user, conversation_id, document_id) -> None:
+    """The conversation no longer draws on the document; one uploaded just for it is deleted."""
+    doc = Document.objects.filter(pk=document_id, owner=user).exclude(scope=Document.Scope.KNOWLEDGE_BASE).first()
+    if doc is None:
+        return
+    with transaction.atomic():
+        DocumentLink.objects.filter(conversation_id=conversation_id, document=doc).delete()
+        if (doc.scope == Document.Scope.CONVERSATION and str(doc.conversation_id) == str(conversation_id)
+                and not doc.links.exists()):  # fmt: skip
+            document_delete(document=doc)
 
 
 # --- knowledge base ----------------------------------------------------------------------------
