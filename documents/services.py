@@ -401,7 +401,7 @@ def documents_reembed(*, progress=None) -> tuple[int, int]:
 
     embedder = current()
     stale = DocumentChunk.objects.filter(~Q(embedding_model=embedder.name) | Q(embedding__isnull=True))
-    doc_ids = list(stale.values_list("document_id", flat=True).distinct())
+    doc_ids = list(stale.order_by().values_list("document_id", flat=True).distinct())
     chunks_done = 0
     for n, doc in enumerate(Document.objects.filter(pk__in=doc_ids, status=S.READY), 1):
         before = stale.filter(document=doc).count()

@@ -17,7 +17,9 @@ def test_the_answer_cites_the_planted_file_and_page(
     upload(tenant_a, owner, "warranty.pdf", pdf_bytes([FILLER * 5, PLANTED_EN]), conversation_id=conversation.pk,
            scope="conversation")  # fmt: skip
     with in_tenant(tenant_a):
-        _q, answer = message_send(conversation_id=conversation.pk, user=owner, content="How long is the drill warranty?")
+        _q, answer = message_send(
+            conversation_id=conversation.pk, user=owner, content="How long is the drill warranty?"
+        )
         with django_capture_on_commit_callbacks(execute=True):
             assert generate_answer(str(answer.pk)) == "complete"
         answer = Message.objects.get(pk=answer.pk)

@@ -15,8 +15,7 @@ DISTRACTORS = [
 
 
 FILLER_SL = (
-    "Četrtletna poročila opisujejo prihodke severne regije, načrt zaposlovanja inženirjev "
-    "in urnik selitve pisarne. "
+    "Četrtletna poročila opisujejo prihodke severne regije, načrt zaposlovanja inženirjev in urnik selitve pisarne. "
 )
 
 

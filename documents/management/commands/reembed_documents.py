@@ -33,4 +33,6 @@ class Command(BaseCommand):
 
                 self.stdout.write(f"{tenant.subdomain}: re-embedding with {model}")
                 docs, chunks = documents_reembed(progress=progress)
-                self.stdout.write(self.style.SUCCESS(f"{tenant.subdomain}: {docs} document(s), {chunks} chunk(s) re-embedded"))
+                self.stdout.write(
+                    self.style.SUCCESS(f"{tenant.subdomain}: {docs} document(s), {chunks} chunk(s) re-embedded")
+                )
