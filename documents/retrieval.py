@@ -136,7 +136,7 @@ def hybrid_search(*, doc_ids: list[str], query: str, languages: set[str], limit:
     scored = sorted(
         ((sum(1.0 / (RRF_K + r) for r, _s in parts.values()), cid) for cid, parts in fused.items()), reverse=True
     )
-    threshold = getattr(settings, "DOCUMENTS_RETRIEVAL_MIN_SCORE", 0.0) if min_score is None else min_score
+    threshold = min_score or 0.0
     top = [(s, cid) for s, cid in scored if s >= threshold][:limit]
     rows = {
         c.pk: c
@@ -165,9 +165,11 @@ def hybrid_search(*, doc_ids: list[str], query: str, languages: set[str], limit:
 class ConversationRetriever:
     """orchestration.engine.Retriever over one user's conversation (and the knowledge base)."""
 
-    def __init__(self, *, user_id, conversation_id) -> None:
+    def __init__(self, *, user_id, conversation_id, top_k: int | None = None, min_score: float = 0.0) -> None:
         self.user_id = user_id
         self.conversation_id = conversation_id
+        self.top_k = top_k  # the orchestration settings' retrieval_top_k / retrieval_min_score
+        self.min_score = min_score
         self._docs: list[tuple[str, str]] | None = None
 
     def _scope(self) -> list[tuple[str, str]]:
@@ -190,9 +192,8 @@ class ConversationRetriever:
         docs = self._scope()
         if not docs:
             return []
-        top_k = int(getattr(settings, "DOCUMENTS_RETRIEVAL_TOP_K", 5)) or limit
         result = hybrid_search(doc_ids=[d for d, _l in docs], query=query, languages={lang for _d, lang in docs},
-                               limit=max(limit, top_k))  # fmt: skip
+                               limit=self.top_k or limit, min_score=self.min_score)  # fmt: skip
         return [
             Passage(
                 text=h.content,

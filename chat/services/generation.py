@@ -127,8 +127,12 @@ def _turns(job: _Job) -> list[engine.Turn]:
 def _retriever(job: _Job):
     from documents.retrieval import ConversationRetriever
 
+    from orchestration.selectors import settings_snapshot
+
     conversation_id = Message.objects.filter(pk=job.pk).values_list("conversation_id", flat=True).first()
-    return ConversationRetriever(user_id=job.owner_id, conversation_id=conversation_id)
+    snapshot = settings_snapshot()
+    return ConversationRetriever(user_id=job.owner_id, conversation_id=conversation_id,
+                                 top_k=snapshot.retrieval_top_k, min_score=snapshot.retrieval_min_score)  # fmt: skip
 
 
 # --- end documents ---

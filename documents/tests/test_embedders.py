@@ -49,3 +49,21 @@ def test_retrieval_never_compares_vectors_of_two_models(tenant_a, owner, in_tena
     with in_tenant(tenant_a):
         passages = ConversationRetriever(user_id=owner.pk, conversation_id=cid).search("Zephyr warranty")
     assert passages and passages[0].score > 0  # full text still finds it until reembed_documents runs
+
+
+def test_a_workspace_that_chose_openai_embeds_with_its_own_key(tenant_a, in_tenant, settings, fake_llm, credential):
+    from documents.embedders import current
+    from orchestration.models import OrchestrationSettings
+    from orchestration.selectors import config_cache_clear
+
+    settings.DOCUMENTS_EMBEDDER = "auto"
+    with in_tenant(tenant_a):
+        assert isinstance(current(), LocalEmbedder)  # the default: no key needed
+        credential("openai", key="sk-tenant-embed-123456")
+        OrchestrationSettings.objects.update_or_create(singleton=True, defaults={"embedding_provider": "openai"})
+        config_cache_clear()
+        emb = current()
+        assert isinstance(emb, OpenAIEmbedder)
+        emb.embed_query("hello")
+    request = fake_llm.requests_for(path="/embeddings")[-1]
+    assert request.headers.get("authorization", request.headers.get("Authorization")) == "Bearer sk-tenant-embed-123456"
