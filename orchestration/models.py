@@ -130,7 +130,7 @@ class OrchestrationSettings(models.Model):
     )
     retrieval_min_score = models.FloatField(
         _("minimum retrieval score"), default=0.0, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
-        help_text=_("Reciprocal-rank score (0 keeps every match; 0.016 needs a top-2 match in one of the two searches)."),
+        help_text=_("Reciprocal-rank score: 0 keeps every match; 0.016 needs a top-2 match in one of the searches."),
     )  # fmt: skip
     app_name = models.CharField(_("app name"), max_length=100, default="Chorus")
     support_email = models.EmailField(_("support e-mail"), blank=True, default="")

@@ -126,7 +126,6 @@ def _turns(job: _Job) -> list[engine.Turn]:
 # --- documents (issue 9): the conversation's documents and the knowledge base answer questions ---
 def _retriever(job: _Job):
     from documents.retrieval import ConversationRetriever
-
     from orchestration.selectors import settings_snapshot
 
     conversation_id = Message.objects.filter(pk=job.pk).values_list("conversation_id", flat=True).first()
