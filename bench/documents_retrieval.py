@@ -76,9 +76,18 @@ def _load(n_chunks: int, n_docs: int, seed: int = 7) -> None:
         cursor.execute("TRUNCATE documents_documentchunk, documents_documentlink, documents_document CASCADE")
         cursor.execute("DROP INDEX IF EXISTS documents_chunk_hnsw_384")  # built once after the load
     docs = [
-        Document(owner=owner, scope=Document.Scope.LIBRARY, original_filename=f"doc-{i:05d}.pdf", file_size=1,
-                 mime_type="application/pdf", content_hash=uuid.uuid4().hex, status=Document.Status.READY,
-                 language="en", embedding_model=MODEL, embedding_dimension=DIM)  # fmt: skip
+        Document(
+            owner=owner,
+            scope=Document.Scope.LIBRARY,
+            original_filename=f"doc-{i:05d}.pdf",
+            file_size=1,
+            mime_type="application/pdf",
+            content_hash=uuid.uuid4().hex,
+            status=Document.Status.READY,
+            language="en",
+            embedding_model=MODEL,
+            embedding_dimension=DIM,
+        )  # fmt: skip
         for i in range(n_docs)
     ]
     Document.objects.bulk_create(docs, batch_size=2000)
