@@ -50,10 +50,10 @@ WORDS = (
 
 
 def _tenant():
+    from django.core.management import call_command
+
     from tenants.models import Tenant
     from tenants.services import public_tenant_ensure, template_schema_ensure, tenant_create, tenant_provision
-
-    from django.core.management import call_command
 
     call_command("bootstrap", verbosity=0)  # migrations (shared + template), as make run does
     template_schema_ensure()
