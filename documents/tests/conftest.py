@@ -1,5 +1,8 @@
 import pytest
 
+from chat.tests.conftest import browser_instance  # noqa: F401 - one Chromium per module
+from documents.tests.browser_fixtures import docs_live, docs_page  # noqa: F401
+
 
 @pytest.fixture
 def media(settings, tmp_path):
