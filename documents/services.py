@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,12 +80,20 @@ def document_upload(*, owner, name: str, data: bytes, scope: str = Document.Scop
     doc.file.save(checked.name, ContentFile(data), save=False)  # generated name in the tenant's folder
     try:
         with transaction.atomic():
-            doc.full_clean(exclude=["file"])
+            doc.full_clean(exclude=["file"], validate_constraints=False)  # the database checks dedupe
             doc.save()
             if conversation_id:
                 document_link(document=doc, conversation_id=conversation_id)
             _enqueue_processing(doc)
             usage.report_upload(user=owner, document_id=doc.pk, size=len(data))
+    except IntegrityError:  # the same bytes arrived twice at once: the other upload won
+        doc.file.delete(save=False)
+        winner = same.first()
+        if winner is None:
+            raise
+        if conversation_id:
+            document_link(document=winner, conversation_id=conversation_id)
+        return UploadResult(winner, reused=True)
     except Exception:
         doc.file.delete(save=False)  # nothing half-stored
         raise
