@@ -49,6 +49,16 @@ WORDS = (
 ).split()
 
 
+# A Zipf-distributed vocabulary of 20,000 words (the named ones most frequent), so posting lists
+# look like real text: a few words in most passages, most words in few.
+VOCAB = np.array(WORDS + [f"w{i:05d}" for i in range(20_000 - len(WORDS))])
+
+
+def _zipf(rng, shape):
+    ranks = rng.zipf(1.15, size=shape) - 1
+    return np.where(ranks < len(VOCAB), ranks, rng.integers(0, len(VOCAB), size=shape))
+
+
 def _tenant():
     from django.core.management import call_command
 
@@ -102,13 +112,13 @@ def _load(n_chunks: int, n_docs: int, seed: int = 7) -> None:
         from django.utils import timezone
 
         now = timezone.now()
-        words = np.array(WORDS)
+        words = VOCAB
         for d_i, doc in enumerate(docs):
             topic = rng.integers(0, len(centres))
             base = centres[topic]
             vecs = base + rng.normal(size=(per_doc, DIM)).astype(np.float32) / np.sqrt(DIM)
             vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-            texts = np.apply_along_axis(" ".join, 1, words[rng.integers(0, len(words), (per_doc, 40))])
+            texts = np.apply_along_axis(" ".join, 1, words[_zipf(rng, (per_doc, 40))])
             for c_i in range(per_doc):
                 lit = "[" + ",".join(np.char.mod("%.5f", vecs[c_i])) + "]"
                 copy.write_row((doc.pk, c_i, str(texts[c_i]), 60, c_i * 300, c_i * 300 + 280, c_i // 3 + 1, lit, MODEL,
@@ -181,7 +191,9 @@ def main() -> None:
             for q in range(args.queries):
                 doc_ids = all_docs if share == 1.0 else py_rng.sample(all_docs, max(1, int(len(all_docs) * share)))
                 vec = _query_vector(rng, centres)
-                query = " ".join(py_rng.sample(WORDS, 4))
+                # two words as frequent as in the texts, two rarer ones (what questions ask about)
+                picks = [*_zipf(rng, (2,)), *rng.integers(0, len(VOCAB), 2)]
+                query = " ".join(str(VOCAB[i]) for i in picks)
                 t0 = time.perf_counter()
                 with transaction.atomic(), connection.cursor() as cursor:
                     t1 = time.perf_counter()
@@ -203,11 +215,12 @@ def main() -> None:
                         exact = set(_exact(cursor, doc_ids, vec))
                     got = {cid for cid, _s in found[:10]}
                     recalls.append(len(got & exact) / max(1, len(exact)))
-            print(f"\n{label}: {args.queries} queries")
+            print(f"\n{label}: {args.queries} queries", flush=True)
             print(f"  hybrid  p50 {pct(lat, 0.5):6.1f} ms   p95 {pct(lat, 0.95):6.1f} ms   max {max(lat):6.1f} ms")
             print(f"  fts     p50 {pct(fts_ms, 0.5):6.1f} ms   p95 {pct(fts_ms, 0.95):6.1f} ms")
             print(f"  vector  p50 {pct(vec_ms, 0.5):6.1f} ms   p95 {pct(vec_ms, 0.95):6.1f} ms")
-            print(f"  recall@10 vs exact (same filter): mean {sum(recalls) / len(recalls):.3f}  min {min(recalls):.2f}")
+            print(f"  recall@10 vs exact (same filter): mean {sum(recalls) / len(recalls):.3f}  min {min(recalls):.2f}",
+                  flush=True)  # fmt: skip
             with transaction.atomic(), connection.cursor() as cursor:
                 from documents.retrieval import _vector_literal
 
@@ -220,7 +233,7 @@ def main() -> None:
                     [MODEL, doc_ids, _vector_literal(vec)],
                 )
                 plan = [r[0] for r in cursor.fetchall()]
-            print("  plan: " + " | ".join(p.strip() for p in plan[:3]))
+            print("  plan: " + " | ".join(p.strip() for p in plan[:3]), flush=True)
 
 
 if __name__ == "__main__":

@@ -30,12 +30,26 @@ def _lemma(word: str, language: str) -> str:
     return simplemma.lemmatize(word, lang=language).lower()
 
 
+# The 'simple' configuration keeps every word; these (lemmas of) Slovenian function words would
+# match almost every passage, so they are dropped as PostgreSQL's own stemmers drop theirs.
+STOP_WORDS = {
+    "sl": set(
+        "biti in v na za z s se da je so ki ko ali pa tudi kot po od do pri o iz k h ne to ta ti tisti ter a "
+        "še že le samo kaj kdo kje kdaj kako koliko zakaj kateri jaz ti on ona ono mi vi oni me te ga jo jih "
+        "mu ji jim nas vas svoj moj tvoj njen njegov naš vaš bi bo bom boš bodo sem si smo ste sta pred med "
+        "nad pod čez brez zaradi glede proti skozi če ker saj vendar toda ampak torej zato ni nisem niso".split()
+    )
+}
+
+
 def prepare(text: str, language: str) -> str:
     """The text to give ``to_tsvector(config_for(language), ...)``."""
     lang = (language or "").lower()[:2]
     if lang not in LEMMATISED:
         return text
-    return " ".join(_lemma(w.lower(), lang) for w in _WORD.findall(text))
+    stop = STOP_WORDS.get(lang, set())
+    lemmas = (_lemma(w.lower(), lang) for w in _WORD.findall(text))
+    return " ".join(w for w in lemmas if w not in stop)
 
 
 def detect_language(text: str, default: str = "en") -> str:

@@ -67,11 +67,16 @@ def _vector_literal(vec) -> str:
     return "[" + ",".join(f"{float(x):.7g}" for x in vec) + "]"
 
 
+# Ranking reads every matching row; a query of common words in a large knowledge base matches
+# most of it. At most DOCUMENTS_FTS_SCAN_LIMIT matches are ranked (latency stays bounded; such a
+# query leans on the vector side anyway).
 _FTS = """
-SELECT c.id, ts_rank_cd(c.search_vector, q.q) AS rank
-FROM documents_documentchunk c, (SELECT {tsquery} AS q) q
-WHERE c.document_id = ANY(%s::uuid[]) AND c.search_vector @@ q.q
-ORDER BY rank DESC, c.id LIMIT %s
+SELECT m.id, ts_rank_cd(m.search_vector, q.q) AS rank
+FROM (SELECT {tsquery} AS q) q, LATERAL (
+    SELECT c.id, c.search_vector FROM documents_documentchunk c
+    WHERE c.document_id = ANY(%s::uuid[]) AND c.search_vector @@ q.q LIMIT %s
+) m
+ORDER BY rank DESC, m.id LIMIT %s
 """
 
 _VEC = """
@@ -92,7 +97,8 @@ def _fts(cursor, doc_ids: list[str], query: str, languages: set[str], limit: int
         parts.append(OR_TSQUERY_SQL)
         params += [cfg, text]
     tsquery = " || ".join(parts)
-    cursor.execute(_FTS.format(tsquery=tsquery), [*params, doc_ids, limit])
+    scan = int(getattr(settings, "DOCUMENTS_FTS_SCAN_LIMIT", 5000))
+    cursor.execute(_FTS.format(tsquery=tsquery), [*params, doc_ids, scan, limit])
     return [(r[0], float(r[1])) for r in cursor.fetchall()]
 
 
