@@ -41,8 +41,10 @@ def test_the_number_of_queries_does_not_grow_with_the_documents(tenant_a, owner,
 
 def test_a_processing_row_polls_itself_and_a_ready_one_does_not(tenant_a, owner, owner_client, in_tenant):
     with in_tenant(tenant_a):
-        doc = Document.objects.create(owner=owner, original_filename="busy.pdf", mime_type="application/pdf",
-                                      content_hash="c" * 64, status="processing", stage="embedding", progress=40)  # fmt: skip
+        doc = Document.objects.create(
+            owner=owner, original_filename="busy.pdf", mime_type="application/pdf", content_hash="c" * 64,
+            status="processing", stage="embedding", progress=40,
+        )  # fmt: skip
     row = owner_client.get(f"/documents/{doc.pk}/row/").content.decode()
     assert 'data-status="processing"' in row and 'hx-trigger="every 2s"' in row and 'value="40"' in row
     with in_tenant(tenant_a):
