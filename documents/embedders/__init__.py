@@ -63,4 +63,5 @@ def _workspace_embedder() -> Embedder | None:
     from .openai import OpenAIEmbedder
 
     return OpenAIEmbedder(api_key=config.api_key, base_url=config.base_url, model=snapshot.openai_embedding_model,
-                          dimension=int(getattr(settings, "DOCUMENTS_OPENAI_EMBEDDING_DIMENSION", 1536)))  # fmt: skip
+                          dimension=int(getattr(settings, "DOCUMENTS_OPENAI_EMBEDDING_DIMENSION", 1536)),
+                          guarded=bool(getattr(config, "guarded", False)))  # fmt: skip

@@ -12,8 +12,9 @@ from django.conf import settings
 
 class OpenAIEmbedder:
     def __init__(self, *, api_key: str, base_url: str = "", model: str = "text-embedding-3-small",
-                 dimension: int = 1536) -> None:  # fmt: skip
+                 dimension: int = 1536, guarded: bool = False) -> None:  # fmt: skip
         self.api_key = api_key
+        self.guarded = guarded  # a workspace-set URL: checked at connect time (orchestration.egress)
         self.base_url = base_url or None
         self.model = model
         self.dimension = dimension
@@ -31,7 +32,12 @@ class OpenAIEmbedder:
     def _client(self):
         import openai
 
-        return openai.OpenAI(api_key=self.api_key, base_url=self.base_url, timeout=30.0, max_retries=2)
+        from orchestration import egress
+        from orchestration.providers.base import timeout
+
+        t = timeout(5.0, 30.0)
+        return openai.OpenAI(api_key=self.api_key, base_url=self.base_url, timeout=t, max_retries=2,
+                             http_client=egress.http_client(guarded=self.guarded, timeout=t))  # fmt: skip
 
     def _embed(self, texts: list[str]) -> tuple[list[list[float]], int]:
         response = self._client().embeddings.create(model=self.model, input=texts, dimensions=self.dimension)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orchestration', '0002_anthropic_default_model'),
+        ('orchestration', '0003_vendor_base_urls_cleared'),
     ]
 
     operations = [
