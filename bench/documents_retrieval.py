@@ -76,6 +76,30 @@ def _tenant():
     return tenant
 
 
+LATENT = int(os.environ.get("BENCH_LATENT_DIM", "48"))  # 0: isotropic noise in all 384 dimensions
+
+
+def _centres():
+    c = np.random.default_rng(7).normal(size=(2000, DIM)).astype(np.float32)
+    return c / np.linalg.norm(c, axis=1, keepdims=True)
+
+
+def _basis():
+    """A fixed random 384 x LATENT orthonormal basis: vectors live near a LATENT-dimensional subspace,
+    as sentence embeddings do (their intrinsic dimension is far below 384)."""
+    q, _r = np.linalg.qr(np.random.default_rng(99).normal(size=(DIM, max(LATENT, 1))))
+    return q.astype(np.float32)
+
+
+def _embed_like(rng, base, n):
+    if not LATENT:
+        v = base + rng.normal(size=(n, DIM)).astype(np.float32) / np.sqrt(DIM)
+    else:
+        z = base[:LATENT] + rng.normal(size=(n, LATENT)).astype(np.float32) / np.sqrt(LATENT)
+        v = z @ _basis().T + 0.05 * rng.normal(size=(n, DIM)).astype(np.float32) / np.sqrt(DIM)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
 def _load(n_chunks: int, n_docs: int, seed: int = 7) -> None:
     from accounts.models import User
     from documents.models import Document
@@ -101,8 +125,7 @@ def _load(n_chunks: int, n_docs: int, seed: int = 7) -> None:
         for i in range(n_docs)
     ]
     Document.objects.bulk_create(docs, batch_size=2000)
-    centres = rng.normal(size=(2000, DIM)).astype(np.float32)
-    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    centres = _centres()
     per_doc = n_chunks // n_docs
     t = time.perf_counter()
     raw = connection.connection
@@ -116,8 +139,7 @@ def _load(n_chunks: int, n_docs: int, seed: int = 7) -> None:
         for d_i, doc in enumerate(docs):
             topic = rng.integers(0, len(centres))
             base = centres[topic]
-            vecs = base + rng.normal(size=(per_doc, DIM)).astype(np.float32) / np.sqrt(DIM)
-            vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+            vecs = _embed_like(rng, base, per_doc)
             texts = np.apply_along_axis(" ".join, 1, words[_zipf(rng, (per_doc, 40))])
             for c_i in range(per_doc):
                 lit = "[" + ",".join(np.char.mod("%.5f", vecs[c_i])) + "]"
@@ -145,8 +167,7 @@ def _load(n_chunks: int, n_docs: int, seed: int = 7) -> None:
 
 
 def _query_vector(rng, centres):
-    v = centres[rng.integers(0, len(centres))] + rng.normal(size=DIM).astype(np.float32) / np.sqrt(DIM)
-    return (v / np.linalg.norm(v)).tolist()
+    return _embed_like(rng, centres[rng.integers(0, len(centres))], 1)[0].tolist()
 
 
 def _exact(cursor, doc_ids, vec, k=10):
@@ -180,8 +201,7 @@ def main() -> None:
         if not args.keep or DocumentChunk.objects.count() < args.chunks * 0.99:
             centres = _load(args.chunks, args.docs)
         else:
-            centres = np.random.default_rng(7).normal(size=(2000, DIM)).astype(np.float32)
-            centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+            centres = _centres()
         all_docs = [str(pk) for pk in Document.objects.values_list("pk", flat=True)]
         scopes = {"whole tenant (knowledge base: 100,000 chunks)": 1.0, "10% of documents (10,000 chunks)": 0.1,
                   "1% of documents (1,000 chunks)": 0.01}  # fmt: skip

@@ -71,7 +71,7 @@ def _vector_literal(vec) -> str:
 # most of it. At most DOCUMENTS_FTS_SCAN_LIMIT matches are ranked (latency stays bounded; such a
 # query leans on the vector side anyway).
 _FTS = """
-SELECT m.id, ts_rank_cd(m.search_vector, q.q) AS rank
+SELECT m.id, ts_rank(m.search_vector, q.q) AS rank
 FROM (SELECT {tsquery} AS q) q, LATERAL (
     SELECT c.id, c.search_vector FROM documents_documentchunk c
     WHERE c.document_id = ANY(%s::uuid[]) AND c.search_vector @@ q.q LIMIT %s
@@ -97,7 +97,7 @@ def _fts(cursor, doc_ids: list[str], query: str, languages: set[str], limit: int
         parts.append(OR_TSQUERY_SQL)
         params += [cfg, text]
     tsquery = " || ".join(parts)
-    scan = int(getattr(settings, "DOCUMENTS_FTS_SCAN_LIMIT", 5000))
+    scan = int(getattr(settings, "DOCUMENTS_FTS_SCAN_LIMIT", 2000))
     cursor.execute(_FTS.format(tsquery=tsquery), [*params, doc_ids, scan, limit])
     return [(r[0], float(r[1])) for r in cursor.fetchall()]
 

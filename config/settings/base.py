@@ -437,6 +437,6 @@ DOCUMENTS_STALL_SECONDS = 300  # no heartbeat for this long: the sweep re-queues
 DOCUMENTS_MAX_ATTEMPTS = 3
 DOCUMENTS_RETRIEVAL_CANDIDATES = 40  # top-N of each of full text and vectors fused by RRF
 DOCUMENTS_HNSW_EF_SEARCH = 100
-DOCUMENTS_FTS_SCAN_LIMIT = 5000  # full-text matches ranked per query at most (bounded latency)
+DOCUMENTS_FTS_SCAN_LIMIT = 2000  # full-text matches ranked per query at most (bounded latency; PERFORMANCE.md)
 DOCUMENTS_UPLOAD_RATE = env("DOCUMENTS_UPLOAD_RATE", default="30/minute")  # per user and per IP
 DOCUMENTS_USAGE_HOOK = env("DOCUMENTS_USAGE_HOOK", default="billing.services.usage_record")

@@ -41,3 +41,12 @@ def documents_catalog():
 
         translation.trans_real._translations = {}
         translation.trans_real._default = None
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request in Slovenian leaves the thread's language active; each test starts in English."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

@@ -18,7 +18,9 @@ def _features(tenant, **features):
 
 def test_uploads_switched_off_are_refused(tenant_a, owner, in_tenant, media):
     _features(tenant_a, document_upload=False)
-    with in_tenant(tenant_a) as t, pytest.raises(UploadRefused, match="switched off"):
+    from django.utils import translation
+
+    with in_tenant(tenant_a) as t, translation.override("en"), pytest.raises(UploadRefused, match="switched off"):
         from django.db import connection
 
         connection.set_tenant(t)
