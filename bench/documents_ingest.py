@@ -3,7 +3,7 @@ with the local embedder and with the fake OpenAI embedder; then the time from up
 answer that cites the file (offline provider, through the orchestration engine and the real
 retriever).
 
-Usage: .venv/bin/python bench/documents_ingest.py [--pages 200] [--words 300] [--skip-local]
+Usage: .venv/bin/python bench/documents_ingest.py [--pages 200] [--words 300] [--skip-local] [--local-pages N]
 
 Own embedded servers under .data/bench (or DATABASE_URL); tenant ``docbench``. Runs the
 processing service in this process (what the ``documents`` worker runs); the fake OpenAI server
@@ -91,6 +91,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--words", type=int, default=300)
     parser.add_argument("--skip-local", action="store_true")
+    parser.add_argument("--local-pages", type=int, default=0, help="pages for the local run (default: --pages)")
     args = parser.parse_args()
     from accounts.models import User
     from bench.documents_retrieval import _tenant
@@ -106,7 +107,8 @@ def main() -> None:
         owner = User.objects.get(email="bench@docbench.example")
         if not args.skip_local:
             settings.DOCUMENTS_EMBEDDER = "local"
-            results.append(_run("local", owner, _pdf(args.pages, args.words, uuid.uuid4().hex), tenant))
+            pages = args.local_pages or args.pages
+            results.append(_run("local", owner, _pdf(pages, args.words, uuid.uuid4().hex), tenant))
             emb = LocalEmbedder()
             lat = []
             for i in range(30):
