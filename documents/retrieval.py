@@ -172,6 +172,7 @@ class ConversationRetriever:
     """orchestration.engine.Retriever over one user's conversation (and the knowledge base)."""
 
     def __init__(self, *, user_id, conversation_id, top_k: int | None = None, min_score: float = 0.0) -> None:
+        """``conversation_id``: the id, or a callable returning it (looked up on first use)."""
         self.user_id = user_id
         self.conversation_id = conversation_id
         self.top_k = top_k  # the orchestration settings' retrieval_top_k / retrieval_min_score
@@ -179,6 +180,8 @@ class ConversationRetriever:
         self._docs: list[tuple[str, str]] | None = None
 
     def _scope(self) -> list[tuple[str, str]]:
+        if callable(self.conversation_id):  # resolved on first use (chat passes a lookup)
+            self.conversation_id = self.conversation_id()
         if self._docs is None:
             self._docs = [
                 (str(pk), lang)

@@ -128,7 +128,9 @@ def _retriever(job: _Job):
     from documents.retrieval import ConversationRetriever
     from orchestration.selectors import settings_snapshot
 
-    conversation_id = Message.objects.filter(pk=job.pk).values_list("conversation_id", flat=True).first()
+    def conversation_id():  # read only when the engine asks (not before the provider call)
+        return Message.objects.filter(pk=job.pk).values_list("conversation_id", flat=True).first()
+
     snapshot = settings_snapshot()
     return ConversationRetriever(user_id=job.owner_id, conversation_id=conversation_id,
                                  top_k=snapshot.retrieval_top_k, min_score=snapshot.retrieval_min_score)  # fmt: skip

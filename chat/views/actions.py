@@ -71,6 +71,8 @@ def _conversation_start_with_documents(request, **kwargs):
 
     from documents.services import documents_link_for_user
 
+    if not request.POST.getlist("documents"):
+        return services.conversation_start(**kwargs)
     with transaction.atomic():  # linked before the answer's task is sent (on commit)
         conversation = services.conversation_start(**kwargs)
         documents_link_for_user(user=request.user, conversation_id=conversation.pk,
@@ -129,7 +131,8 @@ def message_create(request, conversation_id):
         return _problem(request, _errors_text(exc), status=403, back=back)
     except ValidationError as exc:
         return _problem(request, _errors_text(exc), status=409 if exc.code == "busy" else 400, back=back)
-    services.attachments_from_documents(message=question, document_ids=request.POST.getlist("documents"))  # issue 9
+    if request.POST.getlist("documents"):  # files sent with the question (issue 9); none: no query
+        services.attachments_from_documents(message=question, document_ids=request.POST.getlist("documents"))
     if not request.htmx:
         return redirect(back)
     conversation = answer.conversation  # the row as the service locked and saved it
