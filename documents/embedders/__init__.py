@@ -1,4 +1,4 @@
-"""The ``Embedder`` interface and the choice of one (docs/adr/0007-local-embedder.md).
+"""The ``Embedder`` interface and the choice of one (docs/adr/0008-local-embedder.md).
 
 An embedder names its model (``name``, stored on every chunk) and its ``dimension``; retrieval
 compares only vectors of the current model. ``current()`` picks the workspace's embedder: the
