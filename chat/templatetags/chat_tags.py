@@ -209,6 +209,7 @@ def chat_labels() -> dict:
         "retry": _("Retry"),
         "save_and_send": _("Save and send"),
         "sources": _("Sources"),
+        "page": _("page"),  # a document source's page (issue 9)
         "stopped": _("Stopped."),
         "strategy": _("Strategy"),
         "thinking": _("Thinking…"),

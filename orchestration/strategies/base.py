@@ -177,7 +177,7 @@ class Context:
                 continue
             entry = {"url": url, "title": s.get("title") or url,
                      "access_date": s.get("access_date") or today, "kind": s.get("kind", "web")}  # fmt: skip
-            for k in ("document_id", "chunk_id", "score"):
+            for k in ("document_id", "chunk_id", "score", "page", "snippet"):
                 if k in s:
                     entry[k] = s[k]
             new.append(entry)
@@ -198,7 +198,7 @@ def stream_answer(ctx: Context, cands: list[Candidate], messages: list[dict], *,
         if cfg.provider == "offline":  # it quotes the passages: they are this answer's sources
             new = ctx.add_sources([
                 {"url": p.url, "title": p.title, "kind": "document", "document_id": p.document_id,
-                 "chunk_id": p.chunk_id} for p in ctx.passages()
+                 "chunk_id": p.chunk_id, "page": p.page, "snippet": p.text[:240]} for p in ctx.passages()
             ])  # fmt: skip
             if new:
                 yield ctx.event("sources", {"sources": new})
