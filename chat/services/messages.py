@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing import services as billing
 from core.tasks import enqueue
 
 from .. import streams
@@ -76,6 +77,8 @@ def _ask(*, conversation_id, user, content, parent, strategy, model) -> tuple[Me
         .get(pk=conversation_id, user=user, deleted_at__isnull=True)
     )
     refuse_if_suspended(until=conversation.suspended_until)
+    # billing: the plan's and the user's quotas, taken atomically in this transaction (QuotaExceeded: 429)
+    billing.quota_reserve(user_id=user.pk, user_email=user.email)
     if parent == "current":
         parent = conversation.current_leaf
         if parent is not None and parent.is_open:
@@ -138,6 +141,8 @@ def message_regenerate(*, message: Message) -> Message:
     if (message.parent.meta_data or {}).get("moderation") == FLAGGED:
         raise ValidationError(_("This message breaks the usage policy, so it cannot be answered."), code="flagged")
     conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
+    owner = conversation.user  # billing: a new answer is a question asked again (QuotaExceeded: 429)
+    billing.quota_reserve(user_id=owner.pk, user_email=owner.email)
     answer = _pending_answer(conversation, message.parent)
     answer.save(force_insert=True)
     conversation.current_leaf = answer

@@ -14,6 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from billing.responses import quota_refusal
+from billing.services import QuotaExceeded
+
 from .. import selectors, services
 from ..forms import EditForm, MessageForm, MistakeForm, RateForm, RenameForm, ToggleForm
 from ..models import Conversation, Message
@@ -64,6 +67,8 @@ def conversation_new(request):
         )
     except services.ChatRefused as exc:
         return _problem(request, _errors_text(exc), status=403)
+    except QuotaExceeded as exc:
+        return quota_refusal(request, exc)
     except ValidationError as exc:
         return _problem(request, _errors_text(exc))
     url = reverse("chat:conversation_detail", args=[conversation.pk])
@@ -90,6 +95,8 @@ def message_create(request, conversation_id):
         raise Http404 from None
     except services.ChatRefused as exc:
         return _problem(request, _errors_text(exc), status=403, back=back)
+    except QuotaExceeded as exc:
+        return quota_refusal(request, exc)
     except ValidationError as exc:
         return _problem(request, _errors_text(exc), status=409 if exc.code == "busy" else 400, back=back)
     if not request.htmx:
@@ -132,6 +139,8 @@ def message_regenerate(request, message_id):
     back = reverse("chat:conversation_detail", args=[message.conversation_id])
     try:
         services.message_regenerate(message=message)
+    except QuotaExceeded as exc:
+        return quota_refusal(request, exc)
     except ValidationError as exc:
         return _problem(request, _errors_text(exc), status=409, back=back)
     return _thread_or_back(request, message.conversation, back)
@@ -149,6 +158,8 @@ def message_edit(request, message_id):
         services.message_edit(message=message, user=request.user, content=form.cleaned_data["content"])
     except services.ChatRefused as exc:
         return _problem(request, _errors_text(exc), status=403, back=back)
+    except QuotaExceeded as exc:
+        return quota_refusal(request, exc)
     except ValidationError as exc:
         return _problem(request, _errors_text(exc), back=back)
     return _thread_or_back(request, message.conversation, back)
