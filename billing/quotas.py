@@ -198,13 +198,13 @@ _UPSERT = """
     INSERT INTO billing_usagecounter AS c
         (tenant_id, user_id, kind, period_start, period_end, used, reported, warned_at)
     VALUES (%({p}t)s, %({p}u)s, %({p}k)s, %({p}s)s, %({p}e)s, %({p}a)s, 0,
-            CASE WHEN %({p}w)s::bigint IS NOT NULL AND %({p}a)s >= %({p}w)s::bigint THEN now() END)
+            CASE WHEN %({p}w)s::bigint IS NOT NULL AND %({p}a)s >= %({p}w)s::bigint THEN statement_timestamp() END)
     ON CONFLICT (tenant_id, user_id, kind, period_start) DO UPDATE
         SET used = c.used + EXCLUDED.used,
             warned_at = CASE WHEN c.warned_at IS NULL AND %({p}w)s::bigint IS NOT NULL
-                                  AND c.used + EXCLUDED.used >= %({p}w)s::bigint THEN now() ELSE c.warned_at END
+                                  AND c.used + EXCLUDED.used >= %({p}w)s::bigint THEN statement_timestamp() ELSE c.warned_at END
         WHERE %({p}l)s::bigint IS NULL OR c.used + %({p}n)s <= %({p}l)s::bigint
-    RETURNING c.used, c.warned_at = now() AS just_warned
+    RETURNING c.used, c.warned_at IS NOT DISTINCT FROM statement_timestamp() AS just_warned
 )"""
 
 
