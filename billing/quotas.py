@@ -202,7 +202,8 @@ _UPSERT = """
     ON CONFLICT (tenant_id, user_id, kind, period_start) DO UPDATE
         SET used = c.used + EXCLUDED.used,
             warned_at = CASE WHEN c.warned_at IS NULL AND %({p}w)s::bigint IS NOT NULL
-                                  AND c.used + EXCLUDED.used >= %({p}w)s::bigint THEN statement_timestamp() ELSE c.warned_at END
+                                  AND c.used + EXCLUDED.used >= %({p}w)s::bigint
+                             THEN statement_timestamp() ELSE c.warned_at END
         WHERE %({p}l)s::bigint IS NULL OR c.used + %({p}n)s <= %({p}l)s::bigint
     RETURNING c.used, c.warned_at IS NOT DISTINCT FROM statement_timestamp() AS just_warned
 )"""

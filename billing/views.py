@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import logging
 
 from django.contrib import messages as flash
@@ -190,12 +191,12 @@ def stripe_webhook(request):
     if not settings_ready():
         return HttpResponse(status=400)
     try:
-        event = stripe_api.construct_event(request.body, request.headers.get("Stripe-Signature"))
+        stripe_api.construct_event(request.body, request.headers.get("Stripe-Signature"))
+        payload = json.loads(request.body)  # the verified bytes, as plain JSON for the event row
     except (ValueError, stripe_api.stripe.SignatureVerificationError) as exc:
         logger.info("Stripe webhook refused: %s", type(exc).__name__)
         return HttpResponse(status=400)
-    payload = event.to_dict() if hasattr(event, "to_dict") else dict(event)
-    if not payload.get("id"):
+    if not isinstance(payload, dict) or not payload.get("id"):
         return HttpResponse(status=400)
     _row, created = services.stripe_event_receive(payload)
     return JsonResponse({"received": True, "duplicate": not created})

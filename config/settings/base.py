@@ -427,3 +427,4 @@ CELERY_BEAT_SCHEDULE = {
     "billing-report-overage": {"task": "billing.tasks.report_overage", "schedule": _timedelta(hours=1)},
     "billing-retry-events": {"task": "billing.tasks.retry_failed_events", "schedule": _timedelta(minutes=15)},
 }
+LOGGING["loggers"]["stripe"] = {"level": "WARNING"}  # type: ignore[index]  # a line per Stripe request is noise
