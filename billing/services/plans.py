@@ -16,6 +16,7 @@ from django.db import transaction
 
 from .. import stripe_api
 from ..models import Plan
+from .subscriptions import _get
 
 
 @dataclass
@@ -44,13 +45,12 @@ def _meter_id(client) -> str:
 
 
 def _price_matches(price, *, amount: int | None, currency: str, interval: str, metered: bool = False) -> bool:
-    recurring = price["recurring"] or {}
-    if not price["active"] or price["currency"] != currency or recurring.get("interval") != interval:
+    recurring = _get(price, "recurring", {})
+    if not price["active"] or price["currency"] != currency or _get(recurring, "interval") != interval:
         return False
     if metered:
-        return recurring.get("usage_type") == "metered" and str(
-            price["unit_amount_decimal"] or price["unit_amount"]
-        ) == str(amount)
+        unit = _get(price, "unit_amount_decimal") or _get(price, "unit_amount")
+        return _get(recurring, "usage_type") == "metered" and str(unit) == str(amount)
     return price["unit_amount"] == amount
 
 
