@@ -55,7 +55,8 @@ SUBDOMAIN = "bench-billing"
 
 
 def ms(values):
-    return f"p50 {pct(values, 0.5) * 1000:.2f} ms · p95 {pct(values, 0.95) * 1000:.2f} ms · max {max(values) * 1000:.2f} ms"
+    p50, p95, top = pct(values, 0.5) * 1000, pct(values, 0.95) * 1000, max(values) * 1000
+    return f"p50 {p50:.2f} ms · p95 {p95:.2f} ms · max {top:.2f} ms"
 
 
 def workspace() -> Tenant:
@@ -78,6 +79,18 @@ class _Rollback(Exception):
     pass
 
 
+def bench_round_trip(n: int) -> None:
+    """The floor under any statement on this machine right now (load varies: compare with it)."""
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        times.append(time.perf_counter() - started)
+    print(f"SELECT 1 round trip ({n}): {ms(times)}")
+
+
 def bench_quota(tenant: Tenant, n: int) -> None:
     connection.set_schema(tenant.schema_name)
     user = uuid.uuid4()
@@ -98,8 +111,8 @@ def bench_quota(tenant: Tenant, n: int) -> None:
         transaction.set_rollback(True)
     connection.set_schema_to_public()
     print(f"quota_reserve ({n} calls, after 50 warm-up): {ms(times)}")
-    print(f"  statements per call through Django cursors: {len(queries.captured_queries)} "
-          f"({', '.join(q['sql'].split()[0] for q in queries.captured_queries) or '-'}) + 2 prepared (limits, counters)")  # fmt: skip
+    django_statements = ", ".join(q["sql"].split()[0] for q in queries.captured_queries) or "-"
+    print(f"  statements per call: 2 prepared (limits, counters) + through Django cursors: {django_statements}")
 
 
 def bench_webhooks(tenant: Tenant, n_events: int) -> None:
@@ -110,7 +123,10 @@ def bench_webhooks(tenant: Tenant, n_events: int) -> None:
     settings.STRIPE_MAX_NETWORK_RETRIES = 0
     stripe_api.apply_api_base()
     try:
-        plans_sync_to_stripe()
+        from billing.models import Plan
+
+        Plan.objects.update(stripe_product_id="", stripe_price_id="", stripe_overage_price_id="", stripe_meter_id="")
+        plans_sync_to_stripe()  # a new fake Stripe each run
         Tenant.objects.filter(pk=tenant.pk).update(stripe_customer_id="")
         tenant.refresh_from_db()
         from billing.models import Plan
@@ -161,8 +177,12 @@ def bench_webhooks(tenant: Tenant, n_events: int) -> None:
         want = {"active": "active", "past_due": "past_due", "trialing": "trialing", "canceled": "cancelled"}[
             stripe_sub["status"]
         ]
-        same = (sub.status == want and sub.cancel_at_period_end == stripe_sub["cancel_at_period_end"]
-                and int(sub.current_period_end.timestamp()) == stripe_sub["items"]["data"][0]["current_period_end"])  # fmt: skip
+        stripe_end = stripe_sub["items"]["data"][0]["current_period_end"]
+        same = (
+            sub.status == want
+            and sub.cancel_at_period_end == stripe_sub["cancel_at_period_end"]
+            and int(sub.current_period_end.timestamp()) == stripe_end
+        )
         print(f"webhooks: {len(deliveries)} deliveries of {len(events)} events (20 % duplicates), random order")
         print(f"  HTTP answer: {ms(http)}")
         print(f"  task:        {ms(task)}")
@@ -179,6 +199,7 @@ def main() -> None:
     args = parser.parse_args()
     tenant = workspace()
     reset_queries()
+    bench_round_trip(args.questions)
     bench_quota(tenant, args.questions)
     bench_webhooks(tenant, args.events)
     print(f"load average: {os.getloadavg()[0]:.2f}")

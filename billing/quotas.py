@@ -217,7 +217,8 @@ _UPSERT = """
     INSERT INTO billing_usagecounter AS c
         (tenant_id, user_id, kind, period_start, period_end, used, reported, warned_at)
     VALUES (%({p}t)s, %({p}u)s, %({p}k)s::text, %({p}s)s, %({p}e)s, %({p}a)s::bigint, 0,
-            CASE WHEN %({p}w)s::bigint IS NOT NULL AND %({p}a)s::bigint >= %({p}w)s::bigint THEN statement_timestamp() END)
+            CASE WHEN %({p}w)s::bigint IS NOT NULL AND %({p}a)s::bigint >= %({p}w)s::bigint
+                 THEN statement_timestamp() END)
     ON CONFLICT (tenant_id, user_id, kind, period_start) DO UPDATE
         SET used = c.used + EXCLUDED.used,
             warned_at = CASE WHEN c.warned_at IS NULL AND %({p}w)s::bigint IS NOT NULL
