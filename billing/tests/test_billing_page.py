@@ -73,3 +73,10 @@ def test_it_shows_a_member_their_own_usage_and_limits_in_preferences(member_clie
     html = member_client.get("/accounts/preferences/").content.decode()
     assert "data-my-usage" in html and "basic" in html
     assert 'data-meter="user_questions"' in html and "1 of 50" in html
+
+
+def test_it_speaks_slovenian(owner_client, owner, tenant_a, in_tenant):
+    with in_tenant(tenant_a):
+        type(owner).objects.filter(pk=owner.pk).update(language="sl")
+    html = owner_client.get("/billing/", HTTP_ACCEPT_LANGUAGE="sl").content.decode()
+    assert "Poraba v tem obdobju" in html and "Računi" in html
