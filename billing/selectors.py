@@ -35,7 +35,7 @@ class Meter:
             return "ok"
         if self.used >= self.limit:
             return "full"
-        return "warn" if self.used >= quotas.warn_threshold(self.limit) else "ok"
+        return "warn" if self.used >= (quotas.warn_threshold(self.limit) or 0) else "ok"
 
 
 def meters_for(*, limits: quotas.Limits, user_id=None, now=None) -> list[Meter]:

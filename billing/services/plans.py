@@ -10,6 +10,8 @@ gets a Billing Meter and a metered price on it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -63,7 +65,7 @@ def plans_sync_to_stripe() -> SyncReport:
         if plan.is_free:
             report.lines.append(f"{plan.code}: free, nothing to sync")
             continue
-        product_params = {
+        product_params: Any = {
             "name": f"Chorus {plan.name}",
             "description": plan.description or plan.name,
             "metadata": {"plan": plan.code},
@@ -124,7 +126,7 @@ def plans_sync_to_stripe() -> SyncReport:
                     params={
                         "product": product["id"],
                         "currency": plan.currency,
-                        "unit_amount_decimal": str(plan.overage_price_cents),
+                        "unit_amount_decimal": Decimal(plan.overage_price_cents),
                         "recurring": {"interval": plan.interval, "usage_type": "metered", "meter": meter_id},
                         "metadata": {"plan": plan.code, "kind": "overage"},
                     },

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -156,7 +157,7 @@ def checkout_start(*, tenant: Tenant, plan: Plan, success_url: str, cancel_url: 
         items: list[dict] = [{"price": plan.stripe_price_id, "quantity": 1}]
         if plan.stripe_overage_price_id:
             items.append({"price": plan.stripe_overage_price_id})  # metered: no quantity
-        params: dict = {
+        params: Any = {
             "mode": "subscription",
             "customer": customer,
             "line_items": items,
@@ -172,7 +173,7 @@ def checkout_start(*, tenant: Tenant, plan: Plan, success_url: str, cancel_url: 
         session = stripe_api.client().v1.checkout.sessions.create(params=params)
     except stripe_api.StripeError as exc:
         raise _unavailable(exc) from exc
-    return session.url
+    return session.url or ""
 
 
 def portal_start(*, tenant: Tenant, return_url: str) -> str:
@@ -183,7 +184,7 @@ def portal_start(*, tenant: Tenant, return_url: str) -> str:
         )
     except stripe_api.StripeError as exc:
         raise _unavailable(exc) from exc
-    return session.url
+    return session.url or ""
 
 
 # --- Applying Stripe's state ---------------------------------------------------------------------
