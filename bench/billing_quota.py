@@ -69,8 +69,13 @@ def workspace() -> Tenant:
     if tenant is None or not tenant.ready:
         if tenant is not None:
             tenant.delete(force_drop=True)
-        tenant = tenant_create(name="Bench billing", subdomain=SUBDOMAIN, owner_email="o@bench-billing.example",
-                               owner_password="bench-password-123", provision=False)  # fmt: skip
+        tenant = tenant_create(
+            name="Bench billing",
+            subdomain=SUBDOMAIN,
+            owner_email="o@bench-billing.example",
+            owner_password="bench-password-123",
+            provision=False,
+        )
         tenant = tenant_provision(tenant_id=tenant.pk)
     return tenant
 
@@ -157,8 +162,9 @@ def bench_webhooks(tenant: Tenant, n_events: int) -> None:
         for event in deliveries:
             payload, header = fake.signed(event)
             started = time.perf_counter()
-            response = client.post("/billing/stripe/webhook/", data=payload, content_type="application/json",
-                                   HTTP_STRIPE_SIGNATURE=header)  # fmt: skip
+            response = client.post(
+                "/billing/stripe/webhook/", data=payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
+            )
             http.append(time.perf_counter() - started)
             assert response.status_code == 200, response.status_code
         rows = list(

@@ -163,6 +163,8 @@ def limits_for(*, schema: str | None = None, user_id=None, now: datetime | None 
         tier_tok,
     ) = row
     paid = code is not None and status in PAID_STATUSES
+    if paid and cancel_at_end and p_end is not None and now >= p_end:  # cancelled: free from the period's end
+        paid = False
     if not paid:  # no subscription, cancelled (at its period end) or never completed: the free plan
         code, name, q, tok, docs = f_code or "free", f_name or "Free", f_q, f_tok, f_docs
         interval, over_cents, over_price = "month", None, ""

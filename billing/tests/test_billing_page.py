@@ -9,9 +9,18 @@ from .helpers import set_used
 
 def _usage(tenant, user, n=3):
     for i in range(n):
-        usage_record(schema=tenant.schema_name, action_type="question", user_id=user.pk, user_email=user.email,
-                     tokens=100 + i, cost=Decimal("0.01"), provider="openai", strategy="single_provider",
-                     platform_key=i == 0, idempotency_key=f"test:{tenant.pk}:{user.pk}:{i}")  # fmt: skip
+        usage_record(
+            schema=tenant.schema_name,
+            action_type="question",
+            user_id=user.pk,
+            user_email=user.email,
+            tokens=100 + i,
+            cost=Decimal("0.01"),
+            provider="openai",
+            strategy="single_provider",
+            platform_key=i == 0,
+            idempotency_key=f"test:{tenant.pk}:{user.pk}:{i}",
+        )
 
 
 def test_it_shows_the_plan_usage_against_each_limit_chart_costs_and_checkout_forms(

@@ -35,8 +35,15 @@ def test_it_records_a_complete_answer_once_with_its_tokens_cost_provider_and_key
     answer = _ask(tenant_a, owner, in_tenant)
     with in_tenant(tenant_a):
         for _ in range(2):  # a redelivered task finalises again: nothing more is charged
-            message_finalize(message_id=answer.pk, status=Message.Status.COMPLETE, content="4", meta_data=META,
-                             prompt_tokens=30, completion_tokens=20, cost=Decimal("0.002"))  # fmt: skip
+            message_finalize(
+                message_id=answer.pk,
+                status=Message.Status.COMPLETE,
+                content="4",
+                meta_data=META,
+                prompt_tokens=30,
+                completion_tokens=20,
+                cost=Decimal("0.002"),
+            )
     logs = list(UsageLog.objects.filter(tenant=tenant_a))
     assert len(logs) == 1
     log = logs[0]
@@ -60,8 +67,9 @@ def test_it_gives_back_the_question_of_a_failed_answer_once(tenant_a, owner, in_
 def test_it_charges_a_stopped_answer_that_had_started(tenant_a, owner, in_tenant):
     answer = _ask(tenant_a, owner, in_tenant)
     with in_tenant(tenant_a):
-        message_finalize(message_id=answer.pk, status=Message.Status.STOPPED, content="Par", prompt_tokens=10,
-                         completion_tokens=2)  # fmt: skip
+        message_finalize(
+            message_id=answer.pk, status=Message.Status.STOPPED, content="Par", prompt_tokens=10, completion_tokens=2
+        )
         message_finalize(message_id=answer.pk, status=Message.Status.STOPPED, content="Par")
     assert _questions_used(tenant_a)[quotas.Kind.QUESTIONS] == 1
     assert UsageLog.objects.get(tenant=tenant_a).tokens_used == 12

@@ -16,9 +16,19 @@ UTC = UTC
 
 
 def _log(tenant, user, when, key, *, tokens=10, cost="0.5", provider="openai", platform=False):
-    usage_record(schema=tenant.schema_name, action_type="question", user_id=user.pk, user_email=user.email,
-                 tokens=tokens, cost=Decimal(cost), provider=provider, strategy="single_provider",
-                 platform_key=platform, idempotency_key=key, now=when)  # fmt: skip
+    usage_record(
+        schema=tenant.schema_name,
+        action_type="question",
+        user_id=user.pk,
+        user_email=user.email,
+        tokens=tokens,
+        cost=Decimal(cost),
+        provider=provider,
+        strategy="single_provider",
+        platform_key=platform,
+        idempotency_key=key,
+        now=when,
+    )
 
 
 def test_it_aggregates_a_day_per_tenant_user_and_key_and_gives_the_same_rows_twice(

@@ -13,7 +13,6 @@ from django.db import connection
 from billing import quotas
 from billing.models import Plan, UsageCounter
 from billing.tests.helpers import in_thread, set_used
-from chat.tests.conftest import browser_instance, chat_live  # noqa: F401 - fixtures
 from tenants.models import Tenant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -25,7 +24,7 @@ def _commit(fn, *args):
 
 
 @pytest.fixture
-def billing_page(chat_live, browser_instance, fake_stripe, settings):  # noqa: F811
+def billing_page(chat_live, browser_instance, fake_stripe, settings):
     from django.conf import settings as dj_settings
 
     from billing.services import plans_sync_to_stripe
