@@ -176,6 +176,7 @@ def main(args: argparse.Namespace) -> int:
             OPENAI_BASE_URL=fake.openai_base_url,
             ANTHROPIC_API_KEY="",
             PERPLEXITY_API_KEY="",
+            ORCHESTRATION_PLATFORM_RPM="0",  # 100+ turns a minute on the platform key: measure, do not throttle
         )
         port = free_port()
         start_uvicorn(port, env)

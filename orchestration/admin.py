@@ -63,7 +63,8 @@ class ProviderCredentialForm(forms.ModelForm):
     )
     base_url = forms.URLField(
         label=_("Base URL"), required=False, assume_scheme="https",
-        help_text=_("Leave empty for the provider's own endpoint."),
+        help_text=_("Only for an OpenAI-compatible server (http or https, an optional base path such as /v1). "
+                    "OpenAI, Anthropic and Perplexity always use their own endpoints."),
     )  # fmt: skip
     clear_api_key = forms.BooleanField(label=_("Clear the stored key"), required=False)
     model_names = forms.CharField(

@@ -74,6 +74,16 @@ class ProviderCredential(models.Model):
     def __str__(self) -> str:
         return self.get_provider_display()
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from orchestration.egress import validate_base_url
+
+        try:
+            validate_base_url(self.base_url, provider=self.provider)
+        except ValidationError as exc:
+            raise ValidationError({"base_url": exc.error_list}) from None
+
     @property
     def has_key(self) -> bool:
         return bool(self.encrypted_api_key)

@@ -3,6 +3,10 @@
 Keys include the tenant's schema (captured by the caller in the request's thread, because
 worker threads of a consensus run have their own, public, database connection).
 
+Every decision is one Lua script, so it is atomic across workers: a reservation against the
+per-minute limits checks and counts in one step (parallel calls never overshoot a limit), and
+the breaker's move from open to half-open hands out exactly one probe.
+
 Redis being unreachable never blocks an answer: the breaker and the limits then let calls
 through and log a warning.
 """
@@ -10,7 +14,9 @@ through and log a warning.
 from __future__ import annotations
 
 import logging
+import math
 import time
+import uuid
 from functools import lru_cache
 
 import redis
@@ -19,6 +25,7 @@ from django.conf import settings
 log = logging.getLogger(__name__)
 
 PREFIX = "chorus:orch"
+WINDOW = 60  # seconds: the limits are per minute
 
 
 @lru_cache(maxsize=4)
@@ -30,122 +37,254 @@ def client() -> redis.Redis:
     return _client(settings.REDIS_URL)
 
 
+def now() -> float:
+    """The clock of breakers and limits (tests move it instead of sleeping)."""
+    return time.time()
+
+
 def _setting(name: str, default):
     return getattr(settings, name, default)
 
 
+_scripts: dict[tuple[int, str], object] = {}
+
+
+def _script(source: str):
+    r = client()
+    key = (id(r), source)
+    script = _scripts.get(key)
+    if script is None:
+        script = _scripts[key] = r.register_script(source)
+    return script
+
+
+# --- circuit breaker ----------------------------------------------------------------------------
+# One hash per (schema, provider): state (closed | open | half_open), failures and the end of
+# their window, open_until, and the probe's token and deadline while half-open.
+
+_BREAKER_ALLOW = """
+local h = redis.call('HMGET', KEYS[1], 'state', 'open_until', 'probe_until')
+local state = h[1] or 'closed'
+local now = tonumber(ARGV[1])
+if state == 'closed' then return 1 end
+if state == 'open' and now < tonumber(h[2] or '0') then return 0 end
+if state == 'half_open' and now < tonumber(h[3] or '0') then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'half_open', 'probe', ARGV[2], 'probe_until', now + tonumber(ARGV[3]))
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 2
+"""
+
+_BREAKER_SUCCESS = """
+local h = redis.call('HMGET', KEYS[1], 'state', 'probe')
+local state = h[1] or 'closed'
+if state == 'closed' or (state == 'half_open' and h[2] == ARGV[1]) then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0
+"""
+
+_BREAKER_FAILURE = """
+local h = redis.call('HMGET', KEYS[1], 'state', 'failures', 'window_end', 'probe')
+local state = h[1] or 'closed'
+local now = tonumber(ARGV[1])
+local threshold, window, cooldown, ttl = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+local function trip()
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'state', 'open', 'open_until', now + cooldown)
+  redis.call('EXPIRE', KEYS[1], ttl)
+  return 1
+end
+if state == 'half_open' then
+  if h[4] == ARGV[2] then return trip() end
+  return 0
+end
+if state == 'open' then return 0 end
+local failures, window_end = tonumber(h[2] or '0'), tonumber(h[3] or '0')
+if now >= window_end then failures, window_end = 0, now + window end
+failures = failures + 1
+if failures >= threshold then return trip() end
+redis.call('HSET', KEYS[1], 'state', 'closed', 'failures', failures, 'window_end', window_end)
+redis.call('EXPIRE', KEYS[1], ttl)
+return 0
+"""
+
+_BREAKER_RELEASE = """
+local h = redis.call('HMGET', KEYS[1], 'state', 'probe')
+if h[1] == 'half_open' and h[2] == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'probe_until', 0)
+  return 1
+end
+return 0
+"""
+
+
 class CircuitBreaker:
     """Opens after ``threshold`` failures within ``window`` seconds; stays open ``cooldown``
-    seconds; then lets one trial call through (half-open): success closes it, failure re-opens."""
+    seconds; then lets exactly one probe call through (half-open): the probe's success closes it,
+    its failure re-opens it. Outcomes of other calls (started before the circuit opened) change
+    nothing while it is open or half-open. A probe that never reports (a lost worker) is replaced
+    after ``probe_ttl`` seconds, the longest a call may take.
 
-    def __init__(self, schema: str, provider: str) -> None:
-        base = f"{PREFIX}:{schema}:cb:{provider}"
-        self.failures_key = base + ":failures"
-        self.open_key = base + ":open"
-        self.trial_key = base + ":trial"
-        self.threshold = _setting("ORCHESTRATION_BREAKER_THRESHOLD", 5)
-        self.window = _setting("ORCHESTRATION_BREAKER_WINDOW", 60)
-        self.cooldown = _setting("ORCHESTRATION_BREAKER_COOLDOWN", 30)
+    One instance belongs to one call: :meth:`allow` remembers whether that call is the probe.
+    """
+
+    def __init__(self, schema: str, provider: str, *, probe_ttl: float | None = None) -> None:
+        self.key = f"{PREFIX}:{schema}:cb:{provider}"
+        self.threshold = int(_setting("ORCHESTRATION_BREAKER_THRESHOLD", 5))
+        self.window = int(_setting("ORCHESTRATION_BREAKER_WINDOW", 60))
+        self.cooldown = max(1, int(_setting("ORCHESTRATION_BREAKER_COOLDOWN", 30)))
+        default_ttl = float(_setting("ORCHESTRATION_CALL_DEADLINE", 300)) + 60
+        self.probe_ttl = max(1.0, float(probe_ttl or default_ttl))
+        self.probe: str | None = None  # this call's token when it is the half-open probe
+
+    @property
+    def _ttl(self) -> int:
+        return int(self.window + self.cooldown + self.probe_ttl + 60)
 
     def state(self) -> str:
         try:
-            r = client()
-            if r.exists(self.open_key):
-                return "open"
-            return "half_open" if r.exists(self.trial_key + ":pending") else "closed"
+            state, open_until = client().hmget(self.key, "state", "open_until")
         except redis.RedisError:
             log.warning("circuit breaker state unavailable (Redis); treating provider as healthy")
             return "closed"
+        state = (state or b"closed").decode()
+        if state == "open":
+            return "open" if now() < float(open_until or 0) else "half_open"
+        return state
 
     def is_open(self) -> bool:
         return self.state() == "open"
 
     def allow(self) -> bool:
-        """May a call go out now? In half-open state only one caller gets the trial."""
+        """May a call go out now? Closed: yes. Open: no. Half-open: yes for exactly one caller."""
+        token = uuid.uuid4().hex
         try:
-            r = client()
-            if not r.exists(self.open_key):
-                if not r.exists(self.trial_key + ":pending"):
-                    return True
-                return bool(r.set(self.trial_key, "1", nx=True, ex=max(1, int(self.cooldown))))
-            return False
+            verdict = _script(_BREAKER_ALLOW)(keys=[self.key], args=[now(), token, self.probe_ttl, self._ttl])
         except redis.RedisError:
             log.warning("circuit breaker unavailable (Redis); letting the call through")
             return True
+        if verdict == 2:
+            self.probe = token
+        return verdict != 0
 
     def record_success(self) -> None:
         try:
-            client().delete(self.failures_key, self.trial_key, self.trial_key + ":pending")
+            _script(_BREAKER_SUCCESS)(keys=[self.key], args=[self.probe or ""])
         except redis.RedisError:
             pass
+        self.probe = None
 
     def record_failure(self) -> None:
+        args = [now(), self.probe or "", self.threshold, self.window, self.cooldown, self._ttl]
         try:
-            r = client()
-            pipe = r.pipeline()
-            pipe.set(self.failures_key, 0, ex=int(self.window), nx=True)  # the window starts at the first failure
-            pipe.incr(self.failures_key)
-            _, failures = pipe.execute()
-            half_open = r.exists(self.trial_key)
-            if failures >= self.threshold or half_open:
-                pipe = r.pipeline()
-                pipe.set(self.open_key, str(time.time()), ex=max(1, int(self.cooldown)))
-                # when the open key expires, the next caller gets a single trial call
-                pipe.set(self.trial_key + ":pending", "1", ex=int(self.cooldown) + int(self.window))
-                pipe.delete(self.failures_key, self.trial_key)
-                pipe.execute()
-                log.warning("circuit opened for %s", self.open_key.rsplit(":", 2)[0])
+            if _script(_BREAKER_FAILURE)(keys=[self.key], args=args):
+                log.warning("circuit opened for %s", self.key)
         except redis.RedisError:
             log.warning("circuit breaker could not record a failure (Redis)")
+        self.probe = None
+
+    def release(self) -> None:
+        """This call was the probe but never reached the provider: the next caller may probe."""
+        if self.probe is None:
+            return
+        try:
+            _script(_BREAKER_RELEASE)(keys=[self.key], args=[self.probe])
+        except redis.RedisError:
+            pass
+        self.probe = None
 
     def reset(self) -> None:
         try:
-            client().delete(self.failures_key, self.open_key, self.trial_key, self.trial_key + ":pending")
+            client().delete(self.key)
         except redis.RedisError:
             pass
 
 
-class RateLimiter:
-    """Requests and tokens per minute for one provider of one tenant (fixed one-minute windows)."""
+# --- rate limits --------------------------------------------------------------------------------
+# Sliding-window counters (the current minute's count plus the previous minute's, weighted by how
+# much of it the window still covers), checked and counted in one script.
 
-    def __init__(self, schema: str, provider: str, *, rpm: int | None, tpm: int | None) -> None:
-        self.base = f"{PREFIX}:{schema}:rl:{provider}"
+_RESERVE = """
+local rpm, tpm, cost, weight, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+local function used(cur, prev)
+  return tonumber(redis.call('GET', cur) or '0') + math.floor(tonumber(redis.call('GET', prev) or '0') * weight)
+end
+if rpm > 0 and used(KEYS[1], KEYS[2]) + 1 > rpm then return -1 end
+if tpm > 0 then
+  cost = math.max(1, math.min(cost, tpm))
+  if used(KEYS[3], KEYS[4]) + cost > tpm then return -2 end
+end
+if rpm > 0 then
+  redis.call('INCR', KEYS[1])
+  redis.call('EXPIRE', KEYS[1], ttl)
+end
+if tpm > 0 then
+  redis.call('INCRBY', KEYS[3], cost)
+  redis.call('EXPIRE', KEYS[3], ttl)
+  return cost
+end
+return 0
+"""
+
+_RECONCILE = """
+local v = redis.call('INCRBY', KEYS[1], ARGV[1])
+if v < 0 then redis.call('SET', KEYS[1], 0) end
+if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return v
+"""
+
+
+class RateLimiter:
+    """Requests and tokens per minute for one provider of one tenant (platform keys and the
+    tenant's own keys counted apart).
+
+    :meth:`acquire` reserves one request and an estimate of the call's tokens before the call, in
+    one atomic step; :meth:`reconcile` replaces the estimate with the tokens the call really used.
+    One instance belongs to one call.
+    """
+
+    def __init__(self, schema: str, provider: str, *, rpm: int | None, tpm: int | None, platform: bool = False) -> None:
+        self.base = f"{PREFIX}:{schema}:rl:{provider}" + (":platform" if platform else "")
         self.rpm = rpm or None
         self.tpm = tpm or None
+        self._reserved: tuple[str, int] | None = None  # (token counter key, tokens reserved)
 
-    def _window(self) -> int:
-        return int(time.time() // 60)
+    def _now(self) -> float:
+        return now()
 
-    def acquire(self) -> str | None:
-        """Count one request; returns None when allowed, or which limit ("requests"/"tokens") is reached."""
+    def acquire(self, tokens: int = 0) -> str | None:
+        """Reserve one request and ``tokens``; None when allowed, else which limit ("requests"/"tokens") is reached."""
         if not self.rpm and not self.tpm:
             return None
-        w = self._window()
+        t = self._now()
+        w = math.floor(t / WINDOW)
+        weight = 1 - (t - w * WINDOW) / WINDOW
+        keys = [f"{self.base}:req:{w}", f"{self.base}:req:{w - 1}", f"{self.base}:tok:{w}", f"{self.base}:tok:{w - 1}"]
         try:
-            r = client()
-            if self.tpm:
-                used = int(r.get(f"{self.base}:tok:{w}") or 0)
-                if used >= self.tpm:
-                    return "tokens"
-            if self.rpm:
-                pipe = r.pipeline()
-                pipe.incr(f"{self.base}:req:{w}")
-                pipe.expire(f"{self.base}:req:{w}", 120)
-                count, _ = pipe.execute()
-                if count > self.rpm:
-                    return "requests"
+            args = [self.rpm or 0, self.tpm or 0, int(tokens), weight, 2 * WINDOW]
+            verdict = int(_script(_RESERVE)(keys=keys, args=args))
         except redis.RedisError:
             log.warning("rate limiter unavailable (Redis); letting the call through")
+            return None
+        if verdict == -1:
+            return "requests"
+        if verdict == -2:
+            return "tokens"
+        if self.tpm:
+            self._reserved = (keys[2], verdict)
         return None
 
-    def add_tokens(self, tokens: int) -> None:
-        if not self.tpm or tokens <= 0:
+    def reconcile(self, tokens: int) -> None:
+        """The call used ``tokens``: correct the reservation (add the excess, return the rest)."""
+        if not self.tpm or self._reserved is None:
             return
-        w = self._window()
+        key, reserved = self._reserved
+        self._reserved = None
+        delta = int(tokens) - reserved
+        if delta == 0:
+            return
         try:
-            pipe = client().pipeline()
-            pipe.incrby(f"{self.base}:tok:{w}", tokens)
-            pipe.expire(f"{self.base}:tok:{w}", 120)
-            pipe.execute()
+            _script(_RECONCILE)(keys=[key], args=[delta, 2 * WINDOW])
         except redis.RedisError:
             pass

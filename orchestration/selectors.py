@@ -219,15 +219,17 @@ def provider_configs(
             continue
         if cred.provider == "openai_compatible" and not cred.base_url:
             continue
-        base_url = cred.base_url or (
-            getattr(django_settings, PLATFORM_KEYS[cred.provider][1], "") if cred.provider in PLATFORM_KEYS else ""
-        )
+        # a vendor's endpoint is the vendor's (or the operator's override), never a URL a tenant
+        # admin stored; a tenant-set URL (openai_compatible) is checked again at connect time
+        guarded = cred.provider not in PLATFORM_KEYS
+        base_url = cred.base_url if guarded else getattr(django_settings, PLATFORM_KEYS[cred.provider][1], "")
         names, default = _models(cred.provider, snapshot, list(cred.model_names or []), cred.default_model)
         if not default:
             continue
         configs.append(ProviderConfig(
             provider=cred.provider, api_key=key, base_url=base_url, models=names, default_model=default,
-            platform=False, rpm=cred.requests_per_minute, tpm=cred.tokens_per_minute, schema=schema, **common,
+            platform=False, guarded=guarded, rpm=cred.requests_per_minute, tpm=cred.tokens_per_minute, schema=schema,
+            **common,
         ))  # fmt: skip
     if include_platform:
         for provider, (key_setting, url_setting) in PLATFORM_KEYS.items():

@@ -354,6 +354,10 @@ PERPLEXITY_API_KEY = env("PERPLEXITY_API_KEY", default="")
 OPENAI_BASE_URL = env("OPENAI_BASE_URL", default="")
 ANTHROPIC_BASE_URL = env("ANTHROPIC_BASE_URL", default="")
 PERPLEXITY_BASE_URL = env("PERPLEXITY_BASE_URL", default="https://api.perplexity.ai")
+# Hosts a workspace's OpenAI-compatible base URL may reach although they are on a loopback, private
+# or link-local network (every other such address is refused, on save and at connect time): names,
+# addresses or networks, optionally with a port, e.g. "localhost:11434,ollama,10.1.2.0/24".
+PROVIDER_ALLOWED_HOSTS = env.list("PROVIDER_ALLOWED_HOSTS", default=[])
 
 # --- Stripe ---------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
@@ -400,7 +404,9 @@ ORCHESTRATION_BREAKER_WINDOW = env.int("ORCHESTRATION_BREAKER_WINDOW", default=6
 ORCHESTRATION_BREAKER_COOLDOWN = env.int("ORCHESTRATION_BREAKER_COOLDOWN", default=30)  # open for seconds
 ORCHESTRATION_CONSENSUS_MAX = env.int("ORCHESTRATION_CONSENSUS_MAX", default=3)  # models per consensus
 ORCHESTRATION_ESTIMATED_ANSWER_TOKENS = env.int("ORCHESTRATION_ESTIMATED_ANSWER_TOKENS", default=500)
-ORCHESTRATION_PLATFORM_RPM = env.int("ORCHESTRATION_PLATFORM_RPM", default=0) or None  # per tenant, platform keys
+# Requests per minute each workspace may send to one provider through the platform's keys (so one
+# workspace cannot spend the platform's vendor quota); a workspace's own keys have their own limits.
+ORCHESTRATION_PLATFORM_RPM = env.int("ORCHESTRATION_PLATFORM_RPM", default=60) or None  # 0: no limit
 ORCHESTRATION_PLATFORM_TPM = env.int("ORCHESTRATION_PLATFORM_TPM", default=0) or None
 LOGGING["loggers"]["httpx2"] = {"level": "WARNING"}  # type: ignore[index]  # one line per provider request is noise
 

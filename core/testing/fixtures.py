@@ -75,7 +75,9 @@ def credential(fake_llm, owner):
     def make(provider: str, *, key: str = "sk-tenant-key-123456", models=None, default_model="", user=owner, **fields):
         cred = ProviderCredential(
             provider=provider,
-            base_url=fields.pop("base_url", fake_llm.base_url(provider)),
+            # vendors' endpoints are fixed (the fake server through OPENAI_BASE_URL etc.); only an
+            # OpenAI-compatible server takes a base URL (allow 127.0.0.1: PROVIDER_ALLOWED_HOSTS)
+            base_url=fields.pop("base_url", fake_llm.base_url(provider) if provider not in PLATFORM else ""),
             model_names=models or [],
             default_model=default_model or (models[0] if models else ""),
             **fields,

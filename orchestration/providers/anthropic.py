@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 
 import anthropic
 
-from .base import Completion, Provider, ProviderError, timeout
+from orchestration import egress
+
+from .base import ClientCache, Completion, Provider, ProviderConfig, ProviderError, connect_failure, timeout
+
+CLIENTS = ClientCache()
 
 
-@lru_cache(maxsize=32)
-def _client(api_key: str, base_url: str | None, connect: float, read: float, retries: int) -> anthropic.Anthropic:
-    """Clients are reused: building one costs ~20 ms, and reuse keeps connections alive."""
-    return anthropic.Anthropic(api_key=api_key, base_url=base_url, timeout=timeout(connect, read), max_retries=retries)
+def _build(c: ProviderConfig) -> anthropic.Anthropic:
+    t = timeout(c.connect_timeout, c.read_timeout)
+    return anthropic.Anthropic(
+        api_key=c.api_key, base_url=c.base_url or None, timeout=t, max_retries=c.max_retries,
+        http_client=egress.http_client(guarded=c.guarded, timeout=t),
+    )  # fmt: skip
 
 
 def to_anthropic(messages: list[dict]) -> tuple[str, list[dict]]:
@@ -36,12 +41,13 @@ class AnthropicProvider(Provider):
     name = "anthropic"
 
     def client(self) -> anthropic.Anthropic:
-        c = self.config
-        return _client(c.api_key, c.base_url or None, c.connect_timeout, c.read_timeout, c.max_retries)
+        return CLIENTS.get(self.config, lambda: _build(self.config))
 
     def _map_error(self, exc: Exception) -> ProviderError:
         status = getattr(exc, "status_code", None)
         name = type(exc).__name__
+        if connect_failure(exc):  # one code and one message for every failure to connect (see openai.py)
+            return ProviderError("connection", self.name, detail=name)
         if isinstance(exc, anthropic.APITimeoutError) or "Timeout" in name:
             return ProviderError("timeout", self.name, detail=name)
         if isinstance(exc, anthropic.APIConnectionError):

@@ -11,14 +11,17 @@ longest gap allowed between two chunks.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from orchestration import egress
 from orchestration.pricing import estimate_tokens
 from orchestration.resilience import CircuitBreaker, RateLimiter
 
@@ -43,6 +46,7 @@ class ProviderConfig:
     models: tuple[str, ...] = ()
     default_model: str = ""
     platform: bool = False  # the platform's key from the environment, not the tenant's own
+    guarded: bool = False  # a tenant-set base URL: resolved and checked at connect time (orchestration.egress)
     rpm: int | None = None
     tpm: int | None = None
     schema: str = "public"
@@ -137,6 +141,62 @@ def timeout(connect: float, read: float):
     return httpx2.Timeout(connect=connect, read=read, write=read, pool=connect)
 
 
+class ClientCache:
+    """SDK clients reused per (key, endpoint, timeouts): building one costs ~20 ms, and reuse keeps
+    connections alive. Entries are keyed by a digest of the API key, never by the key itself (an
+    ``lru_cache`` over the plaintext keeps it as a dict key for the life of the process, readable
+    in any heap dump or debugger frame); the client of course holds its key while it lives."""
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def fingerprint(api_key: str) -> str:
+        return hashlib.sha256(b"chorus-sdk-client:" + api_key.encode()).hexdigest()
+
+    def get(self, config: ProviderConfig, build: Callable[[], object]) -> object:
+        key = (config.provider, self.fingerprint(config.api_key), config.base_url, config.guarded,
+               config.connect_timeout, config.read_timeout, config.max_retries)  # fmt: skip
+        with self._lock:
+            client = self._items.get(key)
+            if client is not None:
+                self._items.move_to_end(key)
+                return client
+        client = build()
+        with self._lock:
+            client = self._items.setdefault(key, client)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)  # in-flight users keep their reference
+        return client
+
+    def keys(self) -> list[tuple]:
+        with self._lock:
+            return list(self._items)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def connect_failure(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or what caused it) is a failure to connect: refused, timed out while
+    connecting, unresolvable, or refused by the egress policy."""
+    import httpcore2
+    import httpx2
+
+    kinds = (httpx2.ConnectError, httpx2.ConnectTimeout, httpcore2.ConnectError, httpcore2.ConnectTimeout)
+    for _depth in range(10):
+        if exc is None:
+            return False
+        if isinstance(exc, kinds):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 class Provider:
     """Subclasses implement :meth:`_stream` (and :meth:`_map_error` for their SDK's exceptions)."""
 
@@ -182,8 +242,8 @@ class Call:
         self.passages = passages or []
         self.cancel = cancel or threading.Event()
         self.completion = Completion(provider=cfg.provider, model=self.model, platform=cfg.platform)
-        self.breaker = CircuitBreaker(cfg.schema, cfg.provider)
-        self.limiter = RateLimiter(cfg.schema, cfg.provider, rpm=cfg.rpm, tpm=cfg.tpm)
+        self.breaker = CircuitBreaker(cfg.schema, cfg.provider, probe_ttl=cfg.total_timeout + 60)
+        self.limiter = RateLimiter(cfg.schema, cfg.provider, rpm=cfg.rpm, tpm=cfg.tpm, platform=cfg.platform)
         self._gen: Iterator[str] | None = None
 
     def __iter__(self) -> Iterator[str]:
@@ -193,7 +253,8 @@ class Call:
         if cfg.provider != "offline":
             if not self.breaker.allow():
                 raise ProviderError("circuit_open", cfg.provider)
-            if self.limiter.acquire():
+            if self.limiter.acquire(self.estimated_tokens()):
+                self.breaker.release()  # never reached the provider: another call may probe it
                 raise ProviderError("local_rate_limit", cfg.provider)
         deadline = c.started + cfg.total_timeout
         self._gen = self.provider._stream(
@@ -218,8 +279,17 @@ class Call:
         except ProviderError as exc:
             self._failed(exc)
             raise
+        except GeneratorExit:  # the caller stopped reading (a consensus run that has enough)
+            self._settle()
+            if c.parts:
+                self.breaker.record_success()
+            else:
+                self.breaker.release()
+            raise
         except Exception as exc:  # noqa: BLE001 - every SDK failure becomes a ProviderError
             err = exc if isinstance(exc, ProviderError) else self.provider._map_error(exc)
+            if egress.refused_by_policy(exc):
+                err.detail = "refused by the egress policy (the operator may allow the host: PROVIDER_ALLOWED_HOSTS)"
             self._failed(err)
             raise err from None
         finally:
@@ -231,13 +301,34 @@ class Call:
             c.prompt_tokens = c.prompt_tokens or estimate_tokens("".join(m["content"] for m in self.messages))
             c.completion_tokens = c.completion_tokens or (estimate_tokens(c.text) if c.parts else 0)
         self.breaker.record_success()
-        self.limiter.add_tokens(c.prompt_tokens + c.completion_tokens)
+        self.limiter.reconcile(c.prompt_tokens + c.completion_tokens)
+
+    def estimated_tokens(self) -> int:
+        """What the call is expected to use, reserved against tokens-per-minute before it starts."""
+        from django.conf import settings
+
+        prompt = estimate_tokens("".join(m.get("content") or "" for m in self.messages))
+        answer = int(getattr(settings, "ORCHESTRATION_ESTIMATED_ANSWER_TOKENS", 500) or 500)
+        return prompt + (min(answer, self.max_tokens) if self.max_tokens else answer)
+
+    def _settle(self) -> None:
+        """A call that ended without a usage report: charge what evidently went through, if anything."""
+        c = self.completion
+        used = c.prompt_tokens + c.completion_tokens
+        if not used and c.parts:
+            used = estimate_tokens("".join(m.get("content") or "" for m in self.messages)) + estimate_tokens(c.text)
+        self.limiter.reconcile(used)
 
     def _failed(self, err: ProviderError) -> None:
         log.warning("provider call failed: provider=%s code=%s status=%s detail=%s",
                     err.provider, err.code, err.status, err.detail)  # fmt: skip
+        if err.code in ("circuit_open", "local_rate_limit"):
+            return  # refused before the call: nothing reserved to settle, no outcome to record
+        self._settle()
         if err.counts_against_health:
             self.breaker.record_failure()
+        else:
+            self.breaker.record_success()  # the provider answered (a refusal, a bad request): it is up
 
     def close(self) -> None:
         gen, self._gen = self._gen, None

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 
 import openai
 
-from .base import Completion, Provider, ProviderError, timeout
+from orchestration import egress
+
+from .base import ClientCache, Completion, Provider, ProviderConfig, ProviderError, connect_failure, timeout
+
+CLIENTS = ClientCache()
 
 
-@lru_cache(maxsize=32)
-def _client(api_key: str, base_url: str | None, connect: float, read: float, retries: int) -> openai.OpenAI:
-    """Clients are reused: building one costs ~25 ms, and reuse keeps connections alive."""
-    return openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout(connect, read), max_retries=retries)
+def _build(c: ProviderConfig) -> openai.OpenAI:
+    t = timeout(c.connect_timeout, c.read_timeout)
+    return openai.OpenAI(
+        api_key=c.api_key or "not-needed", base_url=c.base_url or None, timeout=t, max_retries=c.max_retries,
+        http_client=egress.http_client(guarded=c.guarded, timeout=t),
+    )  # fmt: skip
 
 
 def map_openai_error(exc: Exception, provider: str) -> ProviderError:
     status = getattr(exc, "status_code", None)
+    if connect_failure(exc):
+        # refused, unreachable, blocked by the egress policy, unresolvable, or slow to connect: one
+        # code and one message for all, so a base URL cannot be used to scan ports
+        return ProviderError("connection", provider, detail=type(exc).__name__)
     if isinstance(exc, openai.APITimeoutError):
         return ProviderError("timeout", provider, detail=type(exc).__name__)
     if isinstance(exc, openai.APIConnectionError):
@@ -47,8 +56,7 @@ class OpenAIProvider(Provider):
     max_tokens_param = "max_completion_tokens"  # OpenAI's own API; reasoning models reject max_tokens
 
     def client(self) -> openai.OpenAI:
-        c = self.config
-        return _client(c.api_key or "not-needed", c.base_url or None, c.connect_timeout, c.read_timeout, c.max_retries)
+        return CLIENTS.get(self.config, lambda: _build(self.config))
 
     def _map_error(self, exc: Exception) -> ProviderError:
         return map_openai_error(exc, self.name)

@@ -1,3 +1,4 @@
+from orchestration import resilience
 from orchestration.resilience import CircuitBreaker
 from orchestration.tests.conftest import ask, last, run, text_of
 
@@ -17,19 +18,22 @@ def test_it_opens_after_repeated_failures_and_skips_the_provider(fake_llm, tenan
     assert text_of(events) == "Fallback."
 
 
-def test_it_lets_one_trial_through_after_the_cooldown_and_closes_on_success(fake_llm, tenant_a, in_tenant, settings):
+def test_it_lets_one_trial_through_after_the_cooldown_and_closes_on_success(
+    fake_llm, tenant_a, in_tenant, settings, monkeypatch
+):
     settings.ORCHESTRATION_BREAKER_THRESHOLD = 1
-    breaker = CircuitBreaker(tenant_a.schema_name, "openai")
-    breaker.record_failure()
-    assert breaker.allow() is False
-    from orchestration import resilience
-
-    resilience.client().delete(breaker.open_key)  # the cooldown is over
-    assert breaker.state() == "half_open"
-    assert breaker.allow() is True
-    assert breaker.allow() is False  # only one trial at a time
-    breaker.record_success()
-    assert breaker.state() == "closed" and breaker.allow() is True
+    settings.ORCHESTRATION_BREAKER_COOLDOWN = 30
+    clock = [1000.0]
+    monkeypatch.setattr(resilience, "now", lambda: clock[0])
+    CircuitBreaker(tenant_a.schema_name, "openai").record_failure()
+    assert CircuitBreaker(tenant_a.schema_name, "openai").allow() is False
+    clock[0] += 31  # the cooldown is over
+    probe = CircuitBreaker(tenant_a.schema_name, "openai")
+    assert probe.state() == "half_open"
+    assert probe.allow() is True
+    assert CircuitBreaker(tenant_a.schema_name, "openai").allow() is False  # only one trial at a time
+    probe.record_success()
+    assert probe.state() == "closed" and CircuitBreaker(tenant_a.schema_name, "openai").allow() is True
 
 
 def test_it_keeps_breakers_per_tenant(fake_llm, tenant_a, tenant_b, settings):

@@ -1,13 +1,14 @@
 import pytest
 
+from orchestration import resilience
 from orchestration.resilience import RateLimiter
 from orchestration.tests.conftest import ask, last, run, text_of
 
 
 @pytest.fixture(autouse=True)
 def _one_window(monkeypatch):
-    """Keep every call of a test in the same one-minute window (no flake at a minute boundary)."""
-    monkeypatch.setattr(RateLimiter, "_window", lambda self: 42)
+    """Keep every call of a test at the start of the same minute (no flake at a minute boundary)."""
+    monkeypatch.setattr(resilience, "now", lambda: 42 * 60.0)
 
 
 def test_it_enforces_requests_per_minute_and_falls_back(fake_llm, tenant_a, in_tenant, credential):

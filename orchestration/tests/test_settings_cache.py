@@ -44,7 +44,7 @@ def test_it_sees_a_new_a_rotated_and_a_deleted_credential_at_once(
 ):
     fake_llm.platform("openai")
     assert _openai(selectors.provider_configs()).platform  # cached: the platform key
-    cred = ProviderCredential(provider="openai", base_url=fake_llm.base_url("openai"), model_names=["gpt-4o"])
+    cred = ProviderCredential(provider="openai", model_names=["gpt-4o"])
     with django_capture_on_commit_callbacks(execute=True):
         services.credential_save(credential=cred, user=owner, api_key="sk-tenant-first-1234")
     assert _openai(selectors.provider_configs()).api_key == "sk-tenant-first-1234"
@@ -72,7 +72,7 @@ def test_it_never_caches_a_change_that_is_rolled_back(in_a, fake_llm, owner):
     fake_llm.platform("openai")
     assert _openai(selectors.provider_configs()).platform
     with pytest.raises(RuntimeError), transaction.atomic():
-        cred = ProviderCredential(provider="openai", base_url=fake_llm.base_url("openai"), model_names=["gpt-4o"])
+        cred = ProviderCredential(provider="openai", model_names=["gpt-4o"])
         services.credential_save(credential=cred, user=owner, api_key="sk-rolled-back-1234")
         assert _openai(selectors.provider_configs()).api_key == "sk-rolled-back-1234"  # its own transaction sees it
         raise RuntimeError
