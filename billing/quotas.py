@@ -119,10 +119,7 @@ def _fetch_prepared(sql: str, params: dict):
     connection.ensure_connection()
     raw = connection.connection
     if raw.prepare_threshold is None:  # Django turns automatic preparing off; explicit prepare=True only
-        raw.prepare_threshold = 1 << 30
-        # Ours are the only prepared statements on Django's connections (it binds client-side), so
-        # this session setting concerns only them: plan once, not a custom plan per execution.
-        raw.execute("SET plan_cache_mode = force_generic_plan")
+        raw.prepare_threshold = 1 << 30  # (the connection plans them once: plan_cache_mode in settings)
     with psycopg.Cursor(raw) as cursor:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchone()

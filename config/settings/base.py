@@ -73,7 +73,13 @@ def _database_config(url: str) -> dict:
         # process draws connections from psycopg's pool (opening one costs PostgreSQL 3-6 ms).
         "CONN_MAX_AGE": 0,
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": {**({"sslmode": query["sslmode"][0]} if "sslmode" in query else {}), **_pool_options()},
+        "OPTIONS": {
+            **({"sslmode": query["sslmode"][0]} if "sslmode" in query else {}),
+            **_pool_options(),
+            # Django binds client-side, so the only prepared statements are billing's quota check
+            # (billing/quotas.py): plan them once, not per execution (planning costs more than running).
+            "options": "-c plan_cache_mode=force_generic_plan",
+        },
     }
 
 
