@@ -38,6 +38,8 @@ def _admin_only(request) -> None:
 def billing_page(request):
     _admin_only(request)
     tenant = request.tenant
+    if request.GET.get("checkout") == "success" and request.GET.get("session_id") and stripe_api.configured():
+        services.checkout_return(tenant=tenant, session_id=request.GET["session_id"])
     limits = quotas.limits_for(schema=tenant.schema_name)
     sub = selectors.subscription_of(tenant)
     meters = selectors.meters_for(limits=limits)
@@ -80,7 +82,7 @@ def checkout(request):
         url = services.checkout_start(
             tenant=request.tenant,
             plan=plan,
-            success_url=f"{page}?checkout=success",
+            success_url=f"{page}?checkout=success&session_id={{CHECKOUT_SESSION_ID}}",
             cancel_url=f"{page}?checkout=cancelled",
         )
     except services.BillingUnavailable as exc:

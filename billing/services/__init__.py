@@ -11,6 +11,7 @@ from .plans import plans_sync_to_stripe  # noqa: F401
 from .reports import overage_report, usage_aggregate_day, usage_aggregate_recent, usage_archive  # noqa: F401
 from .subscriptions import (  # noqa: F401
     BillingUnavailable,
+    checkout_return,
     checkout_start,
     customer_ensure,
     invoice_sync,

@@ -376,3 +376,23 @@ def plan_code_check(code: str) -> None:
 
 
 subscription_set_plan_by_code.check = plan_code_check  # type: ignore[attr-defined]
+
+
+def checkout_return(*, tenant: Tenant, session_id: str) -> Subscription | None:
+    """Back from Checkout: apply the new subscription at once (the webhook may come later; both are
+    the same re-fetch, so whichever is second changes nothing). Only the tenant's own session counts."""
+    tenant.refresh_from_db(fields=["stripe_customer_id"])
+    if not session_id or not tenant.stripe_customer_id:
+        return None
+    try:
+        session = stripe_api.client().v1.checkout.sessions.retrieve(session_id)
+    except stripe_api.StripeError:
+        return None
+    if _get(session, "customer") != tenant.stripe_customer_id or not _get(session, "subscription"):
+        return None
+    sub_id = _get(session, "subscription")
+    sub_id = sub_id if isinstance(sub_id, str) else _get(sub_id, "id", "")
+    try:
+        return subscription_sync(stripe_subscription_id=sub_id, source="checkout")
+    except stripe_api.StripeError:
+        return None

@@ -50,3 +50,31 @@ def test_it_says_billing_is_not_configured_without_a_secret_key(owner_client, se
     assert 'data-action="checkout"' not in page
     response = owner_client.post("/billing/checkout/", {"plan": "pro"}, follow=True)
     assert "not configured" in response.content.decode()
+
+
+def test_it_applies_the_plan_on_the_return_from_checkout_before_any_webhook(
+    owner_client, synced_plans, fake_stripe, tenant_a
+):
+    response = owner_client.post("/billing/checkout/", {"plan": "pro"})
+    session_id = response["Location"].rsplit("/", 1)[-1]
+    session = fake_stripe.objects["checkout.session"][session_id]
+    assert session["success_url"].endswith("?checkout=success&session_id={CHECKOUT_SESSION_ID}")
+    fake_stripe.complete_checkout(session_id)  # its events are never delivered
+    page = owner_client.get(f"/billing/?checkout=success&session_id={session_id}").content.decode()
+    assert 'data-current-plan="pro"' in page
+    assert Subscription.objects.get(tenant=tenant_a).history.filter(source="checkout").exists()
+
+
+def test_it_ignores_another_workspaces_checkout_session(
+    owner_client, outsider_client, synced_plans, fake_stripe, tenant_a, tenant_b
+):
+    response = outsider_client.post("/billing/checkout/", {"plan": "pro"})  # B's member: refused, 403
+    assert response.status_code == 403
+    from billing.services import checkout_start
+
+    url = checkout_start(tenant=tenant_b, plan=synced_plans["pro"], success_url="http://x/", cancel_url="http://x/")
+    session_id = url.rsplit("/", 1)[-1]
+    fake_stripe.complete_checkout(session_id)
+    owner_client.get(f"/billing/?checkout=success&session_id={session_id}")
+    assert Subscription.objects.get(tenant=tenant_a).plan.code == "free"
+    assert Subscription.objects.get(tenant=tenant_b).plan.code == "free"  # B's own webhook will apply it
