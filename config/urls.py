@@ -4,12 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from accounts import views as accounts_views
 from core.views import healthz
 
 admin.site.site_header = admin.site.site_title = "Chorus"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("admin/login/", accounts_views.admin_login, name="admin_login_throttled"),  # before the admin's own
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
