@@ -171,11 +171,6 @@
   /* --- Thread swaps: streams, scroll position when older messages arrive ------------------------ */
   var keepFromBottom = null;
   document.addEventListener("htmx:beforeSwap", function (e) {
-    var xhr0 = e.detail.xhr;
-    if (xhr0 && xhr0.status === 429 && xhr0.getResponseHeader("HX-Retarget")) {  /* a quota or rate limit: show why */
-      e.detail.shouldSwap = true;
-      e.detail.isError = false;
-    }
     var elt = e.detail.elt;
     if (elt && elt.hasAttribute && elt.hasAttribute("data-older")) {
       var s = scroller();
