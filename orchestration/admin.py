@@ -171,14 +171,39 @@ class OrchestrationSettingsForm(forms.ModelForm):
             "max_cost_per_query",
             "prefer_cheaper_models",
             "price_overrides",
+            "embedding_provider",
+            "openai_embedding_model",
+            "retrieval_top_k",
+            "retrieval_min_score",
             "app_name",
             "support_email",
         ]
+
+    DOCUMENT_FIELDS = ("embedding_provider", "openai_embedding_model", "retrieval_top_k", "retrieval_min_score")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         enabled = self.instance.strategies_enabled or {}
         self.initial["strategies"] = [s for s in STRATEGIES if enabled.get(s)]
+        for name in self.DOCUMENT_FIELDS:  # issue 9: a form posted without them keeps the current values
+            if name in self.fields:
+                self.fields[name].required = False
+
+    def _clean_kept(self, name):
+        value = self.cleaned_data.get(name)
+        return getattr(self.instance, name) if value in (None, "") else value
+
+    def clean_embedding_provider(self):
+        return self._clean_kept("embedding_provider")
+
+    def clean_openai_embedding_model(self):
+        return self._clean_kept("openai_embedding_model")
+
+    def clean_retrieval_top_k(self):
+        return self._clean_kept("retrieval_top_k")
+
+    def clean_retrieval_min_score(self):
+        return self._clean_kept("retrieval_min_score")
 
     def clean(self):
         data = super().clean()
@@ -215,6 +240,10 @@ class OrchestrationSettingsAdmin(TenantModelAdmin):
             },
         ),  # fmt: skip
         (_("Cost"), {"fields": ["max_cost_per_query", "prefer_cheaper_models", "price_overrides"]}),
+        (
+            _("Documents"),
+            {"fields": ["embedding_provider", "openai_embedding_model", "retrieval_top_k", "retrieval_min_score"]},
+        ),  # fmt: skip
         (_("Workspace"), {"fields": ["app_name", "support_email"]}),
         (_("History"), {"fields": ["history"]}),
     ]

@@ -37,6 +37,7 @@ class Passage:
     document_id: str = ""
     chunk_id: str = ""
     score: float = 0.0
+    page: int | None = None  # where the format has pages
 
 
 class Retriever(Protocol):
@@ -68,7 +69,8 @@ class Event:
 
     data by type:
       phase   {"name": str, "status": "started"|"completed", "provider": str, "detail": str,
-               optional "ok": bool, "error": str (a failed call, followed by a fallback)}
+               optional "ok": bool, "error": str (a failed call, followed by a fallback),
+               "elapsed_ms": int (a completed call's duration)}
       delta   {"text": str}                      -- text of the final answer, in order
       sources {"sources": [{"url", "title", "access_date", "kind": "web"|"document", ...}]}
       usage   {"provider", "model", "prompt_tokens", "completion_tokens", "cost", "platform",
@@ -123,7 +125,7 @@ def run_prepared(request: Request, *, settings, configs, retriever=None, should_
             yield ctx.phase("budget", "completed", "", budget["reason"], ok=True)
         yield from REGISTRY[name].run(ctx)
     except AllProvidersFailed as exc:
-        detail = "; ".join(f"{f['message']}" for f in exc.failures[-3:])
+        detail = "; ".join(f["message"].rstrip(". ") for f in exc.failures[-3:])  # no ".;" or ".)." (issue 11)
         message = _("No language model could answer right now (%(detail)s). Your message is kept: please try again.")
         yield Event("error", {"message": message % {"detail": detail}, "code": "providers_failed", "retryable": True,
                               "failures": exc.failures, "meta_data": _meta(ctx, name, {})})  # fmt: skip
@@ -168,6 +170,10 @@ def _strategy_name(ctx) -> str:
 
     s = ctx.settings
     wanted = ctx.request.strategy or s.default_strategy
+    if wanted == "single_provider" and getattr(ctx.retriever, "available", False) and s.enabled("rag_enhanced"):
+        # the conversation holds ready documents: answers draw on them (issue 9)
+        ctx.notes.append("the conversation has documents: rag_enhanced answered")
+        wanted = "rag_enhanced"
     if all(c.provider == "offline" for c in ctx.configs):
         if wanted not in ("single_provider", "rag_enhanced"):
             ctx.notes.append(f"{wanted} needs a language model provider; the offline provider answered")

@@ -1,5 +1,6 @@
 """Writes of the chat app. Views and tasks import from here."""
 
+from .attachments import attachments_from_documents  # noqa: F401
 from .conversations import (  # noqa: F401
     conversation_archive,
     conversation_create,

@@ -124,6 +124,22 @@ def _turns(job: _Job) -> list[engine.Turn]:
     return turns
 
 
+# --- documents (issue 9): the conversation's documents and the knowledge base answer questions ---
+def _retriever(job: _Job):
+    from documents.retrieval import ConversationRetriever
+    from orchestration.selectors import settings_snapshot
+
+    def conversation_id():  # read only when the engine asks (not before the provider call)
+        return Message.objects.filter(pk=job.pk).values_list("conversation_id", flat=True).first()
+
+    snapshot = settings_snapshot()
+    return ConversationRetriever(user_id=job.owner_id, conversation_id=conversation_id,
+                                 top_k=snapshot.retrieval_top_k, min_score=snapshot.retrieval_min_score)  # fmt: skip
+
+
+# --- end documents ---
+
+
 def generation_run(*, message_id, moderate: bool = False) -> str:
     """Generate the answer ``message_id``; returns its final status (or the status it already had).
 
@@ -167,7 +183,7 @@ def _generation_run(answer: _Job, *, moderate: bool) -> str:
         return refusal is not None or streams.stop_requested(answer.pk)
 
     try:
-        for event in engine.run(request, should_stop=should_stop):
+        for event in engine.run(request, retriever=_retriever(answer), should_stop=should_stop):
             if check is not None and event.type in _GATED:
                 refusal, check = check.verdict(), None  # usually in before the first words
             if refusal is not None:  # the engine stops within one chunk; nothing of this answer is shown

@@ -68,6 +68,24 @@ def _go(request, url: str) -> HttpResponse:
     return redirect(url)
 
 
+# --- documents (issue 9): "ask about this document" starts a conversation that draws on it ---
+def _conversation_start_with_documents(request, **kwargs):
+    from django.db import transaction
+
+    from documents.services import documents_link_for_user
+
+    if not request.POST.getlist("documents"):
+        return services.conversation_start(**kwargs)
+    with transaction.atomic():  # linked before the answer's task is sent (on commit)
+        conversation = services.conversation_start(**kwargs)
+        documents_link_for_user(user=request.user, conversation_id=conversation.pk,
+                                document_ids=request.POST.getlist("documents"))  # fmt: skip
+    return conversation
+
+
+# --- end documents ---
+
+
 @login_required
 @require_POST
 def conversation_new(request):
@@ -75,7 +93,8 @@ def conversation_new(request):
     if not form.is_valid():
         return _problem(request, " ".join(e for errs in form.errors.values() for e in errs))
     try:
-        conversation = services.conversation_start(
+        conversation = _conversation_start_with_documents(
+            request,
             user=request.user,
             content=form.cleaned_data["content"],
             strategy=form.cleaned_data["strategy"],
@@ -119,6 +138,8 @@ def message_create(request, conversation_id):
         return quota_refusal(request, exc)
     except ValidationError as exc:
         return _problem(request, _errors_text(exc), status=409 if exc.code == "busy" else 400, back=back)
+    if request.POST.getlist("documents"):  # files sent with the question (issue 9); none: no query
+        services.attachments_from_documents(message=question, document_ids=request.POST.getlist("documents"))
     if not request.htmx:
         return redirect(back)
     conversation = answer.conversation  # the row as the service locked and saved it

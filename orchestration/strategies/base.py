@@ -173,7 +173,7 @@ class Context:
                 continue
             entry = {"url": s.get("url", ""), "title": s.get("title") or s.get("url", ""),
                      "access_date": s.get("access_date") or today, "kind": s.get("kind", "web")}  # fmt: skip
-            for k in ("document_id", "chunk_id", "score"):
+            for k in ("document_id", "chunk_id", "score", "page", "snippet"):
                 if k in s:
                     entry[k] = s[k]
             new.append(entry)
@@ -194,7 +194,7 @@ def stream_answer(ctx: Context, cands: list[Candidate], messages: list[dict], *,
         if cfg.provider == "offline":  # it quotes the passages: they are this answer's sources
             new = ctx.add_sources([
                 {"url": p.url, "title": p.title, "kind": "document", "document_id": p.document_id,
-                 "chunk_id": p.chunk_id} for p in ctx.passages()
+                 "chunk_id": p.chunk_id, "page": p.page, "snippet": p.text[:240]} for p in ctx.passages()
             ])  # fmt: skip
             if new:
                 yield ctx.event("sources", {"sources": new})
@@ -224,7 +224,7 @@ def stream_answer(ctx: Context, cands: list[Candidate], messages: list[dict], *,
             if new:
                 yield ctx.event("sources", {"sources": new})
         yield ctx.usage_event(call.completion)
-        yield ctx.phase(phase, "completed", cfg.provider, model, ok=True)
+        yield ctx.phase(phase, "completed", cfg.provider, model, ok=True, elapsed_ms=call.completion.elapsed_ms)
         return
     raise AllProvidersFailed(ctx.failures)
 
@@ -251,7 +251,8 @@ def collect(ctx: Context, cands: list[Candidate], messages: list[dict], *, phase
             continue
         ctx.extra["_last"] = call.completion
         yield ctx.usage_event(call.completion)
-        yield ctx.phase(phase, "completed", cfg.provider, model, ok=not ctx.stopped)
+        yield ctx.phase(phase, "completed", cfg.provider, model, ok=not ctx.stopped,
+                        elapsed_ms=call.completion.elapsed_ms)  # fmt: skip
         return
     raise AllProvidersFailed(ctx.failures)
 
