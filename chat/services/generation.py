@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from billing import services as billing
 from orchestration import engine
 
 from .. import streams
@@ -312,7 +313,7 @@ def message_finalize(
         )
         if not updated:
             return False
-        message = Message.objects.only("id", "conversation_id", "parent_id").get(pk=message_id)
+        message = Message.objects.only("id", "conversation_id", "parent_id", "created_at").get(pk=message_id)
         # its question too: indexing it when it is sent would delay the answer (docs/PERFORMANCE.md)
         index_messages([message_id, *([message.parent_id] if message.parent_id else [])])
         conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
@@ -336,12 +337,42 @@ def message_finalize(
             fields.append("title")
         conversation.save(update_fields=fields)
         title = conversation.title
+        _report_usage(message, conversation, status=status, meta=meta_data or {}, tokens=tokens, cost=cost)
     schema = getattr(connection, "schema_name", "public")
     data = {"status": status, "title": title}
     if error_message:
         data["message"] = error_message
     transaction.on_commit(lambda: streams.publish(streams.stream_key(message_id, schema), streams.END, data))
     return True
+
+
+def _report_usage(message: Message, conversation: Conversation, *, status: str, meta: dict, tokens: int, cost) -> None:
+    """billing: one ledger row per answer (its key makes a second call a no-op); an answer that failed,
+    or was stopped before a word, gives its question back."""
+    from accounts.models import User
+
+    orch = meta.get("orchestration") or {}
+    providers = [p for p in orch.get("providers_used") or [] if p]
+    refund = status == Message.Status.ERROR or (status == Message.Status.STOPPED and not tokens)
+    billing.usage_record(
+        action_type="question",
+        user_id=conversation.user_id,
+        user_email=User.objects.filter(pk=conversation.user_id).values_list("email", flat=True).first() or "",
+        tokens=tokens,
+        cost=cost,
+        provider="+".join(providers)[:50],
+        strategy=str(orch.get("orchestration_strategy") or "")[:50],
+        platform_key=bool((meta.get("platform_usage") or {}).get("used")),
+        metadata={
+            "message_id": str(message.pk),
+            "status": status,
+            "per_provider": (meta.get("cost_breakdown") or {}).get("per_provider") or {},
+            "tokens": meta.get("tokens_used") or {},
+            "platform_providers": (meta.get("platform_usage") or {}).get("providers") or [],
+        },
+        idempotency_key=f"answer:{connection.schema_name}:{message.pk}",  # type: ignore[attr-defined]
+        refund_question_of=message.created_at if refund else None,
+    )
 
 
 def generation_sweep(*, older_than: timedelta = STUCK_AFTER) -> int:

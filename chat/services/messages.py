@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing import services as billing
 from core.tasks import enqueue
 
 from .. import admission, streams
@@ -98,6 +99,8 @@ def _ask(*, conversation_id, user, content, parent, strategy, model) -> tuple[Me
         .get(pk=conversation_id, user=user, deleted_at__isnull=True)
     )
     refuse_if_suspended(until=conversation.suspended_until)
+    # billing: the plan's and the user's quotas, taken atomically in this transaction (QuotaExceeded: 429)
+    billing.quota_reserve(user_id=user.pk, user_email=user.email)
     if parent == "current":
         parent = conversation.current_leaf
         if parent is not None and parent.is_open:
@@ -169,6 +172,8 @@ def _regenerate(*, message: Message) -> Message:
     parent = Message.objects.only("id", "meta_data").get(pk=message.parent_id)
     if (parent.meta_data or {}).get("moderation") == FLAGGED:
         raise ValidationError(_("This message breaks the usage policy, so it cannot be answered."), code="flagged")
+    owner = conversation.user  # billing: a new answer is a question asked again (QuotaExceeded: 429)
+    billing.quota_reserve(user_id=owner.pk, user_email=owner.email)
     answer = _pending_answer(conversation, parent)
     _insert([answer])
     conversation.current_leaf = answer

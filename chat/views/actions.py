@@ -14,6 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from billing.responses import quota_refusal
+from billing.services import QuotaExceeded
+
 from .. import selectors, services
 from ..admission import QuestionLimited
 from ..forms import EditForm, MessageForm, MistakeForm, RateForm, RenameForm, ToggleForm
@@ -101,6 +104,8 @@ def conversation_new(request):
         return _limited(request, exc)
     except services.ChatRefused as exc:
         return _problem(request, _errors_text(exc), status=403)
+    except QuotaExceeded as exc:
+        return quota_refusal(request, exc)
     except ValidationError as exc:
         return _problem(request, _errors_text(exc))
     url = reverse("chat:conversation_detail", args=[conversation.pk])
@@ -129,6 +134,8 @@ def message_create(request, conversation_id):
         return _limited(request, exc, back=back)
     except services.ChatRefused as exc:
         return _problem(request, _errors_text(exc), status=403, back=back)
+    except QuotaExceeded as exc:
+        return quota_refusal(request, exc)
     except ValidationError as exc:
         return _problem(request, _errors_text(exc), status=409 if exc.code == "busy" else 400, back=back)
     if request.POST.getlist("documents"):  # files sent with the question (issue 9); none: no query
@@ -175,6 +182,8 @@ def message_regenerate(request, message_id):
         services.message_regenerate(message=message)
     except QuestionLimited as exc:
         return _limited(request, exc, back=back)
+    except QuotaExceeded as exc:
+        return quota_refusal(request, exc)
     except ValidationError as exc:
         return _problem(request, _errors_text(exc), status=409, back=back)
     return _thread_or_back(request, message.conversation, back)
@@ -194,6 +203,8 @@ def message_edit(request, message_id):
         return _limited(request, exc, back=back)
     except services.ChatRefused as exc:
         return _problem(request, _errors_text(exc), status=403, back=back)
+    except QuotaExceeded as exc:
+        return quota_refusal(request, exc)
     except ValidationError as exc:
         return _problem(request, _errors_text(exc), status=409 if exc.code == "busy" else 400, back=back)
     return _thread_or_back(request, message.conversation, back)

@@ -73,7 +73,13 @@ def _database_config(url: str) -> dict:
         # process draws connections from psycopg's pool (opening one costs PostgreSQL 3-6 ms).
         "CONN_MAX_AGE": 0,
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": {**({"sslmode": query["sslmode"][0]} if "sslmode" in query else {}), **_pool_options()},
+        "OPTIONS": {
+            **({"sslmode": query["sslmode"][0]} if "sslmode" in query else {}),
+            **_pool_options(),
+            # Django binds client-side, so the only prepared statements are billing's quota check
+            # (billing/quotas.py): plan them once, not per execution (planning costs more than running).
+            "options": "-c plan_cache_mode=force_generic_plan",
+        },
     }
 
 
@@ -206,6 +212,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.branding",
+                "billing.context_processors.billing_banner",
             ],
         },
     }
@@ -488,3 +495,23 @@ REQUEST_BODY_UPLOAD_PATHS = [
     r"^/chat/[0-9a-f-]{36}/files/$",  # the composer's files in a conversation
     r"^/admin/documents/knowledgeentry/bulk-upload/$",  # knowledge-base bulk upload
 ]
+# --- Billing ----------------------------------------------------------------------------------
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=10.0)  # seconds per Stripe call
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)  # Stripe's default, seconds
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)  # past due: full use, then read-only
+BILLING_WARN_AT = 0.8  # share of a limit at which users and admins are warned (once per period)
+BILLING_METER_EVENT_NAME = env("BILLING_METER_EVENT_NAME", default="chorus_overage_questions")
+# Called with the tenant, inside its new schema, at the end of provisioning (see TENANT_SCHEMA_READY_HOOKS).
+TENANT_SCHEMA_READY_HOOKS = [*TENANT_SCHEMA_READY_HOOKS, "billing.services.subscription_start_free"]
+# create_workspace --plan CODE: tenants names no billing code; it calls this hook with tenant and code.
+TENANT_PLAN_HOOK = "billing.services.subscription_set_plan_by_code"
+CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,
+    "billing-usage-daily": {"task": "billing.tasks.aggregate_usage_daily", "schedule": _timedelta(hours=1)},
+    "billing-reconcile": {"task": "billing.tasks.reconcile_subscriptions", "schedule": _timedelta(hours=24)},
+    "billing-archive-usage": {"task": "billing.tasks.archive_usage_logs", "schedule": _timedelta(hours=24)},
+    "billing-report-overage": {"task": "billing.tasks.report_overage", "schedule": _timedelta(hours=1)},
+    "billing-retry-events": {"task": "billing.tasks.retry_failed_events", "schedule": _timedelta(minutes=15)},
+}
+LOGGING["loggers"]["stripe"] = {"level": "WARNING"}  # type: ignore[index]  # a line per Stripe request is noise
