@@ -29,6 +29,7 @@ def test_it_answers_plain_json_without_a_delayed_ack_stall(fake_llm):
     sdk = client(fake_llm)
     for _ in range(3):  # the same kept-alive connection
         sdk.moderations.create(input="hello", model="omni-moderation-latest")
+    fake_llm.wait_finished()  # the client may read the answer before the server thread records the end
     recorded = fake_llm.requests_for(path="/moderations")
     assert len(recorded) == 3 and all(r.nodelay and r.sent_to_end for r in recorded)
 
