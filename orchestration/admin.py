@@ -65,6 +65,26 @@ def _check_html(obj) -> str:
     )  # fmt: skip
 
 
+class _OpenChoices:
+    """A choice field that also takes a name not in its list (a model the provider did not report):
+    the list is what is offered, not a limit; names are short strings."""
+
+    def valid_value(self, value):
+        return bool(value) and len(str(value)) <= 200 and "," not in str(value)
+
+
+class ModelsField(_OpenChoices, forms.MultipleChoiceField):
+    def to_python(self, value):
+        names = []
+        for v in super().to_python(value):
+            names += [n.strip() for n in v.split(",") if n.strip()]  # "a, b" from a script or an old form
+        return names
+
+
+class ModelField(_OpenChoices, forms.ChoiceField):
+    pass
+
+
 class ProviderCredentialForm(forms.ModelForm):
     new_api_key = forms.CharField(
         label=_("New API key"),
@@ -79,7 +99,7 @@ class ProviderCredentialForm(forms.ModelForm):
                     "OpenAI, Anthropic and Perplexity always use their own endpoints."),
     )  # fmt: skip
     clear_api_key = forms.BooleanField(label=_("Clear the stored key"), required=False)
-    model_names = forms.MultipleChoiceField(
+    model_names = ModelsField(
         label=_("Models"),
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "chorus-checks"}),
@@ -90,7 +110,7 @@ class ProviderCredentialForm(forms.ModelForm):
         required=False,
         help_text=_("Comma-separated names of models not in the list, e.g. llama3.1:8b."),
     )
-    default_model = forms.ChoiceField(label=_("Default model"), required=False)
+    default_model = ModelField(label=_("Default model"), required=False)
 
     class Meta:
         model = ProviderCredential
