@@ -347,7 +347,8 @@ class OrchestrationSettingsAdmin(TenantModelAdmin):
         return HttpResponseRedirect(reverse("admin:orchestration_orchestrationsettings_change", args=[obj.pk]))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra = {"show_save_and_continue": False, "show_save_and_add_another": False, **(extra_context or {})}
+        extra = {"show_save_and_continue": False, "show_save_and_add_another": False,
+                 "title": gettext("Answer settings"), "subtitle": None, **(extra_context or {})}  # fmt: skip
         return super().change_view(request, object_id, form_url, extra)
 
     def response_change(self, request, obj):

@@ -171,11 +171,11 @@ class OrchestrationSettings(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("orchestration settings")
-        verbose_name_plural = _("orchestration settings")
+        verbose_name = _("answer settings")
+        verbose_name_plural = _("answer settings")
 
     def __str__(self) -> str:
-        return str(_("Orchestration settings"))
+        return str(_("Answer settings"))
 
     def model_for(self, provider: str) -> str:
         return getattr(self, f"{provider}_model", "") or ""

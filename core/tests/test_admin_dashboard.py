@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from accounts.models import User
 
 SECRET = "sk-dash-SECRET-0000987"
+
+
+@pytest.fixture(autouse=True)
+def _uncached_counts(settings):
+    settings.ADMIN_DASHBOARD_CACHE_SECONDS = 0  # each test's rows are rolled back: read them live
 
 
 def _seed_a(owner, member):
