@@ -7,6 +7,7 @@ queries that stay cheap at 1,000 people and 100,000 conversations (docs/PERFORMA
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+log = logging.getLogger(__name__)
 RECENT_MISTAKES = 5
 
 
@@ -153,7 +155,7 @@ def _counts() -> dict:
         try:
             cache.set(CACHE_KEY, counts, timeout=seconds)
         except Exception:  # noqa: BLE001
-            pass
+            log.warning("admin dashboard: cache unavailable", exc_info=True)
     return counts
 
 
