@@ -225,7 +225,8 @@ class ProviderCredentialAdmin(TenantModelAdmin):
 
     @sensitive
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        return super().change_view(request, object_id, form_url, extra_context)
+        extra = {"show_save_and_add_another": False, **(extra_context or {})}  # one credential per provider
+        return super().change_view(request, object_id, form_url, extra)
 
     def save_model(self, request, obj, form, change):
         services.credential_save(
