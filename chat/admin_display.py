@@ -35,8 +35,9 @@ def answer_summary(meta: dict | None) -> str:
     costs = m.get("cost_breakdown") or {}
     total = costs.get("total_cost")
     ms = orch.get("processing_time_ms")
+    strategy = orch.get("orchestration_strategy") or ""
     return _rows([
-        (_("Strategy"), _strategy(orch.get("orchestration_strategy", "")) if orch.get("orchestration_strategy") else ""),
+        (_("Strategy"), _strategy(strategy) if strategy else ""),
         (_("Models"), ", ".join(orch.get("models_used") or ([m["model_used"]] if m.get("model_used") else []))),
         (_("Providers"), ", ".join(orch.get("providers_used") or [])),
         (_("Cost"), f"${float(total):.4f}" if total else ""),
