@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install messages lint format bench stop clean
+.PHONY: run test install gettext chromium messages lint format bench stop clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,15 +14,25 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
-messages: install
-	@if command -v msgfmt >/dev/null; then \
-		for po in $$(find . -path ./.venv -prune -o -name "*.po" -path "*/LC_MESSAGES/*" -print); do msgfmt --check-format -o $${po%.po}.mo $$po; done; \
-	else echo "msgfmt (gettext) not found: pages stay in English. Install gettext for Slovenian."; fi
+# gettext and Chromium: found, else installed (Debian's package as root, Playwright's browser), else
+# one line that says what to install and a non-zero exit (core/tools.py). CHORUS_MSGFMT and
+# CHORUS_CHROMIUM override the paths; CHORUS_NO_APT=1 never runs apt-get.
+gettext: install
+	@$(BIN)/python -m core.tools gettext
+
+chromium: install
+	@$(BIN)/python -m core.tools chromium
+
+messages: gettext
+	@msgfmt="$${CHORUS_MSGFMT:-msgfmt}"; \
+	for po in $$(find . -path ./.venv -prune -o -name "*.po" -path "*/LC_MESSAGES/*" -print); do \
+		"$$msgfmt" --check-format -o $${po%.po}.mo $$po || exit 1; \
+	done
 
 run: install messages
 	$(BIN)/python -m core.runner
 
-test: install messages
+test: install messages chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 
 from . import policy
 from .handoff import Identity, make_token
@@ -22,13 +26,38 @@ class AccountAdapter(DefaultAccountAdapter):
             user.language = tenant.settings_data["default_language"]
         if commit:
             user.save()
-            invitation = policy.current_invitation(request)
-            if invitation is not None:
-                from .services import invitation_accept
-
-                invitation_accept(invitation=invitation, user=user)
-                request.session.pop(policy.SESSION_INVITATION, None)
         return user
+
+    # Links in e-mails point at the workspace's own host (its primary domain, the server's scheme
+    # and port), never at whatever Host header the request that triggered the e-mail carried.
+    def _workspace_url(self, path: str) -> str:
+        from allauth.core import context
+        from allauth.utils import build_absolute_uri
+
+        request = context.request
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or tenant.is_public:
+            return build_absolute_uri(request, path)
+        from tenants.services import tenant_url
+
+        url = tenant_url(tenant, path, request)
+        if getattr(settings, "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "http") == "https":
+            url = "https:" + url.partition(":")[2]
+        return url
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return self._workspace_url(path.replace("UID-KEY", quote(key)))
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return self._workspace_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def send_account_already_exists_mail(self, email: str) -> None:
+        ctx = {
+            "signup_url": self._workspace_url(reverse("account_signup")),
+            "password_reset_url": self._workspace_url(reverse("account_reset_password")),
+        }
+        self.send_mail("account/email/account_already_exists", email, ctx)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -44,7 +73,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         from tenants.models import Tenant
         from tenants.services import tenant_url
 
-        tenant = Tenant.objects.filter(schema_name=target, is_active=True, state=Tenant.State.READY).first()
+        tenant = Tenant.objects.filter(
+            schema_name=target, is_active=True, state=Tenant.State.READY, owner_verified_at__isnull=False
+        ).first()
         if tenant is None:
             return
         email = (sociallogin.user.email or "").lower()

@@ -7,7 +7,26 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import TenantModelAdmin, _on_public_host
 
 from .models import Invitation, User
-from .services import invitation_create, user_change_role
+from .services import invitation_create, user_change_role, user_set_active
+
+
+def _names_field(lookup: str, fields: frozenset[str]) -> bool:
+    """Whether a URL lookup (``token__startswith``, ``password``) starts at one of ``fields``."""
+    return lookup.split("__", 1)[0] in fields
+
+
+class NoSecretLookups:
+    """Refuse URL filters on secret fields (issue 8 §1.2: ``?token__startswith=`` recovered an
+    invitation token one character at a time). Django already refuses filters through relations
+    that the list does not offer (``?user__password__startswith=``); local fields are ours to refuse.
+    A refused filter answers 400 whatever its value, so the answer says nothing about the secret."""
+
+    secret_lookup_fields: frozenset[str] = frozenset()
+
+    def lookup_allowed(self, lookup, value, request):
+        if _names_field(lookup, self.secret_lookup_fields):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
 
 class UserCreationForm(forms.ModelForm):
@@ -33,8 +52,10 @@ class UserCreationForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(NoSecretLookups, BaseUserAdmin):
     """Tenant admins manage their workspace's people; operators manage operators."""
+
+    secret_lookup_fields = frozenset({"password", "google_id", "socialaccount", "emailaddress", "logentry"})
 
     add_form = UserCreationForm
     list_display = ["email", "name", "role", "is_active", "language", "last_login", "created_at"]
@@ -90,6 +111,15 @@ class UserAdmin(BaseUserAdmin):
         return fieldsets
 
     def save_model(self, request, obj, form, change):
+        if change and "is_active" in form.changed_data:
+            # The last-owner rule applies to deactivation as it does to the role (issue 8 §1.7).
+            new_active = obj.is_active
+            obj.is_active = form.initial["is_active"]
+            try:
+                user_set_active(actor=request.user, user=obj, active=new_active)
+            except (PermissionDenied, ValidationError) as exc:
+                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+                return
         if change and "role" in form.changed_data:
             new_role = obj.role
             obj.role = form.initial["role"]
@@ -105,7 +135,8 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(TenantModelAdmin):
+class InvitationAdmin(NoSecretLookups, TenantModelAdmin):
+    secret_lookup_fields = frozenset({"token", "token_hash"})
     list_display = ["email", "role", "invited_by", "created_at", "expires_at", "accepted_at"]
     readonly_fields = ["invited_by", "created_at", "accepted_at"]
     fields = ["email", "role", "expires_at", "invited_by", "created_at", "accepted_at"]
@@ -121,3 +152,24 @@ class InvitationAdmin(TenantModelAdmin):
             return
         obj.pk = invitation.pk
         messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+
+
+def _restrict_allauth_admins() -> None:
+    """allauth's own admins (operators only) get the same rule for their secret fields."""
+    from allauth.socialaccount import admin as social_admin  # registers them now, before we wrap them
+    from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
+
+    for model, base, fields in (
+        (SocialApp, social_admin.SocialAppAdmin, {"secret", "key", "client_id", "settings"}),
+        (SocialToken, social_admin.SocialTokenAdmin, {"token", "token_secret"}),
+        (SocialAccount, social_admin.SocialAccountAdmin, {"extra_data", "socialtoken"}),
+    ):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+        restricted = type(
+            base.__name__, (NoSecretLookups, base), {"secret_lookup_fields": frozenset(fields), "__module__": __name__}
+        )
+        admin.site.register(model, restricted)
+
+
+_restrict_allauth_admins()

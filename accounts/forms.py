@@ -31,3 +31,22 @@ class SignupForm(AllauthSignupForm):
         if request is not None and not policy.email_allowed(request, email):
             raise forms.ValidationError(_("This workspace does not accept sign-ups from this e-mail address."))
         return email
+
+    def save(self, request):
+        """Sign up; a person who came through an invitation link gets the invited role. The link
+        proved the address (allauth's verified-e-mail stash, see ``accounts.views.invitation_open``),
+        and ``invitation_accept`` refuses an address that is not proven."""
+        from django.contrib import messages
+        from django.core.exceptions import PermissionDenied
+
+        from .services import invitation_accept
+
+        user = super().save(request)
+        invitation = policy.current_invitation(request)
+        if invitation is not None:
+            try:
+                invitation_accept(invitation=invitation, user=user)
+            except PermissionDenied as exc:
+                messages.warning(request, str(exc))
+            request.session.pop(policy.SESSION_INVITATION, None)
+        return user

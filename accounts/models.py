@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import secrets
 import uuid
 from datetime import timedelta
@@ -92,6 +93,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 def _invitation_token() -> str:
+    """Referenced by migration 0001 (tokens were stored in clear then); unused since 0002."""
     return secrets.token_urlsafe(32)
 
 
@@ -105,7 +107,8 @@ class Invitation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(_("email"))
     role = models.CharField(_("role"), max_length=10, choices=User.Role.choices, default=User.Role.MEMBER)
-    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    # Only a SHA-256 of the token is stored; the token itself is only in the e-mailed link.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(default=_invitation_expiry)
@@ -120,3 +123,13 @@ class Invitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.accepted_at is None and self.expires_at > timezone.now()
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def new_token(self) -> str:
+        """A fresh token for this invitation: its hash is kept, the token is returned (once)."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = self.hash_token(token)
+        return token

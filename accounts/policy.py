@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+
 from .models import Invitation
 
 SESSION_INVITATION = "chorus_invitation"
 
 
 def current_invitation(request) -> Invitation | None:
-    token = request.session.get(SESSION_INVITATION) if hasattr(request, "session") else None
-    if not token:
+    """The invitation whose link was opened in this session (the session holds its id, never a token)."""
+    invitation_id = request.session.get(SESSION_INVITATION) if hasattr(request, "session") else None
+    if not invitation_id:
         return None
-    invitation = Invitation.objects.filter(token=token).first()
+    try:
+        invitation = Invitation.objects.filter(pk=invitation_id).first()
+    except (ValueError, ValidationError):
+        return None
     return invitation if invitation and invitation.is_usable else None
 
 

@@ -15,8 +15,14 @@ from .models import Invitation, User
 
 
 @transaction.atomic
-def user_create_owner(*, email: str, password_hash: str, name: str = "", language: str = "en") -> User:
-    """The workspace owner, created during provisioning (idempotent on the e-mail)."""
+def user_create_owner(
+    *, email: str, password_hash: str, name: str = "", language: str = "en", verified: bool = False
+) -> User:
+    """The workspace owner, created during provisioning (idempotent on the e-mail).
+
+    ``verified``: the address is proven (an operator created the workspace, or the owner already
+    followed the link of the confirmation e-mail). A public signup's owner is not, until they do.
+    """
     user, created = User.objects.get_or_create(
         email=email.lower(),
         defaults={"name": name, "role": User.Role.OWNER, "language": language},
@@ -24,7 +30,11 @@ def user_create_owner(*, email: str, password_hash: str, name: str = "", languag
     if created:
         user.password = password_hash
         user.save(update_fields=["password"])
-        EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"primary": True, "verified": True})
+        EmailAddress.objects.get_or_create(
+            user=user, email=user.email, defaults={"primary": True, "verified": verified}
+        )
+    elif verified:
+        EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True)
     return user
 
 
@@ -38,7 +48,23 @@ def user_create_pending_owner(tenant) -> User | None:
         password_hash=owner["password"],
         name=owner.get("name", ""),
         language=tenant.settings_data["default_language"],
+        verified=bool(owner.get("verified", False)) or tenant.owner_verified_at is not None,
     )
+
+
+@transaction.atomic
+def user_confirm_owner_email(tenant, email: str) -> None:
+    """Hook (settings.TENANT_OWNER_VERIFIED_HOOKS): the owner of a public signup followed the link
+    of the confirmation e-mail, which proves the address."""
+    user = User.objects.filter(email__iexact=email, role=User.Role.OWNER).first()
+    if user is None:
+        return
+    address, _created = EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"primary": True, "verified": True}
+    )
+    if not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])
 
 
 @transaction.atomic
@@ -81,21 +107,44 @@ def user_change_role(*, actor: User, user: User, role: str) -> User:
 
 
 @transaction.atomic
+def user_set_active(*, actor: User, user: User, active: bool) -> User:
+    """Activate or deactivate ``user``. Only owners manage owners, and the last active owner stays
+    active (the same rule as for the role: a workspace always has an owner who can sign in)."""
+    if not actor.is_tenant_admin:
+        raise PermissionDenied(_("Only workspace admins can do this."))
+    if user.role == User.Role.OWNER and actor.role != User.Role.OWNER and not actor.is_superuser:
+        raise PermissionDenied(_("Only an owner can change an owner's account."))
+    if not active and user.role == User.Role.OWNER:
+        owners = User.objects.select_for_update().filter(role=User.Role.OWNER, is_active=True)
+        if owners.exclude(pk=user.pk).count() == 0:
+            raise ValidationError({"is_active": _("A workspace needs at least one active owner.")})
+    user.is_active = active
+    user.save(update_fields=["is_active", "updated_at"])
+    return user
+
+
+@transaction.atomic
 def invitation_create(*, actor: User, email: str, role: str = User.Role.MEMBER, request=None) -> Invitation:
+    """Invite ``email`` with ``role``. Only a hash of the token is stored; the token is in the
+    e-mailed link (and on ``invitation.token`` of the returned object, for this call only)."""
     _check_can_grant(actor, role)
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member of the workspace.")})
     Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).delete()
     invitation = Invitation(email=email, role=role, invited_by=actor)
+    token = invitation.new_token()
     invitation.full_clean()
     invitation.save()
-    link = (
-        request.build_absolute_uri(f"/accounts/invitation/{invitation.token}/")
-        if request is not None
-        else f"/accounts/invitation/{invitation.token}/"
-    )
+    invitation.token = token  # type: ignore[attr-defined]  # the token, for this call only (never stored)
+    path = f"/accounts/invitation/{token}/"
     tenant = getattr(request, "tenant", None)
+    if tenant is not None and not tenant.is_public:
+        from tenants.services import tenant_url
+
+        link = tenant_url(tenant, path, request)
+    else:
+        link = path
     workspace = tenant.app_name if tenant is not None else "Chorus"
     body = render_to_string("accounts/email/invitation.txt", {"link": link, "inviter": actor, "workspace": workspace})
     transaction.on_commit(
@@ -110,34 +159,99 @@ def invitation_create(*, actor: User, email: str, role: str = User.Role.MEMBER, 
     return invitation
 
 
+def invitation_find(*, token: str) -> Invitation | None:
+    """The invitation of a token from an e-mailed link (looked up by its hash)."""
+    if not token:
+        return None
+    return Invitation.objects.filter(token_hash=Invitation.hash_token(token)).first()
+
+
+def invitation_pending_for(*, email: str) -> Invitation | None:
+    """A usable invitation for ``email``, if any (the newest)."""
+    for invitation in Invitation.objects.filter(email__iexact=email.strip(), accepted_at__isnull=True):
+        if invitation.is_usable:
+            return invitation
+    return None
+
+
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user: User) -> User:
+    """Give ``user`` the invited role. The invited address must be ``user``'s and proven: confirmed
+    through the invitation link (allauth's verified-e-mail stash), an e-mail confirmation or Google.
+    A role is never granted to an address nobody has proven."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_usable:
         raise ValidationError(_("This invitation has expired or was already used."))
     if invitation.email.lower() != user.email.lower():
         raise ValidationError(_("This invitation is for another e-mail address."))
+    if not EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists():
+        raise PermissionDenied(_("The invited address has not been confirmed."))
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     if invitation.role != user.role:
         user.role = invitation.role
         user.save(update_fields=["role", "updated_at"])
-    EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True)
     return user
 
 
+class IdentityRefused(Exception):
+    """An external identity may not sign in as the account it names; ``str(exc)`` says why."""
+
+
+def _take_over_unproven_account(user: User, *, email: str, google_id: str) -> None:
+    """Google proved ``email``, which this account claims but never proved: whoever set the account
+    up (perhaps someone else, before the owner of the address came) loses every way in. The password
+    goes (so every session signed in with it ends: Django checks the password hash on each request),
+    so do the other addresses and linked accounts."""
+    from allauth.socialaccount.models import SocialAccount
+
+    user.set_unusable_password()
+    user.google_id = google_id
+    user.save(update_fields=["password", "google_id", "updated_at"])
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=email).delete()
+    SocialAccount.objects.filter(user=user).delete()
+
+
 @transaction.atomic
-def user_from_identity(*, email: str, name: str, google_id: str, signup_allowed: bool) -> User | None:
-    """The user a verified external identity (Google) signs in as; created when allowed."""
-    user = User.objects.filter(google_id=google_id).first() or User.objects.filter(email__iexact=email).first()
+def user_from_identity(
+    *, email: str, name: str, google_id: str, signup_allowed: bool, invitation: Invitation | None = None
+) -> User | None:
+    """The user a verified external identity (Google) signs in as; created when allowed.
+
+    The Google account (``google_id``) is matched first. Otherwise an account with the same e-mail
+    is linked when that address is already proven here; an account that only claims the address
+    is taken over cleanly (see ``_take_over_unproven_account``). A pending ``invitation`` for the
+    address is accepted (Google proved it). Returns None when nobody may be created.
+    """
+    email = email.strip().lower()
+    user = User.objects.select_for_update().filter(google_id=google_id).first()
+    taken_over = False
+    if user is None:
+        user = User.objects.select_for_update().filter(email__iexact=email).first()
+        if user is not None:
+            if user.google_id:
+                raise IdentityRefused(
+                    _("This account is linked to another Google account. Sign in with that one or with your password.")
+                )
+            if EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists():
+                user.google_id = google_id
+                user.save(update_fields=["google_id", "updated_at"])
+            else:
+                _take_over_unproven_account(user, email=email, google_id=google_id)
+                taken_over = True
     if user is None:
         if not signup_allowed:
             return None
         user = User(email=email, name=name, google_id=google_id)
         user.set_unusable_password()
+        user.full_clean(exclude=["password"])
         user.save()
-    elif not user.google_id:
-        user.google_id = google_id
-        user.save(update_fields=["google_id", "updated_at"])
-    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    if user.email.lower() == email:  # mark proven only the address Google vouched for
+        EmailAddress.objects.filter(user=user).exclude(email__iexact=email).update(primary=False)
+        EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+        # Nobody else keeps an unproven claim on this address in this workspace.
+        EmailAddress.objects.filter(email__iexact=email, verified=False).exclude(user=user).delete()
+    if invitation is not None and invitation.email.lower() == user.email.lower() and invitation.is_usable:
+        user = invitation_accept(invitation=invitation, user=user)
+    user.taken_over = taken_over  # type: ignore[attr-defined]  # the view says what happened
     return user

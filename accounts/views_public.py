@@ -15,7 +15,10 @@ def oauth_start(request, provider: str):
     if provider != "google" or not settings.GOOGLE_ENABLED:
         raise Http404("unknown provider")
     tenant = Tenant.objects.filter(
-        subdomain=request.GET.get("workspace", ""), is_active=True, state=Tenant.State.READY
+        subdomain=request.GET.get("workspace", ""),
+        is_active=True,
+        state=Tenant.State.READY,
+        owner_verified_at__isnull=False,  # an unconfirmed signup is not open yet
     ).first()
     if tenant is None:
         raise Http404("unknown workspace")

@@ -100,8 +100,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# The benches measure throughput from one bench user: the per-user limits (questions per minute,
+# open streams; chat/admission.py) would refuse it. A bench may pass its own values in ``extra``.
+BENCH_LIMITS = {"QUESTIONS_PER_MINUTE_USER": "0", "QUESTIONS_PER_MINUTE_TENANT": "0", "STREAMS_PER_USER": "0"}
+
+
 def child_env(**extra: str) -> dict[str, str]:
-    env = {**os.environ, **service_urls(), "PYTHONPATH": str(ROOT), **extra}
+    env = {**os.environ, **BENCH_LIMITS, **service_urls(), "PYTHONPATH": str(ROOT), **extra}
     return env
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.db import connection
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from core.tasks import enqueue
+
+from . import scheduling
 from .services import (
     conversations_archive_inactive,
     conversations_purge_deleted,
@@ -15,6 +19,7 @@ from .services import (
 )
 
 logger = logging.getLogger(__name__)
+ANSWER_QUEUE = "orchestration"  # CELERY_TASK_ROUTES sends generate_answer there too
 
 
 # ignore_result: nobody waits for it (the answer travels through the message's Redis stream), and
@@ -25,8 +30,37 @@ logger = logging.getLogger(__name__)
 def generate_answer(message_id: str, moderate: bool = False) -> str:
     """Runs in the tenant's schema (tenant-schemas-celery header); queue ``orchestration``.
 
-    ``moderate``: check the question with the moderation provider while the answer is generated."""
-    return generation_run(message_id=message_id, moderate=moderate)
+    ``moderate``: check the question with the moderation provider while the answer is generated.
+    Over the tenant's cap of concurrent generations the answer waits its turn without holding the
+    worker (chat.scheduling); a finished generation starts the tenant's next waiting answer."""
+    schema = connection.schema_name
+    if not scheduling.slot_claim(schema, message_id, moderate=moderate):
+        return "waiting"
+    try:
+        return generation_run(message_id=message_id, moderate=moderate)
+    finally:
+        _send(schema, scheduling.slot_release(schema, message_id))
+
+
+def _send(schema: str, answers) -> None:
+    """Start the answers that were just handed a slot (each task finds its slot already held)."""
+    for answer in answers:
+        enqueue(
+            generate_answer,
+            args=[answer.message_id],
+            kwargs={"moderate": answer.moderate},
+            schema=schema,
+            queue=ANSWER_QUEUE,
+        )
+
+
+@shared_task(time_limit=60, soft_time_limit=50, ignore_result=True)
+def dispatch_waiting_answers() -> int:
+    """Beat: answers waiting for a slot that a dead worker held (it expired) are started."""
+    handed = scheduling.dispatch_waiting()
+    for schema, answers in handed.items():
+        _send(schema, answers)
+    return sum(len(a) for a in handed.values())
 
 
 def _tenants():

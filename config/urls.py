@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from accounts import views as accounts_views
 from config import dashboard
 from core.views import healthz
 
@@ -12,6 +13,7 @@ dashboard.install(admin.site)  # the tenant admin opens on its dashboard
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("admin/login/", accounts_views.admin_login, name="admin_login_throttled"),  # before the admin's own
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -3,11 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from accounts import views_public as accounts_public
 from core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("admin/login/", accounts_views.admin_login, name="admin_login_throttled"),  # before the admin's own
     path("admin/", admin.site.urls),
     path("oauth/", include("allauth.socialaccount.providers.google.urls")),
     path("oauth/start/<str:provider>/", accounts_public.oauth_start, name="oauth_start"),

@@ -91,7 +91,7 @@ def main() -> int:
                     "-l",
                     "warning",
                     "--concurrency",
-                    "2",
+                    "4",  # above GENERATIONS_PER_TENANT (2): one workspace's burst leaves processes free
                     "-Q",
                     "celery,orchestration,documents",
                 ],

@@ -167,6 +167,12 @@ class ProviderCredentialAdmin(TenantModelAdmin):
         (_("History"), {"fields": ["history"], "classes": ["collapse"]}),
     ]
 
+    def lookup_allowed(self, lookup, value, request):
+        # No URL filter on the key's ciphertext: ?encrypted_api_key__startswith= is an oracle (issue 8 §1.2).
+        if lookup.split("__", 1)[0] == "encrypted_api_key":
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     @admin.display(description=_("API key"))
     def key_status(self, obj) -> str:
         if obj is None or not obj.has_key:

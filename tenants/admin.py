@@ -9,6 +9,13 @@ from .forms import WorkspaceSettingsForm
 from .models import Domain, Tenant, Workspace
 from .services import tenant_set_active
 
+# The owner's password hash waits in ``pending_owner`` until provisioning: never a URL filter (issue 8 §1.2).
+SECRET_LOOKUP_FIELDS = frozenset({"pending_owner"})
+
+
+def _secret_lookup(lookup: str) -> bool:
+    return lookup.split("__", 1)[0] in SECRET_LOOKUP_FIELDS
+
 
 class DomainInline(admin.TabularInline):
     model = Domain
@@ -44,6 +51,9 @@ class TenantAdmin(PublicModelAdmin):
     def has_add_permission(self, request):
         return False  # workspaces are created by signup or `manage.py create_workspace`
 
+    def lookup_allowed(self, lookup, value, request):
+        return not _secret_lookup(lookup) and super().lookup_allowed(lookup, value, request)
+
     def has_delete_permission(self, request, obj=None):
         return False  # deleting drops a schema; an operator does that deliberately from the shell
 
@@ -74,6 +84,9 @@ class WorkspaceAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(pk=getattr(request.tenant, "pk", None))
+
+    def lookup_allowed(self, lookup, value, request):
+        return not _secret_lookup(lookup) and super().lookup_allowed(lookup, value, request)
 
     def changelist_view(self, request, extra_context=None):
         """There is exactly one workspace here: go straight to its settings."""

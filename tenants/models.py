@@ -31,6 +31,13 @@ class Tenant(TenantMixin):
     state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
     provisioning_error = models.TextField(blank=True, default="")
     provisioned_at = models.DateTimeField(null=True, blank=True)
+    # A run claims provisioning (state, start, claim id) so a redelivered task never drops the schema
+    # another run is building; a claim older than TENANT_PROVISIONING_LEASE_SECONDS is a dead run's.
+    provisioning_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    provisioning_claim = models.UUIDField(null=True, blank=True, editable=False)
+    # When the owner proved their address (the link in the confirmation e-mail of a public signup;
+    # at creation for workspaces an operator creates). Unconfirmed workspaces are not usable.
+    owner_verified_at = models.DateTimeField(_("owner confirmed"), null=True, blank=True, editable=False)
     # The owner account to create once the schema exists (password already hashed).
     pending_owner = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -47,7 +54,12 @@ class Tenant(TenantMixin):
 
     @property
     def ready(self) -> bool:
-        return self.state == self.State.READY
+        """Usable: provisioned, and its owner's address proven."""
+        return self.state == self.State.READY and self.owner_verified
+
+    @property
+    def owner_verified(self) -> bool:
+        return self.owner_verified_at is not None or self.is_public
 
     @property
     def is_public(self) -> bool:

@@ -25,6 +25,8 @@ class Features(_Strict):
     max_users: int | None = Field(default=None, ge=1)
     max_documents: int | None = Field(default=None, ge=0)
     monthly_questions: int | None = Field(default=None, ge=0)
+    # Questions per minute for the whole workspace (operator-set); None: QUESTIONS_PER_MINUTE_TENANT.
+    questions_per_minute: int | None = Field(default=None, ge=1)
     document_upload: bool = True
     multi_model: bool = True
     export: bool = True

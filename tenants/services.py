@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tenants.clone import CloneSchema
@@ -58,11 +62,14 @@ def tenant_create(
     owner_name: str = "",
     language: str = "en",
     provision: bool = True,
+    owner_verified: bool = True,
 ) -> Tenant:
     """Create a tenant row and its domain, and enqueue provisioning on commit.
 
     Everything is validated before anything is written; a failed signup for the same
-    subdomain is replaced.
+    subdomain is replaced. ``owner_verified``: the caller vouches for the owner's address (an
+    operator's command); a public signup passes False (see ``tenant_signup``) and the workspace
+    stays unusable until the owner follows the link of the confirmation e-mail.
     """
     subdomain = (subdomain or "").strip().lower()
     owner_email = (owner_email or "").strip().lower()
@@ -100,7 +107,9 @@ def tenant_create(
             "email": owner_email,
             "password": make_password(owner_password),
             "name": owner_name,
+            "verified": owner_verified,
         },
+        owner_verified_at=timezone.now() if owner_verified else None,
     )
     tenant.full_clean()
     tenant.save()
@@ -124,19 +133,48 @@ def _migrate_fresh(schema_name: str) -> None:
     call_command("migrate_schemas", schema_name=schema_name, tenant=True, interactive=False, verbosity=0)
 
 
+def _claim_provisioning(tenant_id) -> tuple[Tenant, uuid.UUID | None]:
+    """Take the provisioning run for this tenant, or say another run holds it (claim None).
+
+    A run holds it from PENDING or FAILED, or from PROVISIONING once the previous claim is older
+    than the lease (that run died: the task's time limit is shorter than the lease)."""
+    with transaction.atomic():
+        tenant = Tenant.objects.select_for_update().get(pk=tenant_id)
+        if tenant.state == Tenant.State.READY:
+            return tenant, None
+        lease = timedelta(seconds=settings.TENANT_PROVISIONING_LEASE_SECONDS)
+        if (
+            tenant.state == Tenant.State.PROVISIONING
+            and tenant.provisioning_started_at is not None
+            and tenant.provisioning_started_at > timezone.now() - lease
+        ):
+            logger.warning("provisioning of %s is already in progress; this run stops", tenant.schema_name)
+            return tenant, None
+        claim = uuid.uuid4()
+        tenant.state = Tenant.State.PROVISIONING
+        tenant.provisioning_error = ""
+        tenant.provisioning_started_at = timezone.now()
+        tenant.provisioning_claim = claim
+        tenant.save(
+            update_fields=["state", "provisioning_error", "provisioning_started_at", "provisioning_claim", "updated_at"]
+        )
+        return tenant, claim
+
+
+def _still_claimed(tenant: Tenant, claim: uuid.UUID) -> bool:
+    return Tenant.objects.filter(pk=tenant.pk, provisioning_claim=claim).exists()
+
+
 def tenant_provision(*, tenant_id, method: str = "clone") -> Tenant:
-    """Build the tenant's schema and its owner account; safe to run twice.
+    """Build the tenant's schema and its owner account; safe to run twice, and refused while
+    another run is at it (a redelivered task must not drop the schema that run is cloning into).
 
     On failure the schema is dropped, the tenant is marked failed with the reason, and
     running this again retries from scratch.
     """
-    with transaction.atomic():
-        tenant = Tenant.objects.select_for_update().get(pk=tenant_id)
-        if tenant.state == Tenant.State.READY:
-            return tenant
-        tenant.state = Tenant.State.PROVISIONING
-        tenant.provisioning_error = ""
-        tenant.save(update_fields=["state", "provisioning_error", "updated_at"])
+    tenant, claim = _claim_provisioning(tenant_id)
+    if claim is None:
+        return tenant
 
     started = time.perf_counter()
     try:
@@ -151,18 +189,31 @@ def tenant_provision(*, tenant_id, method: str = "clone") -> Tenant:
     except Exception as exc:  # noqa: BLE001 - any failure must leave no schema behind
         logger.exception("provisioning of %s failed", tenant.schema_name)
         use_public_schema()
+        if not _still_claimed(tenant, claim):
+            return Tenant.objects.get(pk=tenant.pk)  # a later run took over: its schema, not ours
         _drop_schema(tenant.schema_name)
         tenant.state = Tenant.State.FAILED
         tenant.provisioning_error = str(exc)[:2000]
-        tenant.save(update_fields=["state", "provisioning_error", "updated_at"])
+        tenant.provisioning_claim = None
+        tenant.save(update_fields=["state", "provisioning_error", "provisioning_claim", "updated_at"])
         return tenant
     finally:
         use_public_schema()
 
-    tenant.state = Tenant.State.READY
-    tenant.provisioned_at = timezone.now()
-    tenant.pending_owner = {}
-    tenant.save(update_fields=["state", "provisioned_at", "pending_owner", "updated_at"])
+    with transaction.atomic():
+        tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        if tenant.provisioning_claim != claim:
+            return tenant
+        owner_email = (tenant.pending_owner or {}).get("email", "")
+        tenant.state = Tenant.State.READY
+        tenant.provisioned_at = timezone.now()
+        # the password hash goes; an unconfirmed owner's address stays, to resend the confirmation
+        tenant.pending_owner = {} if tenant.owner_verified_at or not owner_email else {"email": owner_email}
+        tenant.provisioning_claim = None
+        tenant.save(update_fields=["state", "provisioned_at", "pending_owner", "provisioning_claim", "updated_at"])
+        if tenant.owner_verified_at is not None and owner_email:
+            # confirmed while the schema was being built: make sure the owner's address says so
+            _owner_verified(tenant, owner_email)
     logger.info("provisioned %s in %.3fs (%s)", tenant.schema_name, time.perf_counter() - started, method)
     return tenant
 
@@ -172,6 +223,13 @@ def _drop_schema(schema_name: str) -> None:
         raise ValueError("refusing to drop a protected schema")
     with connection.cursor() as cursor:
         cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
+
+
+def _owner_verified(tenant: Tenant, email: str) -> None:
+    """Run the TENANT_OWNER_VERIFIED_HOOKS inside the tenant's schema (accounts marks the address proven)."""
+    with schema_context(tenant.schema_name):
+        for path in settings.TENANT_OWNER_VERIFIED_HOOKS:
+            import_string(path)(tenant, email)
 
 
 def _schema_ready(tenant: Tenant) -> None:
@@ -192,16 +250,121 @@ def tenant_set_active(*, tenant: Tenant, active: bool) -> Tenant:
 
 
 def tenant_url(tenant: Tenant, path: str = "/", request=None) -> str:
-    """Absolute URL of ``path`` on the tenant's host, with the scheme and port in use."""
+    """Absolute URL of ``path`` on the tenant's host, with the scheme and port in use.
+
+    The port is never the one of the request's Host header: it is PUBLIC_PORT when the operator sets
+    it (production, behind a proxy: the server's own port is not the public one), else the port the
+    server listens on (development)."""
     scheme = "https" if request is not None and request.is_secure() else "http"
     port = ""
-    if request is not None:
+    public_port = getattr(settings, "PUBLIC_PORT", None)
+    if public_port is not None:
+        port = "" if str(public_port) in ("", "80", "443") else f":{public_port}"
+    elif request is not None:
         p = request.get_port()
         if p not in ("80", "443"):
             port = f":{p}"
     elif settings.BASE_DOMAIN == "localhost":
         port = f":{settings.PORT}"
     return f"{scheme}://{tenant.host()}{port}{path}"
+
+
+OWNER_CONFIRM_SALT = "chorus.tenants.owner-confirm"
+
+
+def owner_confirm_token(tenant: Tenant, email: str) -> str:
+    return signing.dumps({"t": str(tenant.pk), "e": email}, salt=OWNER_CONFIRM_SALT)
+
+
+def owner_confirm_token_read(token: str, *, tenant_id) -> str | None:
+    """The owner's address named by a valid confirmation token for this tenant, else None."""
+    try:
+        payload = signing.loads(token, salt=OWNER_CONFIRM_SALT, max_age=settings.TENANT_UNVERIFIED_PURGE_HOURS * 3600)
+    except signing.BadSignature:
+        return None
+    if payload.get("t") != str(tenant_id):
+        return None
+    return payload.get("e") or None
+
+
+@transaction.atomic
+def tenant_signup(
+    *, name: str, subdomain: str, owner_email: str, owner_password: str, language: str = "en", request=None
+) -> Tenant:
+    """A workspace created from the public signup form. Nobody has proven the owner's address yet:
+    the owner gets an e-mail with a link; until they follow it the workspace is not usable, and
+    after TENANT_UNVERIFIED_PURGE_HOURS an unconfirmed workspace is deleted."""
+    tenant = tenant_create(
+        name=name,
+        subdomain=subdomain,
+        owner_email=owner_email,
+        owner_password=owner_password,
+        language=language,
+        owner_verified=False,
+    )
+    _send_owner_confirmation(tenant, tenant.pending_owner["email"], language=language, request=request)
+    return tenant
+
+
+def _send_owner_confirmation(tenant: Tenant, email: str, *, language: str, request=None) -> None:
+    public = Tenant.objects.filter(schema_name=get_public_schema_name()).first()
+    path = f"/signup/{tenant.pk}/confirm/{owner_confirm_token(tenant, email)}/"
+    link = tenant_url(public, path, request) if public is not None else path
+    with translation.override(language):
+        subject = _("Confirm your e-mail address for %(workspace)s") % {"workspace": tenant.name}
+        body = render_to_string(
+            "tenants/email/confirm_owner.txt",
+            {"link": link, "workspace": tenant.name, "hours": settings.TENANT_UNVERIFIED_PURGE_HOURS},
+        )
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+
+
+@transaction.atomic
+def tenant_owner_confirmation_resend(*, tenant: Tenant, request=None) -> bool:
+    """Send the confirmation e-mail again, to the address given at signup. False when there is
+    nothing to confirm (already confirmed, or no address kept)."""
+    email = (tenant.pending_owner or {}).get("email")
+    if tenant.owner_verified_at is not None or not email:
+        return False
+    _send_owner_confirmation(tenant, email, language=tenant.settings_data["default_language"], request=request)
+    return True
+
+
+def tenant_owner_confirm(*, tenant_id, email: str) -> Tenant:
+    """The owner followed the confirmation link: the workspace becomes usable (once provisioned)."""
+    with transaction.atomic():
+        tenant = Tenant.objects.select_for_update().get(pk=tenant_id)
+        if tenant.owner_verified_at is not None:
+            return tenant
+        tenant.owner_verified_at = timezone.now()
+        if tenant.state == Tenant.State.READY:
+            tenant.pending_owner = {}  # only the address was kept, for resending; no longer needed
+        elif tenant.pending_owner:
+            tenant.pending_owner = {**tenant.pending_owner, "verified": True}
+        tenant.save(update_fields=["owner_verified_at", "pending_owner", "updated_at"])
+        if tenant.state == Tenant.State.READY:
+            _owner_verified(tenant, email)
+    use_public_schema()
+    return tenant
+
+
+def tenant_purge_unverified(*, older_than_hours: int) -> int:
+    """Delete workspaces whose owner never confirmed their address (schema included)."""
+    cutoff = timezone.now() - timedelta(hours=older_than_hours)
+    stale = Tenant.objects.filter(owner_verified_at__isnull=True, created_at__lt=cutoff).exclude(
+        schema_name=get_public_schema_name()
+    )
+    count = 0
+    for tenant in stale:
+        try:
+            with transaction.atomic():  # the schema and the row go together, or neither
+                tenant.delete(force_drop=True)
+        except Exception:  # noqa: BLE001 - one broken workspace must not keep the others
+            logger.exception("could not purge unconfirmed workspace %s", tenant.schema_name)
+            use_public_schema()
+            continue
+        count += 1
+    return count
 
 
 def tenant_purge_failed(*, older_than_hours: int = 24) -> int:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.tasks import enqueue
 
-from .. import streams
+from .. import admission, streams
 from ..models import Conversation, Message
 from ..rendering import markdown_to_html
 from ..selectors import deepest_leaf
@@ -60,6 +60,7 @@ def message_send(
     ``parent`` defaults to the end of the branch on screen; an edit passes the edited message's parent.
     """
     content = _clean_content(content)
+    admission.question_admit(user_id=user.pk)  # rate limits: before anything is stored (QuestionLimited)
     # suspension: checked by _ask; the text itself is moderated while its answer is generated
     return _ask(
         conversation_id=conversation_id, user=user, content=content, parent=parent, strategy=strategy, model=model
@@ -114,6 +115,7 @@ def conversation_start(*, user, content: str, strategy: str | None = None, model
     from .conversations import conversation_create
 
     content = _clean_content(content)
+    admission.question_admit(user_id=user.pk)  # rate limits: before anything is stored (QuestionLimited)
     with transaction.atomic():  # a suspended user's refusal (in _ask) leaves no conversation behind
         conversation = conversation_create(user=user, strategy=strategy, model=model)
         _ask(conversation_id=conversation.pk, user=user, content=content, parent="current", strategy=None, model=None)
@@ -127,9 +129,14 @@ def message_edit(*, message: Message, user, content: str) -> tuple[Message, Mess
     return message_send(conversation_id=message.conversation_id, user=user, content=content, parent=message.parent)
 
 
-@transaction.atomic
 def message_regenerate(*, message: Message) -> Message:
     """A new answer beside ``message`` (also the retry of a failed one)."""
+    admission.question_admit(user_id=message.conversation.user_id)  # rate limits, outside the transaction
+    return _regenerate(message=message)
+
+
+@transaction.atomic
+def _regenerate(*, message: Message) -> Message:
     if message.role != Message.Role.ASSISTANT or message.parent_id is None:
         raise ValidationError(_("Only answers can be regenerated."))
     if message.is_open:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SUBDOMAIN = "chat-browser"
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -61,70 +59,65 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def slow_engine(delay: float = 0.04, text: str = ANSWER):
-    """An engine.run stand-in for the browser: the real event shapes, a markdown answer, word by word."""
-    from orchestration import engine
+SOURCES = [{"url": "https://redis.io/docs/", "title": "Redis streams"}]
+PROMPT_TOKENS = 42
+CHUNK_DELAY = 0.02  # between the fake provider's words: the answer streams in visibly
+PAUSE_AT = 5  # ``paused`` answers stop after "Here is a **short comparison**" until fake_llm.resume()
 
-    def run(request, *, retriever=None, should_stop=lambda: False):
-        yield engine.Event("phase", {"name": "answer", "status": "started", "provider": "offline", "detail": ""})
-        yield engine.Event(
-            "sources",
-            {
-                "sources": [
-                    {
-                        "title": "Redis streams",
-                        "url": "https://redis.io/docs/",
-                        "kind": "web",
-                        "access_date": "2026-11-23",
-                    }
-                ]
-            },
-        )
-        stopped = False
-        words = text.split(" ")
-        for i, word in enumerate(words):
-            if should_stop():
-                stopped = True
-                break
-            time.sleep(delay)
-            yield engine.Event("delta", {"text": word if i == 0 else " " + word})
-        yield engine.Event(
-            "usage",
-            {
-                "provider": "offline",
-                "model": "offline",
-                "prompt_tokens": 42,
-                "completion_tokens": 120,
-                "cost": 0.0021,
-                "platform": True,
-            },
-        )
-        yield engine.Event(
-            "done",
-            {
-                "meta_data": {
-                    "orchestration": {
-                        "orchestration_strategy": "single_provider",
-                        "providers_used": ["offline"],
-                        "processing_time_ms": 0,
-                        "confidence_score": 0.9,
-                        "query_analysis": {"complexity": "SIMPLE"},
-                        "phase_details": {"answer_phase": "offline provider"},
-                        "sources_included": [
-                            {"title": "Redis streams", "url": "https://redis.io/docs/", "access_date": "2026-11-23"}
-                        ],
-                    },
-                    "tokens_used": {"offline": 162, "total": 162},
-                    "cost_breakdown": {"total_cost": 0.0021, "per_provider": {"offline": 0.0021}},
-                },
-                "model_name": "offline",
-                "prompt_tokens": 42,
-                "completion_tokens": 120,
-                "stopped": stopped,
-            },
-        )
 
-    return run
+def completion_tokens(text: str = ANSWER) -> int:
+    """What the fake provider reports for ``text``: one token per streamed word."""
+    return len(text.split(" "))
+
+
+def answer_like_a_provider(fake_llm, *, paused: bool = False, text: str = ANSWER) -> None:
+    """Point the platform at the fake provider server: Perplexity (through the OpenAI SDK) answers
+    ``text`` word by word with web citations; the real engine, Celery task and stream do the rest.
+
+    ``paused``: the provider stops after :data:`PAUSE_AT` words and goes on at ``fake_llm.resume()``,
+    so a test acts mid-answer (stop, reload) on an event instead of racing the stream."""
+    fake_llm.platform("perplexity")
+    fake_llm.behave(
+        text=text,
+        chunk_delay=CHUNK_DELAY,
+        citations=SOURCES,
+        prompt_tokens=PROMPT_TOKENS,
+        pause_after=PAUSE_AT if paused else None,
+    )
+
+
+def chromium_or_fail() -> str:
+    """The Chromium to drive (core.tools: CHORUS_CHROMIUM, Debian's, Playwright's); a missing one fails
+    the browser tests with the line that says what to install, never skips them."""
+    import pytest
+
+    from core import tools
+
+    path = tools.chromium()
+    if path is None:
+        pytest.fail(
+            f"Chromium is missing for the browser tests ({tools.chromium_path()} not found): "
+            "run `make test` (installs it), `sudo apt-get install chromium`, or set CHORUS_CHROMIUM=/path/to/chromium.",
+            pytrace=False,
+        )
+    return path
+
+
+def _uvicorn_server(config):
+    """uvicorn's Server, saying through ``listening`` (an Event) when it listens or gave up,
+    instead of being polled."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        listening = threading.Event()
+
+        async def startup(self, sockets=None):
+            try:
+                await super().startup(sockets=sockets)
+            finally:
+                self.listening.set()
+
+    return Server(config)
 
 
 class Servers:
@@ -156,14 +149,11 @@ class Servers:
         config = uvicorn.Config(
             "config.asgi:application", host="127.0.0.1", port=port, log_level="warning", lifespan="off"
         )
-        self.server = uvicorn.Server(config)
+        self.server = _uvicorn_server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
+        if not self.server.listening.wait(timeout=30) or not self.server.started:
+            raise RuntimeError("uvicorn did not start")
         return port
 
     def stop(self) -> None:

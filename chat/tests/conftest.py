@@ -76,13 +76,14 @@ def browser_instance():
 
     from playwright.sync_api import sync_playwright
 
-    from chat.tests.browser import CHROMIUM, CHROMIUM_ARGS
+    from chat.tests.browser import CHROMIUM_ARGS, chromium_or_fail
 
+    chromium = chromium_or_fail()
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
             yield browser
             browser.close()
     finally:
@@ -93,21 +94,25 @@ def browser_instance():
 
 
 @pytest.fixture
-def chat_page(chat_live, browser_instance, monkeypatch):
-    """A signed-in page in the browser tenant; answers stream slowly enough to watch and stop."""
-    from django.conf import settings
+def chat_page(chat_live, browser_instance, fake_llm, settings):
+    """A signed-in page in the browser tenant. Answers come from the real engine, run by the Celery
+    worker, from the fake provider server (chat.tests.browser.answer_like_a_provider), word by word."""
+    from playwright.sync_api import expect
 
-    from chat.services import generation
-    from chat.tests.browser import slow_engine
+    from chat.tests.browser import answer_like_a_provider
 
-    monkeypatch.setattr(generation.engine, "run", slow_engine())
+    answer_like_a_provider(fake_llm)
+    settings.ORCHESTRATION_CHUNK_GAP_TIMEOUT = 10  # two shared cores: a slow moment is not a dead provider
     session = chat_live.session
     context = browser_instance.new_context(viewport={"width": 1280, "height": 860}, accept_downloads=True)
     context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": session, "domain": chat_live.host, "path": "/"}]
     )
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    # Waits on page state, bounded generously: two cores shared with other work can be slow, and a
+    # wait ends as soon as the state is there. expect() has its own default (5 s) besides the page's.
+    page.set_default_timeout(30_000)
+    expect.set_options(timeout=20_000)
     page.base_url = chat_live.base_url
     yield page
     context.close()
@@ -116,16 +121,18 @@ def chat_page(chat_live, browser_instance, monkeypatch):
 @pytest.fixture(scope="session")
 def slovenian_catalog():
     """chat's compiled Slovenian catalog (``make`` compiles it; this does when pytest runs alone)."""
-    import shutil
     import subprocess
     from pathlib import Path
 
     po = Path(__file__).resolve().parents[1] / "locale" / "sl" / "LC_MESSAGES" / "django.po"
     mo = po.with_suffix(".mo")
     if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-        if not shutil.which("msgfmt"):
-            pytest.skip("msgfmt (gettext) is not installed")
-        subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)
+        from core import tools
+
+        msgfmt = tools.msgfmt()
+        if msgfmt is None:  # never a silent skip: the Slovenian pages would be English
+            pytest.fail("gettext is missing: run `make test` (installs it) or `sudo apt-get install gettext`.")
+        subprocess.run([msgfmt, "--check-format", "-o", str(mo), str(po)], check=True)
         from django.utils import translation
 
         translation.trans_real._translations = {}

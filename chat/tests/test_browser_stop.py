@@ -3,10 +3,13 @@
 import pytest
 from playwright.sync_api import expect
 
+from chat.tests.browser import answer_like_a_provider
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 
-def test_it_stops_an_answer_mid_stream(chat_page):
+def test_it_stops_an_answer_mid_stream(chat_page, fake_llm):
+    answer_like_a_provider(fake_llm, paused=True)  # the provider waits after "... comparison**"
     page = chat_page
     page.goto(page.base_url + "/chat/")
     box = page.locator("#composer textarea[name=content]")
@@ -20,9 +23,15 @@ def test_it_stops_an_answer_mid_stream(chat_page):
     expect(answer.locator(".stream-text")).to_contain_text("comparison")
     stop = page.locator("#composer .stop-btn")
     expect(stop).to_be_visible()
-    stop.click()
+    with page.expect_response(lambda r: r.url.endswith("/stop/") and r.request.method == "POST") as stopped:
+        stop.click()
+    assert stopped.value.ok
+    fake_llm.resume()  # the provider goes on; the worker sees the stop at its next chunk and hangs up
     expect(answer).to_have_attribute("data-status", "stopped")
     expect(answer.locator(".msg-note")).to_have_text("Stopped.")
     expect(answer.locator(".msg-body")).to_contain_text("comparison")
     expect(answer.locator(".msg-body")).not_to_contain_text("Polling wastes requests.")
     expect(page.locator("#composer .send-btn")).to_be_visible()
+    # one provider call, with the question as typed (the new line kept)
+    (call,) = fake_llm.requests_for(path="/chat/completions")
+    assert call.body["messages"][-1]["content"] == "Write slowly\nplease"

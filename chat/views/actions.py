@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import selectors, services
+from ..admission import QuestionLimited
 from ..forms import EditForm, MessageForm, MistakeForm, RateForm, RenameForm, ToggleForm
 from ..models import Conversation, Message
 
@@ -33,6 +34,21 @@ def _problem(request, text: str, *, status: int = 400, back: str = "/chat/"):
         return response
     flash.error(request, text)
     return redirect(back)
+
+
+def _limited(request, exc: QuestionLimited, *, back: str = "/chat/"):
+    """429 for a question over a rate limit: the composer's alert for htmx, a page otherwise;
+    both say which limit was reached and when to try again (also in Retry-After)."""
+    context = {"text": exc.text(), "scope": exc.scope, "retry_after": exc.retry_after, "back": back}
+    if request.htmx:
+        response = render(request, "chat/_alert.html", context, status=429)
+        response["X-Chat-Problem"] = "429"  # static/js/chat.js swaps it into the composer's alert
+        response["HX-Retarget"] = "#composer-alert"
+        response["HX-Reswap"] = "innerHTML"
+    else:
+        response = render(request, "chat/rate_limited.html", context, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _thread_response(request, conversation: Conversation):
@@ -62,6 +78,8 @@ def conversation_new(request):
             strategy=form.cleaned_data["strategy"],
             model=form.cleaned_data["model"],
         )
+    except QuestionLimited as exc:
+        return _limited(request, exc)
     except services.ChatRefused as exc:
         return _problem(request, _errors_text(exc), status=403)
     except ValidationError as exc:
@@ -88,6 +106,8 @@ def message_create(request, conversation_id):
         )
     except Conversation.DoesNotExist:
         raise Http404 from None
+    except QuestionLimited as exc:
+        return _limited(request, exc, back=back)
     except services.ChatRefused as exc:
         return _problem(request, _errors_text(exc), status=403, back=back)
     except ValidationError as exc:
@@ -132,6 +152,8 @@ def message_regenerate(request, message_id):
     back = reverse("chat:conversation_detail", args=[message.conversation_id])
     try:
         services.message_regenerate(message=message)
+    except QuestionLimited as exc:
+        return _limited(request, exc, back=back)
     except ValidationError as exc:
         return _problem(request, _errors_text(exc), status=409, back=back)
     return _thread_or_back(request, message.conversation, back)
@@ -147,6 +169,8 @@ def message_edit(request, message_id):
         return _problem(request, _("Please write a message."), back=back)
     try:
         services.message_edit(message=message, user=request.user, content=form.cleaned_data["content"])
+    except QuestionLimited as exc:
+        return _limited(request, exc, back=back)
     except services.ChatRefused as exc:
         return _problem(request, _errors_text(exc), status=403, back=back)
     except ValidationError as exc:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from contextlib import aclosing
 
 from asgiref.sync import sync_to_async
 from django.db import connection
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.utils.translation import ngettext
 
-from .. import stream_hub, streams
+from .. import admission, stream_hub, streams
 from ..models import Message
 
 KEEPALIVE_SECONDS = 15  # a keep-alive comment at least this often
@@ -118,6 +120,29 @@ async def _events(key: str, last_id: str, status: str, error: str):
         hub.unsubscribe(sub)
 
 
+_END_FRAME = f"\nevent: {streams.END}\n"
+_background: set[asyncio.Task] = set()
+
+
+async def _holding_place(events, release):
+    """``events``, giving the user's stream place back when they end: before the ``end`` frame goes
+    out (so the response still ends the moment it is sent), or, when the client went away or the
+    stream stopped early, in a task of the loop."""
+    released = False
+    try:
+        async with aclosing(events):
+            async for chunk in events:
+                if not released and _END_FRAME in "\n" + chunk:
+                    released = True
+                    await release()
+                yield chunk
+    finally:
+        if not released:
+            task = asyncio.get_running_loop().create_task(release())
+            _background.add(task)  # the loop keeps only weak references to tasks
+            task.add_done_callback(_background.discard)
+
+
 def _frames(entries, last: tuple[int, int]) -> tuple[str, tuple[int, int], bool]:
     """SSE frames of the entries after ``last`` (up to and including ``end``), as one string."""
     parts = []
@@ -138,9 +163,31 @@ async def message_stream(request, message_id):
     if last_id != "0" and not _EVENT_ID.match(last_id):
         last_id = "0"
     key = streams.stream_key(message_id, schema)
-    response = StreamingHttpResponse(_events(key, last_id, status, error), content_type="text/event-stream")
+    # A cap on the streams one user holds open (each costs the server a subscription).
+    user_id = request.user.pk  # already read by _access
+    token, retry_after = await admission.stream_open(stream_hub.get_hub().commands, schema=schema, user_id=user_id)
+    if token is None:
+        return _too_many_streams(retry_after)
+
+    async def release():
+        await admission.stream_close(stream_hub.get_hub().commands, schema=schema, user_id=user_id, token=token)
+
+    response = StreamingHttpResponse(
+        _holding_place(_events(key, last_id, status, error), release), content_type="text/event-stream"
+    )
     response["Cache-Control"] = "no-cache, no-transform"
     response["X-Accel-Buffering"] = "no"
+    return response
+
+
+def _too_many_streams(retry_after: int) -> HttpResponse:
+    text = ngettext(
+        "You have too many answers open at once (at most %(n)d). Close some tabs, or try again in %(s)d second.",
+        "You have too many answers open at once (at most %(n)d). Close some tabs, or try again in %(s)d seconds.",
+        retry_after,
+    ) % {"n": admission.streams_cap(), "s": retry_after}
+    response = HttpResponse(text, status=429, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(retry_after)
     return response
 
 

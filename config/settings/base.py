@@ -139,6 +139,8 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 TENANT_COLOR_ADMIN_APPS = False  # the admin of a tenant shows only its own apps; no shared/tenant colouring
 # Called with the tenant, inside its new schema, at the end of provisioning.
 TENANT_SCHEMA_READY_HOOKS = ["accounts.services.user_create_pending_owner"]
+# Called with (tenant, owner e-mail), inside its schema, when a public signup's owner confirms the address.
+TENANT_OWNER_VERIFIED_HOOKS = ["accounts.services.user_confirm_owner_email"]
 # SET search_path once per connection checkout and schema switch, not before every statement:
 # django-tenants forgets the path on set_tenant/schema_context, close (back to the pool) and rollback.
 TENANT_LIMIT_SET_CALLS = True
@@ -368,6 +370,16 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request bodies are refused with 413 before Django reads (and spools) them (core/body_limit.py):
+# by Content-Length, and by counting the bytes of a body sent without one. Paths matching one of
+# REQUEST_BODY_UPLOAD_PATHS (regular expressions on the path) may send up to the upload cap; apps
+# that take files append their path here (the composer's upload URL, for instance).
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=2 * 1024 * 1024)
+REQUEST_BODY_UPLOAD_MAX_BYTES = env.int("REQUEST_BODY_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+REQUEST_BODY_UPLOAD_PATHS = [
+    r"^/documents/",
+    r"^/chat/import/",  # a JSON export (chat.services.transfer.MAX_IMPORT_BYTES, 20 MB)
+]
 
 LOGGING = {
     "version": 1,
@@ -385,8 +397,21 @@ CELERY_TASK_ROUTES = {
     **globals().get("CELERY_TASK_ROUTES", {}),
     "chat.tasks.generate_answer": {"queue": "orchestration"},
 }
+# Abuse and fairness (chat/admission.py, chat/scheduling.py). Questions = new conversations, sends,
+# edits and regenerations; a refusal answers 429 with the limit and the time to retry. 0 = no limit.
+QUESTIONS_PER_MINUTE_USER = env.int("QUESTIONS_PER_MINUTE_USER", default=20)
+# The platform's per-workspace limit, for workspaces without their own (features.questions_per_minute).
+QUESTIONS_PER_MINUTE_TENANT = env.int("QUESTIONS_PER_MINUTE_TENANT", default=300)
+# Answers generated at once per workspace; the rest wait in the workspace's own queue without holding
+# a worker, so one workspace's burst never takes every worker process. Keep it below the number of
+# worker processes serving the orchestration queue. 0 = no cap (every task generates at once).
+GENERATIONS_PER_TENANT = env.int("GENERATIONS_PER_TENANT", default=2)
+# Answer streams (SSE) one user may hold open at once; more answer 429.
+STREAMS_PER_USER = env.int("STREAMS_PER_USER", default=20)
 CELERY_BEAT_SCHEDULE = {
     **CELERY_BEAT_SCHEDULE,
+    # answers left waiting after a worker died (its generation slot expired): started again
+    "chat-dispatch-waiting-answers": {"task": "chat.tasks.dispatch_waiting_answers", "schedule": 30.0},
     "chat-sweep-stuck-answers": {"task": "chat.tasks.sweep_stuck_answers", "schedule": _timedelta(minutes=1)},
     "chat-retention": {"task": "chat.tasks.apply_retention", "schedule": _timedelta(hours=1)},
 }
@@ -412,3 +437,19 @@ LOGGING["loggers"]["httpx2"] = {"level": "WARNING"}  # type: ignore[index]  # on
 # Rate limits (core/ratelimit.py): how many reverse proxies in front set X-Forwarded-For.
 # 0 = trust only REMOTE_ADDR (the default; a client can forge the header).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- Signup and sign-in hardening (issue 8) ------------------------------------------------------
+# A public signup's workspace is usable once its owner follows the link in the confirmation e-mail;
+# unconfirmed workspaces are deleted after this many hours (the link is valid as long).
+TENANT_UNVERIFIED_PURGE_HOURS = env.int("TENANT_UNVERIFIED_PURGE_HOURS", default=72)
+# A provisioning run older than this is a dead one and may be retried (the task's hard limit is 300 s).
+TENANT_PROVISIONING_LEASE_SECONDS = env.int("TENANT_PROVISIONING_LEASE_SECONDS", default=360)
+# core.ratelimit limits: workspace signups per client IP; failed admin sign-ins per IP and per account.
+WORKSPACE_SIGNUP_RATE_LIMIT = env("WORKSPACE_SIGNUP_RATE_LIMIT", default="10/hour")
+WORKSPACE_CONFIRMATION_RESEND_RATE_LIMIT = env("WORKSPACE_CONFIRMATION_RESEND_RATE_LIMIT", default="3/hour")
+ADMIN_LOGIN_FAILED_RATE_LIMIT = env("ADMIN_LOGIN_FAILED_RATE_LIMIT", default="5/5 minutes")
+ADMIN_LOGIN_RATE_LIMIT = env("ADMIN_LOGIN_RATE_LIMIT", default="30/minute")  # every admin sign-in POST, per IP
+CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,
+    "purge-unverified-signups": {"task": "tenants.tasks.purge_unverified_signups", "schedule": 3600.0},
+}

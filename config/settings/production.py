@@ -12,11 +12,16 @@ if _missing:
     raise ImproperlyConfigured("Production settings need these environment variables: " + ", ".join(_missing))
 
 from .base import *  # noqa: E402, F403
-from .base import BASE_DOMAIN, env  # noqa: E402
+from .base import env  # noqa: E402
 
 DEBUG = False
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[BASE_DOMAIN, f".{BASE_DOMAIN}"])
+# ALLOWED_HOSTS comes from base.py unchanged: tenants bring their own domains, so it admits every
+# host unless ALLOW_CUSTOM_DOMAINS=false; the tenant middleware answers 404 for hosts no workspace
+# owns, and links in e-mails are built from the workspace's own host, never from the Host header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Links in e-mails and redirects to workspaces: behind the TLS proxy the public port is the default one,
+# not the port uvicorn listens on (set PUBLIC_PORT when the public URL carries a port).
+PUBLIC_PORT = env("PUBLIC_PORT", default="")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = True

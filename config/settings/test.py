@@ -22,3 +22,8 @@ OPENAI_API_KEY = ANTHROPIC_API_KEY = PERPLEXITY_API_KEY = ""
 PROVIDER_ALLOWED_HOSTS: list[str] = []  # tests that reach the fake server through a tenant URL allow 127.0.0.1
 STRIPE_SECRET_KEY = STRIPE_WEBHOOK_SECRET = ""
 CELERY_BEAT_SCHEDULE = {}
+# The cast sends hundreds of questions a minute across the suite and the stream tests open dozens
+# of streams as one user; the tests of these limits set their own (chat/tests/test_*_limited.py, ...).
+QUESTIONS_PER_MINUTE_USER = 100_000
+QUESTIONS_PER_MINUTE_TENANT = 100_000
+STREAMS_PER_USER = 1_000

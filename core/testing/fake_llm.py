@@ -11,9 +11,11 @@ It serves, on one ephemeral port, what the official SDKs call through their base
 
 Behaviour is set per model name (``"*"`` is the default) with :meth:`FakeLLM.behave`: answer text,
 latency before the first byte and between chunks, an error status (401, 429, 500, ...) for every
-or only the first N requests, a hang after N chunks, a malformed chunk after N chunks, citations,
-a refusal. Every request is recorded with its headers, body and start/end times so tests can
-assert on overlap instead of sleeping.
+or only the first N requests, a hang after N chunks, a pause after N chunks until the test calls
+:meth:`FakeLLM.resume` (so a test can act mid-answer without racing the stream), a malformed chunk
+after N chunks, citations, a refusal. Every request is recorded with its headers, body, start/end
+times and whether its response went out to the end (``sent_to_end``: False when the client hung up),
+so tests assert on overlap and on early hang-ups instead of on durations.
 
     with FakeLLM() as fake:
         fake.behave("gpt-4o", text="Hi there", chunk_delay=0.01)
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -48,6 +51,7 @@ class Behaviour:
     fail_times: int | None = None  # only the first N requests fail with `status` (None: all)
     hang_after: int | None = None  # stream this many chunks, then hang (until hang_seconds or close)
     hang_seconds: float = 30.0
+    pause_after: int | None = None  # stream this many chunks, then wait for FakeLLM.resume() (at most hang_seconds)
     malformed_after: int | None = None  # stream this many chunks, then a chunk that is not JSON
     citations: list[dict] = field(default_factory=list)  # [{"url", "title"}] (perplexity style)
     refusal: bool = False  # finish with a content-filter / refusal stop reason
@@ -65,6 +69,9 @@ class Recorded:
     started: float
     finished: float = 0.0
     status: int = 200
+    sent_to_end: bool = False  # the whole response went out (False: the client hung up first)
+    handled: bool = False  # the handler is done with it (wait_finished waits for this)
+    nodelay: bool = False  # TCP_NODELAY was on for the connection (no delayed-ACK stall between writes)
 
 
 def _chunks(text: str) -> list[str]:
@@ -100,6 +107,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(body)
+        self.wfile.flush()
+        self._rec.sent_to_end = True
 
     def _start_stream(self) -> None:
         self.send_response(200)
@@ -117,6 +126,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._done()
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
+        self._rec.sent_to_end = True
 
     def _sse(self, payload: Any, event: str | None = None) -> None:
         data = payload if isinstance(payload, str) else json.dumps(payload)
@@ -143,6 +153,7 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
             headers={k.lower(): v for k, v in self.headers.items()},
             started=time.monotonic(),
+            nodelay=bool(self.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)),
         )
         self._rec = rec
         self.server.fake._record(rec)
@@ -169,7 +180,7 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client went away (a stop, a timeout): that is the point of some tests
         finally:
-            rec.finished = rec.finished or time.monotonic()
+            self.server.fake._finished(rec)
 
     def do_GET(self):  # noqa: N802 - the models list (OpenAI ``/v1/models``, Anthropic ``/v1/models``)
         path = self.path.split("?")[0]
@@ -198,7 +209,7 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
         finally:
-            rec.finished = rec.finished or time.monotonic()
+            self.server.fake._finished(rec)
 
     def _error(self, path: str, status: int) -> None:
         kinds = {401: "authentication_error", 403: "permission_error", 429: "rate_limit_error",
@@ -236,6 +247,8 @@ class _Handler(BaseHTTPRequestHandler):
             if beh.hang_after is not None and i == beh.hang_after:
                 self._pause(beh.hang_seconds)
                 return
+            if beh.pause_after is not None and i == beh.pause_after:
+                self.server.fake._paused(beh.hang_seconds)
             if beh.malformed_after is not None and i == beh.malformed_after:
                 self._write('data: {"choices": [ this is not json\n\n')
                 self._end_stream()
@@ -298,6 +311,8 @@ class _Handler(BaseHTTPRequestHandler):
             if beh.hang_after is not None and i == beh.hang_after:
                 self._pause(beh.hang_seconds)
                 return
+            if beh.pause_after is not None and i == beh.pause_after:
+                self.server.fake._paused(beh.hang_seconds)
             if beh.malformed_after is not None and i == beh.malformed_after:
                 self._write("event: content_block_delta\ndata: {this is not json\n\n")
                 self._end_stream()
@@ -327,9 +342,11 @@ class FakeLLM:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # a request finished
         self._behaviours: dict[str, Behaviour] = {}
         self.requests: list[Recorded] = []
         self.models: list[str] = list(DEFAULT_MODELS)  # what GET /models reports (behave("/models", ...) fails it)
+        self._gate = threading.Event()  # set by resume(): paused streams go on
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
         self._server.closing = threading.Event()
@@ -365,6 +382,18 @@ class FakeLLM:
             self._behaviours.clear()
             self.requests.clear()
             self.models = list(DEFAULT_MODELS)
+            self._gate.set()  # a stream still paused from an earlier test goes on
+            self._gate = threading.Event()
+
+    def resume(self) -> None:
+        """Let every stream paused by ``pause_after`` go on (and later ones not pause)."""
+        with self._lock:
+            self._gate.set()
+
+    def _paused(self, seconds: float) -> None:
+        with self._lock:
+            gate = self._gate
+        gate.wait(seconds)
 
     def requests_for(self, model: str | None = None, path: str | None = None) -> list[Recorded]:
         with self._lock:
@@ -374,13 +403,15 @@ class FakeLLM:
 
     def wait_finished(self, timeout: float = 5.0) -> None:
         """Wait until the server has finished (or given up on) every request it received."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                if all(r.finished for r in self.requests):
-                    return
-            time.sleep(0.01)
-        raise TimeoutError("the fake LLM server is still answering")
+        with self._changed:
+            if not self._changed.wait_for(lambda: all(r.handled for r in self.requests), timeout):
+                raise TimeoutError("the fake LLM server is still answering")
+
+    def _finished(self, rec: Recorded) -> None:
+        with self._changed:
+            rec.finished = rec.finished or time.monotonic()
+            rec.handled = True
+            self._changed.notify_all()
 
     def _record(self, rec: Recorded) -> None:
         with self._lock:
@@ -394,6 +425,7 @@ class FakeLLM:
 
     def close(self) -> None:
         self._server.closing.set()  # releases hanging handlers
+        self._gate.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)

@@ -219,6 +219,10 @@ def stream_answer(ctx: Context, cands: list[Candidate], messages: list[dict], *,
                 yield ctx.event("delta", {"text": f"\n\n{notice}\n\n"})
             continue
         ctx.final = call.completion
+        if call.completion.citations:  # Perplexity's web citations are the answer's sources
+            new = ctx.add_sources([{**c, "kind": "web"} for c in call.completion.citations])
+            if new:
+                yield ctx.event("sources", {"sources": new})
         yield ctx.usage_event(call.completion)
         yield ctx.phase(phase, "completed", cfg.provider, model, ok=True)
         return

@@ -1,7 +1,5 @@
 """The fake provider server speaks the wire formats the SDKs expect (what the other tests rely on)."""
 
-import time
-
 import openai
 import pytest
 
@@ -29,11 +27,29 @@ def test_it_answers_plain_json_without_a_delayed_ack_stall(fake_llm):
     # Headers and body are two writes; without TCP_NODELAY each call on a kept-alive connection
     # waited ~40 ms for the client's delayed ACK (seen in bench/stream_ttfb.py as a slow moderation).
     sdk = client(fake_llm)
-    sdk.moderations.create(input="warm up", model="omni-moderation-latest")
-    started = time.monotonic()
-    for _ in range(10):
+    for _ in range(3):  # the same kept-alive connection
         sdk.moderations.create(input="hello", model="omni-moderation-latest")
-    assert time.monotonic() - started < 0.3  # ~0.4 s with the stall, ~20 ms without
+    recorded = fake_llm.requests_for(path="/moderations")
+    assert len(recorded) == 3 and all(r.nodelay and r.sent_to_end for r in recorded)
+
+
+def test_it_pauses_a_stream_until_resumed(fake_llm):
+    fake_llm.behave("gpt-4o", text="one two three four", pause_after=2)
+    stream = client(fake_llm).chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": "x"}], stream=True
+    )
+    words: list[str] = []
+    for chunk in stream:
+        text = chunk.choices[0].delta.content if chunk.choices else None
+        if not text:
+            continue
+        words.append(text)
+        if len(words) == 2:
+            (rec,) = fake_llm.requests_for("gpt-4o")
+            assert not rec.finished  # held after two words, not ended
+            fake_llm.resume()
+    assert "".join(words) == "one two three four"
+    assert fake_llm.requests_for("gpt-4o")[0].sent_to_end
 
 
 def test_it_sends_usage_only_when_asked(fake_llm):

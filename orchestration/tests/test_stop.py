@@ -24,7 +24,7 @@ def test_it_stops_within_one_chunk_and_keeps_the_partial_text(fake_llm, tenant_a
     assert text_of(events) == "w0 w1 w2"
     fake_llm.wait_finished()
     recorded = fake_llm.requests_for("gpt-4o")[-1]
-    assert recorded.finished - recorded.started < 1.5  # the server saw the stream closed, not 200 chunks
+    assert not recorded.sent_to_end  # the engine hung up: the server could not send the other 197 words
 
 
 def test_it_stops_a_consensus_run(fake_llm, tenant_a, in_tenant):
@@ -40,12 +40,10 @@ def test_it_stops_a_consensus_run(fake_llm, tenant_a, in_tenant):
         events = run(ask(strategy="parallel_consensus"), should_stop=should_stop)
     assert last(events, "done").data["stopped"] is True
     fake_llm.wait_finished()
-    assert all(r.finished - r.started < 2.0 for r in fake_llm.requests)
+    assert fake_llm.requests and not any(r.sent_to_end for r in fake_llm.requests)  # every stream hung up
 
 
 def test_it_stops_the_consensus_threads_when_the_consumer_goes_away(fake_llm, tenant_a, in_tenant):
-    import time
-
     from orchestration import engine
 
     fake_llm.platform("openai", "anthropic")
@@ -56,13 +54,12 @@ def test_it_stops_the_consensus_threads_when_the_consumer_goes_away(fake_llm, te
         for event in gen:
             if event.type == "phase" and event.data["name"] == "consensus" and event.data["status"] == "completed":
                 break
-        started = time.monotonic()
         gen.close()
-        closed_in = time.monotonic() - started
-    assert closed_in < 1.0  # not the ~3 s the slow stream would take
-    fake_llm.wait_finished()
+    fake_llm.wait_finished()  # ~3 s of words if nobody hung up: then the stream would be sent to its end
     slow = fake_llm.requests_for("claude-sonnet-4-6")[0]
-    assert slow.finished - slow.started < 2.0
+    assert not slow.sent_to_end  # closing the generator hung up the slow model's stream
+    (quick,) = fake_llm.requests_for("gpt-4o")
+    assert quick.sent_to_end
 
 
 def test_it_stops_during_a_research_phase_that_the_user_does_not_see(fake_llm, tenant_a, in_tenant, owner):
@@ -82,7 +79,7 @@ def test_it_stops_during_a_research_phase_that_the_user_does_not_see(fake_llm, t
     assert last(events, "done").data["stopped"] is True
     assert [r.model for r in fake_llm.requests] == ["sonar"]  # no analysis or structure call after the stop
     fake_llm.wait_finished()
-    assert fake_llm.requests[0].finished - fake_llm.requests[0].started < 1.5
+    assert not fake_llm.requests[0].sent_to_end
 
 
 def test_it_estimates_the_usage_of_a_stopped_stream(fake_llm, tenant_a, in_tenant):

@@ -158,6 +158,16 @@
     }
   });
 
+  /* A refusal the server wants shown (429: a rate limit) arrives with X-Chat-Problem and a retarget
+     to the composer's alert; htmx swaps no 4xx on its own. */
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var xhr = e.detail.xhr;
+    if (xhr && xhr.status === 429 && xhr.getResponseHeader("X-Chat-Problem")) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
+
   /* --- Thread swaps: streams, scroll position when older messages arrive ------------------------ */
   var keepFromBottom = null;
   document.addEventListener("htmx:beforeSwap", function (e) {

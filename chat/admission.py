@@ -1,0 +1,140 @@
+"""Admission of questions and answer streams: what is checked before anything is stored or opened.
+
+``question_admit`` is the one place a question (new conversation, send, edit, regenerate) is let
+in: today the per-user and per-tenant rate limits (sliding windows in Redis, core.ratelimit); the
+plan's quota belongs beside them. A refusal raises :class:`QuestionLimited`, which views answer
+with 429, the limit reached and the time to retry.
+
+``stream_open`` / ``stream_close`` cap the answer streams (SSE) one user holds open at once.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from django.conf import settings
+from django.db import connection
+from django.utils.translation import ngettext
+
+from core import ratelimit
+
+from .services.errors import ChatRefused
+
+# Every Redis key of this module starts with it (tests give each test a namespace of its own).
+NAMESPACE = "chat"
+
+
+class QuestionLimited(ChatRefused):
+    """A question refused by a rate limit; ``scope`` is "user" or "tenant"."""
+
+    def __init__(self, *, scope: str, per_minute: int, retry_after: int):
+        self.scope = scope
+        self.per_minute = per_minute
+        self.retry_after = retry_after
+        super().__init__(self.text(), code="rate_limited")
+
+    def text(self) -> str:
+        if self.scope == "user":
+            limit = ngettext(
+                "You can ask at most %(n)d question per minute.",
+                "You can ask at most %(n)d questions per minute.",
+                self.per_minute,
+            ) % {"n": self.per_minute}
+        else:
+            limit = ngettext(
+                "Your workspace can ask at most %(n)d question per minute, for everyone together.",
+                "Your workspace can ask at most %(n)d questions per minute, for everyone together.",
+                self.per_minute,
+            ) % {"n": self.per_minute}
+        retry = ngettext(
+            "Please try again in %(s)d second.", "Please try again in %(s)d seconds.", self.retry_after
+        ) % {"s": self.retry_after}
+        return f"{limit} {retry}"
+
+
+def _schema() -> str:
+    return getattr(connection, "schema_name", "public")
+
+
+def tenant_questions_per_minute() -> int:
+    """The current tenant's own limit (operator-set ``features.questions_per_minute``), else the platform's."""
+    features = getattr(getattr(connection, "tenant", None), "features", None) or {}
+    value = features.get("questions_per_minute") if isinstance(features, dict) else None
+    return int(value or settings.QUESTIONS_PER_MINUTE_TENANT)
+
+
+def question_admit(*, user_id) -> None:
+    """Count one question of ``user_id`` in the current tenant, or raise QuestionLimited (nothing counted
+    against the tenant when the user's own limit refuses). Call before anything is stored."""
+    schema = _schema()
+    per_user = int(settings.QUESTIONS_PER_MINUTE_USER)
+    per_tenant = tenant_questions_per_minute()
+    tenant_key = (NAMESPACE, "questions-tenant", schema)
+    if per_tenant > 0:  # a full tenant refuses before the user's own window is charged
+        verdict = ratelimit.peek(f"{per_tenant}/minute", *tenant_key)
+        if not verdict.allowed:
+            raise QuestionLimited(scope="tenant", per_minute=per_tenant, retry_after=verdict.retry_after)
+    if per_user > 0:
+        verdict = ratelimit.hit(f"{per_user}/minute", NAMESPACE, "questions-user", schema, str(user_id))
+        if not verdict.allowed:
+            raise QuestionLimited(scope="user", per_minute=per_user, retry_after=verdict.retry_after)
+    if per_tenant > 0:
+        verdict = ratelimit.hit(f"{per_tenant}/minute", *tenant_key)
+        if not verdict.allowed:
+            raise QuestionLimited(scope="tenant", per_minute=per_tenant, retry_after=verdict.retry_after)
+
+
+# --- Open answer streams per user -------------------------------------------------------------
+# A sorted set per user: member = one open stream, score = when it expires. A stream that ends
+# removes itself; one whose process died expires (streams end after chat.views.stream.MAX_SECONDS).
+STREAM_TTL = 660  # seconds: above the longest a stream stays open (600 s), then the browser reconnects
+
+_OPEN = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return {0, oldest[2]}
+end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+return {1, 0}
+"""
+
+
+def _streams_key(schema: str, user_id) -> str:
+    return f"{NAMESPACE}:open-streams:{schema}:{user_id}"
+
+
+def streams_cap() -> int:
+    return int(settings.STREAMS_PER_USER)
+
+
+async def stream_open(redis, *, schema: str, user_id) -> tuple[str | None, int]:
+    """Take one of the user's stream places: (token, 0), or (None, seconds until one frees) when all
+    ``STREAMS_PER_USER`` are taken. ``redis``: an asyncio client of the running loop."""
+    cap = streams_cap()
+    if cap <= 0:
+        return "unlimited", 0
+    token = uuid.uuid4().hex
+    now = time.time()
+    allowed, oldest = await redis.eval(
+        _OPEN, 1, _streams_key(schema, user_id), now, now + STREAM_TTL, cap, token, STREAM_TTL
+    )
+    if int(allowed):
+        return token, 0
+    return None, max(1, int(float(oldest) - now))
+
+
+async def stream_close(redis, *, schema: str, user_id, token: str | None) -> None:
+    if token and token != "unlimited":
+        await redis.zrem(_streams_key(schema, user_id), token)
+
+
+def open_streams(*, schema: str, user_id) -> int:
+    """How many stream places the user holds now (for tests and diagnostics)."""
+    from .streams import client
+
+    key = _streams_key(schema, user_id)
+    client().zremrangebyscore(key, "-inf", time.time())
+    return int(client().zcard(key))
