@@ -40,6 +40,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates --lint
 	DATABASE_URL=postgres://lint@127.0.0.1:1/lint REDIS_URL=redis://127.0.0.1:1/0 $(BIN)/mypy  # settings are imported, no servers needed
+	$(BIN)/lint-imports  # DESIGN §3 dependency rules, [tool.importlinter] in pyproject.toml
 
 format: install
 	$(BIN)/ruff format .

@@ -17,7 +17,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 
-pytest_plugins = ["core.testing.fixtures"]
+pytest_plugins = ["orchestration.testing.fixtures"]
 
 TENANT_A = {"subdomain": "tenant-a", "name": "Tenant A"}
 TENANT_B = {"subdomain": "tenant-b", "name": "Tenant B"}
@@ -71,16 +71,56 @@ def _back_to_public():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_process_caches():
-    """Per-process caches hold rows; each test's rows are rolled back, so each test starts empty."""
-    from orchestration.selectors import config_cache_clear
-    from tenants.middleware import tenant_cache_clear
+def _default_language_and_zone():
+    """Django's LocaleMiddleware (and ours for a signed-in user's language and zone) leave them
+    active in the thread after a request, as Django does in production where the next request sets
+    its own. Tests run many requests and plain code in one thread: each starts from the defaults."""
+    from django.utils import timezone, translation
 
-    config_cache_clear()
-    tenant_cache_clear()
     yield
-    config_cache_clear()
-    tenant_cache_clear()
+    translation.deactivate()
+    timezone.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Per-process memos hold rows; each test's rows are rolled back, so each test starts with empty
+    memos. The shared version tokens in Redis are left alone."""
+    from core.versioned_cache import forget_process_memos
+
+    forget_process_memos()
+    yield
+    forget_process_memos()
+
+
+@pytest.fixture
+def celery_eager():
+    """Tasks sent during the test run at once, in this process and transaction, each in the schema it
+    was sent to (tenant-schemas-celery switches it as a worker would); a task's failure is recorded
+    in its result, as a worker would, and does not propagate."""
+    from celery import signals
+
+    from config.celery_app import _close_old_connections, app
+
+    before = {"task_always_eager": app.conf.task_always_eager, "task_eager_propagates": app.conf.task_eager_propagates}
+    app.conf.update(task_always_eager=True, task_eager_propagates=False)
+    # A worker hands its connection back after each task; here that would close the test's transaction.
+    signals.task_prerun.disconnect(_close_old_connections)
+    signals.task_postrun.disconnect(_close_old_connections)
+    yield
+    signals.task_prerun.connect(_close_old_connections)
+    signals.task_postrun.connect(_close_old_connections)
+    app.conf.update(before)
+
+
+@pytest.fixture
+def dropped_tenant(db):
+    """A workspace whose row says ready but whose schema is gone; its schema sorts before every other."""
+    from tenants.models import Tenant
+
+    return Tenant.objects.create(
+        name="Dropped", subdomain="0-dropped", schema_name="t_0_dropped", state=Tenant.State.READY
+    )
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
     .venv/bin/python bench/fairness.py [--caps 0,2] [--concurrency 4] [--burst 30] [--questions 10]
 
 What runs (all on 127.0.0.1, all stopped at the end, also on Ctrl-C or an error):
-- the fake OpenAI server (core.testing.fake_llm) in a thread of this process; every answer streams
+- the fake OpenAI server (orchestration.testing.fake_llm) in a thread of this process; every answer streams
   ``--words`` words with ``--chunk-delay`` seconds between chunks (about 1 s per answer by default);
 - embedded PostgreSQL and Redis under .data/bench (reused when running; stopped if this run started them);
 - for each cap in ``--caps``: one Celery worker (``-Q celery,orchestration``, prefork,
@@ -56,7 +56,7 @@ from bench.stream_common import (  # noqa: E402 - sets up Django first
     start,
     stop_children,
 )
-from core.testing.fake_llm import FakeLLM  # noqa: E402
+from orchestration.testing.fake_llm import FakeLLM  # noqa: E402
 
 TENANTS = {"a": ("bench-fair-a", "owner@bench-fair-a.example"), "b": ("bench-fair-b", "owner@bench-fair-b.example")}
 

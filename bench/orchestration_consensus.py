@@ -31,10 +31,10 @@ django.setup()
 from django.conf import settings  # noqa: E402
 
 from core import embedded  # noqa: E402
-from core.testing.fake_llm import FakeLLM  # noqa: E402
 from orchestration import engine  # noqa: E402
 from orchestration.providers import Call, ProviderConfig, get  # noqa: E402
 from orchestration.selectors import SettingsSnapshot  # noqa: E402
+from orchestration.testing.fake_llm import FakeLLM  # noqa: E402
 
 LATENCY = {"gpt-4o": 0.010, "claude-sonnet-4-6": 0.015, "sonar": 0.020}  # seconds per chunk
 TEXT = " ".join(f"word{i}" for i in range(20))

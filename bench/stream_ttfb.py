@@ -3,7 +3,7 @@
     .venv/bin/python bench/stream_ttfb.py [--iterations 100] [--pool prefork|solo|threads]
 
 What runs (all on 127.0.0.1, all stopped at the end, also on Ctrl-C or an error):
-- the fake OpenAI server (core.testing.fake_llm) in a thread of this process, zero latency;
+- the fake OpenAI server (orchestration.testing.fake_llm) in a thread of this process, zero latency;
 - embedded PostgreSQL and Redis under .data/bench (reused when already running; stopped only if
   this run started them);
 - uvicorn (one process) and one Celery worker (``-Q celery,orchestration``, prefork with
@@ -61,7 +61,7 @@ from bench.stream_common import (  # noqa: E402 - sets up Django first
     start,
     start_uvicorn,
 )
-from core.testing.fake_llm import FakeLLM  # noqa: E402
+from orchestration.testing.fake_llm import FakeLLM  # noqa: E402
 
 SUBDOMAIN = "bench-stream"
 OWNER = "owner@bench-stream.example"

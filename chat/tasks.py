@@ -6,9 +6,8 @@ import logging
 
 from celery import shared_task
 from django.db import connection
-from django_tenants.utils import get_public_schema_name, schema_context
 
-from core.tasks import enqueue
+from core.tasks import enqueue, enqueue_each, tenant_job
 
 from . import scheduling
 from .services import (
@@ -63,33 +62,46 @@ def dispatch_waiting_answers() -> int:
     return sum(len(a) for a in handed.values())
 
 
-def _tenants():
-    from tenants.models import Tenant
+def _ready_schemas() -> list[str]:
+    from tenants.selectors import tenants_ready
 
-    return Tenant.objects.filter(state=Tenant.State.READY).exclude(schema_name=get_public_schema_name())
+    return list(tenants_ready().values_list("schema_name", flat=True))
 
 
-@shared_task(time_limit=600, soft_time_limit=570)
+@shared_task(time_limit=60, ignore_result=True)
 def sweep_stuck_answers() -> int:
-    """Beat: answers whose worker died become errors with a retry button, in every tenant."""
-    total = 0
-    for tenant in _tenants():
-        with schema_context(tenant.schema_name):
-            total += generation_sweep()
-    return total
+    """Beat: in every ready tenant, answers whose worker died become errors with a retry button.
+
+    One task per tenant (``sweep_tenant_stuck_answers``): a broken schema fails its own task only."""
+    return len(enqueue_each(sweep_tenant_stuck_answers, _ready_schemas()))
 
 
-@shared_task(time_limit=3600, soft_time_limit=3500)
-def apply_retention() -> dict:
-    """Beat: archive inactive conversations and purge long-deleted ones, with each tenant's settings."""
-    result = {}
-    for tenant in _tenants():
+@shared_task(time_limit=600, soft_time_limit=570, ignore_result=True)
+def sweep_tenant_stuck_answers() -> int:
+    """One tenant's sweep, in the schema it was sent to."""
+    with tenant_job("sweep_stuck_answers"):
+        return generation_sweep()
+
+
+@shared_task(time_limit=60, ignore_result=True)
+def apply_retention() -> int:
+    """Beat: archive inactive conversations and purge long-deleted ones, with each tenant's settings.
+
+    One task per tenant (``apply_tenant_retention``): a broken schema fails its own task only."""
+    return len(enqueue_each(apply_tenant_retention, _ready_schemas()))
+
+
+@shared_task(time_limit=3600, soft_time_limit=3500, ignore_result=True)
+def apply_tenant_retention() -> dict:
+    """One tenant's retention, in the schema it was sent to, with that tenant's settings."""
+    from tenants.selectors import tenant_for_schema
+
+    with tenant_job("apply_retention") as schema:
+        tenant = tenant_for_schema(schema_name=schema)
+        if tenant is None:
+            return {}
         settings_data = tenant.settings_data
-        try:
-            with schema_context(tenant.schema_name):
-                archived = conversations_archive_inactive(days=settings_data["archive_after_days"])
-                purged = conversations_purge_deleted(days=settings_data["purge_deleted_after_days"])
-            result[tenant.schema_name] = {"archived": archived, "purged": purged}
-        except Exception:  # noqa: BLE001 - one tenant's failure must not stop the others
-            logger.exception("retention failed for %s", tenant.schema_name)
-    return result
+        archived = conversations_archive_inactive(days=settings_data["archive_after_days"])
+        purged = conversations_purge_deleted(days=settings_data["purge_deleted_after_days"])
+        logger.info("retention in %s: %s archived, %s purged", schema, archived, purged)
+        return {"archived": archived, "purged": purged}

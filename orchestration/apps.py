@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class OrchestrationConfig(AppConfig):
     name = "orchestration"
+<<<<<<< HEAD
     verbose_name = _("Language models")
 
     def ready(self) -> None:
@@ -19,3 +20,5 @@ class OrchestrationConfig(AppConfig):
             uid = f"orchestration-config-{model.__name__}"
             post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}-save")
             post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}-delete")
+=======
+>>>>>>> main

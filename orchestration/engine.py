@@ -68,7 +68,8 @@ class Event:
 
     data by type:
       phase   {"name": str, "status": "started"|"completed", "provider": str, "detail": str,
-               optional "ok": bool, "error": str (a failed call, followed by a fallback)}
+               optional "ok": bool, "error": str (a failed call, followed by a fallback),
+               "elapsed_ms": int (a completed call's duration)}
       delta   {"text": str}                      -- text of the final answer, in order
       sources {"sources": [{"url", "title", "access_date", "kind": "web"|"document", ...}]}
       usage   {"provider", "model", "prompt_tokens", "completion_tokens", "cost", "platform",
@@ -127,7 +128,7 @@ def run_prepared(request: Request, *, settings, configs, retriever=None, should_
             yield ctx.phase("budget", "completed", "", budget["reason"], ok=True)
         yield from REGISTRY[name].run(ctx)
     except AllProvidersFailed as exc:
-        detail = "; ".join(f"{f['message']}" for f in exc.failures[-3:])
+        detail = "; ".join(f["message"].rstrip(". ") for f in exc.failures[-3:])  # no ".;" or ".)." (issue 11)
         message = _("No language model could answer right now (%(detail)s). Your message is kept: please try again.")
         yield Event("error", {"message": message % {"detail": detail}, "code": "providers_failed", "retryable": True,
                               "failures": exc.failures, "meta_data": _meta(ctx, name, {})})  # fmt: skip

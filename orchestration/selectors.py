@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import copy
 import logging
-import threading
-import time
-import uuid
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.conf import settings as django_settings
-from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
 from core import crypto
+from core.versioned_cache import VersionedCache
 from orchestration.models import STRATEGIES, OrchestrationSettings, ProviderCredential, SettingsChange
 from orchestration.providers.base import ProviderConfig
 
@@ -69,63 +66,32 @@ def settings_snapshot() -> SettingsSnapshot:
     return _tenant_config()[0]
 
 
-# --- Per-process cache of the tenant's settings and credential rows ---------------------------------
+# --- Per-process memo of the tenant's settings and credential rows ---------------------------------
 # Every message reads the settings and the credentials two or three times (moderation, the engine).
-# Each process keeps them per schema, valid while the schema's version token in the shared (Redis)
-# cache is unchanged; every save or delete of either model replaces the token (at once and again
-# on commit). Credential rows are kept as stored (keys encrypted); keys are decrypted per use, so no
-# plaintext key is kept anywhere, and nothing secret goes to Redis (only the token).
-CONFIG_CACHE_TTL = 60.0  # seconds; a bound on staleness if a change ever bypasses the model signals
-_VERSION_KEY = "orchestration:config-version"  # django_tenants' KEY_FUNCTION prefixes the schema
-_config_cache: dict[str, tuple[str, float, SettingsSnapshot, tuple[ProviderCredential, ...]]] = {}
-_local = threading.local()  # schemas this thread changed in a transaction that is still open
+# Each process keeps them per schema (core.versioned_cache), valid while the schema's token in the
+# shared cache is unchanged; the services that save or delete either model bump it on commit.
+# Credential rows are kept as stored (keys encrypted); keys are decrypted per use, so no plaintext
+# key is kept anywhere, and nothing secret goes to Redis (only the token).
+CONFIG_CACHE_TTL = 60.0  # seconds; a bound on staleness should a write ever skip the services
 
 
-def _config_version() -> str | None:
-    try:
-        version = cache.get(_VERSION_KEY)
-        if version is None:
-            cache.add(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-            version = cache.get(_VERSION_KEY)
-        return version
-    except Exception:  # noqa: BLE001 - no cache server: read the database every time
-        log.warning("settings cache unavailable; reading the database", exc_info=True)
-        return None
+def _copy_config(value: tuple[SettingsSnapshot, tuple[ProviderCredential, ...]]):
+    """Callers get their own copies: the snapshot holds dicts, the rows are model instances."""
+    snapshot, creds = value
+    return copy.deepcopy(snapshot), tuple(copy.copy(c) for c in creds)
 
 
-def _dirty() -> set:
-    if not hasattr(_local, "schemas"):
-        _local.schemas = set()
-    return _local.schemas
+CONFIG = VersionedCache("orchestration:config", ttl=CONFIG_CACHE_TTL, clone=_copy_config)
 
 
 def config_changed() -> None:
-    """The current schema's settings or credentials changed: every process reads them again.
-
-    Until the transaction ends, this thread reads the database (its uncommitted rows must not be
-    cached: they may be rolled back); other processes are told again once it commits.
-    """
-    schema = getattr(connection, "schema_name", get_public_schema_name())
-    _config_cache.pop(schema, None)
-
-    def bump() -> None:
-        _config_cache.pop(schema, None)
-        _dirty().discard(schema)
-        try:
-            cache.set(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        except Exception:  # noqa: BLE001
-            log.warning("settings cache unavailable; other processes see the change within %ss", CONFIG_CACHE_TTL)
-
-    bump()
-    if connection.in_atomic_block:
-        _dirty().add(schema)
-        transaction.on_commit(bump)
+    """The current schema's settings or credentials changed (services call it in their transaction)."""
+    CONFIG.bump()
 
 
 def config_cache_clear() -> None:
-    """Forget everything this process cached (tests; the version tokens stay)."""
-    _config_cache.clear()
-    _dirty().clear()
+    """Forget what this process memoised (tests: as if a change had happened in another process)."""
+    CONFIG.forget_process_memo()
 
 
 def _read_config() -> tuple[SettingsSnapshot, tuple[ProviderCredential, ...]]:
@@ -133,27 +99,10 @@ def _read_config() -> tuple[SettingsSnapshot, tuple[ProviderCredential, ...]]:
 
 
 def _tenant_config() -> tuple[SettingsSnapshot, tuple[ProviderCredential, ...]]:
-    """The schema's settings snapshot and credential rows, from this process's cache when current."""
-    schema = getattr(connection, "schema_name", get_public_schema_name())
-    dirty = _dirty()
-    if dirty and not connection.in_atomic_block:
-        dirty.clear()  # the transaction that changed them ended (committed: bumped; rolled back: nothing)
-    if schema == get_public_schema_name():
+    """The schema's settings snapshot and credential rows, from this process's memo when current."""
+    if getattr(connection, "schema_name", get_public_schema_name()) == get_public_schema_name():
         return SettingsSnapshot.from_model(settings_get()), ()
-    if schema in dirty:
-        return _read_config()
-    version = _config_version()
-    if version is None:
-        return _read_config()
-    hit = _config_cache.get(schema)
-    now = time.monotonic()
-    if hit is not None and hit[0] == version and hit[1] > now:
-        snapshot, creds = hit[2], hit[3]
-    else:
-        snapshot, creds = _read_config()
-        _config_cache[schema] = (version, now + CONFIG_CACHE_TTL, snapshot, creds)
-    # callers get their own copies: the snapshot holds dicts, the rows are model instances
-    return copy.deepcopy(snapshot), tuple(copy.copy(c) for c in creds)
+    return CONFIG.get("config", _read_config)
 
 
 def credentials_list() -> list[ProviderCredential]:

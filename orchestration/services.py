@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from core import crypto
+<<<<<<< HEAD
 from orchestration.models import OrchestrationSettings, ProviderCredential, SettingsChange, key_hint
+=======
+from orchestration.models import OrchestrationSettings, ProviderCredential, SettingsChange
+from orchestration.selectors import config_changed
+>>>>>>> main
 
 CREDENTIAL_FIELDS = ["provider", "base_url", "enabled", "model_names", "default_model", "requests_per_minute",
                      "tokens_per_minute", "priority"]  # fmt: skip
@@ -77,6 +82,7 @@ def credential_save(
         key_change = "cleared"
     credential.full_clean()
     credential.save()
+    config_changed()
     changes = _diff(before, credential, CREDENTIAL_FIELDS)
     if key_change:
         changes["api_key"] = key_change  # only what happened, never the value
@@ -105,6 +111,7 @@ def credential_record_check(
 def credential_delete(*, credential: ProviderCredential, user) -> None:
     _record(target=SettingsChange.Target.CREDENTIAL, obj=credential, user=user, changes={"deleted": True})
     credential.delete()
+    config_changed()
 
 
 @transaction.atomic
@@ -118,6 +125,7 @@ def settings_save(*, obj: OrchestrationSettings, user, before: dict | None = Non
         before = {n: getattr(existing, n) for n in SETTINGS_FIELDS} if existing else {}
     obj.full_clean(validate_unique=False)
     obj.save()
+    config_changed()
     _record(target=SettingsChange.Target.SETTINGS, obj=obj, user=user, changes=_diff(before, obj, SETTINGS_FIELDS))
     return obj
 
@@ -151,6 +159,8 @@ def credentials_reencrypt() -> int:
         cred.encrypted_api_key = crypto.rotate(cred.encrypted_api_key)
         cred.save(update_fields=["encrypted_api_key"])
         count += 1
+    if count:
+        config_changed()
     return count
 
 

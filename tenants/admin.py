@@ -7,7 +7,7 @@ from core.admin import PublicModelAdmin
 
 from .forms import WorkspaceSettingsForm
 from .models import Domain, Tenant, Workspace
-from .services import tenant_set_active
+from .services import tenant_cache_bump, tenant_set_active, tenant_settings_save
 
 # The owner's password hash waits in ``pending_owner`` until provisioning: never a URL filter (issue 8 §1.2).
 SECRET_LOOKUP_FIELDS = frozenset({"pending_owner"})
@@ -51,6 +51,13 @@ class TenantAdmin(PublicModelAdmin):
     def has_add_permission(self, request):
         return False  # workspaces are created by signup or `manage.py create_workspace`
 
+    def save_model(self, request, obj, form, change):
+        tenant_settings_save(tenant=obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        tenant_cache_bump()  # the domains inline: hosts are looked up again once this commits
+
     def lookup_allowed(self, lookup, value, request):
         return not _secret_lookup(lookup) and super().lookup_allowed(lookup, value, request)
 
@@ -84,6 +91,10 @@ class WorkspaceAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(pk=getattr(request.tenant, "pk", None))
+
+    def save_model(self, request, obj, form, change):
+        """Through the service: the new branding is served at once, by every process."""
+        tenant_settings_save(tenant=obj)
 
     def lookup_allowed(self, lookup, value, request):
         return not _secret_lookup(lookup) and super().lookup_allowed(lookup, value, request)

@@ -26,19 +26,30 @@ from core.db import use_public_schema
 from core.tasks import enqueue
 
 from .models import Domain, Tenant
-from .selectors import tenant_subdomain_taken
+from .selectors import TENANTS, tenant_subdomain_taken, tenants_failed_stale
 from .validators import schema_name_for, validate_subdomain
 
 logger = logging.getLogger(__name__)
 
 
+def tenant_cache_bump() -> None:
+    """A Tenant or Domain row changed: every process looks hosts and tenants up again once the
+    current transaction commits. Every service here that writes either model calls it."""
+    TENANTS.bump()
+
+
+@transaction.atomic
 def public_tenant_ensure() -> Tenant:
     """The row that routes the public host to the public schema (idempotent)."""
-    tenant, _created = Tenant.objects.get_or_create(
+    tenant, created = Tenant.objects.get_or_create(
         schema_name=get_public_schema_name(),
         defaults={"name": "Chorus", "state": Tenant.State.READY},
     )
-    Domain.objects.get_or_create(domain=settings.BASE_DOMAIN, defaults={"tenant": tenant, "is_primary": True})
+    _domain, domain_created = Domain.objects.get_or_create(
+        domain=settings.BASE_DOMAIN, defaults={"tenant": tenant, "is_primary": True}
+    )
+    if created or domain_created:
+        tenant_cache_bump()
     return tenant
 
 
@@ -95,7 +106,7 @@ def tenant_create(
         raise ValidationError(errors)
 
     # A failed earlier attempt at this subdomain holds no schema; replace it.
-    Tenant.objects.filter(subdomain=subdomain, state=Tenant.State.FAILED).delete()
+    replaced, _rows = Tenant.objects.filter(subdomain=subdomain, state=Tenant.State.FAILED).delete()
 
     tenant = Tenant(
         name=name,
@@ -114,10 +125,10 @@ def tenant_create(
     tenant.full_clean()
     tenant.save()
     Domain.objects.create(domain=f"{subdomain}.{settings.BASE_DOMAIN}", tenant=tenant, is_primary=True)
+    if replaced:
+        tenant_cache_bump()  # the failed signup's row may be memoised under this host (a new host is not)
     if provision:
-        from .tasks import provision_tenant
-
-        enqueue(provision_tenant, args=[str(tenant.pk)], schema=get_public_schema_name())
+        enqueue("tenants.tasks.provision_tenant", args=[str(tenant.pk)], schema=get_public_schema_name())
     return tenant
 
 
@@ -158,6 +169,7 @@ def _claim_provisioning(tenant_id) -> tuple[Tenant, uuid.UUID | None]:
         tenant.save(
             update_fields=["state", "provisioning_error", "provisioning_started_at", "provisioning_claim", "updated_at"]
         )
+        tenant_cache_bump()
         return tenant, claim
 
 
@@ -196,6 +208,7 @@ def tenant_provision(*, tenant_id, method: str = "clone") -> Tenant:
         tenant.provisioning_error = str(exc)[:2000]
         tenant.provisioning_claim = None
         tenant.save(update_fields=["state", "provisioning_error", "provisioning_claim", "updated_at"])
+        tenant_cache_bump()
         return tenant
     finally:
         use_public_schema()
@@ -211,6 +224,7 @@ def tenant_provision(*, tenant_id, method: str = "clone") -> Tenant:
         tenant.pending_owner = {} if tenant.owner_verified_at or not owner_email else {"email": owner_email}
         tenant.provisioning_claim = None
         tenant.save(update_fields=["state", "provisioned_at", "pending_owner", "provisioning_claim", "updated_at"])
+        tenant_cache_bump()
         if tenant.owner_verified_at is not None and owner_email:
             # confirmed while the schema was being built: make sure the owner's address says so
             _owner_verified(tenant, owner_email)
@@ -246,6 +260,45 @@ def _schema_ready(tenant: Tenant) -> None:
 def tenant_set_active(*, tenant: Tenant, active: bool) -> Tenant:
     tenant.is_active = active
     tenant.save(update_fields=["is_active", "updated_at"])
+    tenant_cache_bump()  # on commit: a reader before the commit still reads (and keeps) the active row
+    return tenant
+
+
+@transaction.atomic
+def tenant_settings_save(*, tenant: Tenant) -> Tenant:
+    """Save a tenant's own settings (name, branding, sign-up policy, legal; the admins' forms)."""
+    tenant.full_clean()
+    tenant.save()
+    tenant_cache_bump()
+    return tenant
+
+
+@transaction.atomic
+def domain_add(*, tenant: Tenant, domain: str, is_primary: bool = False, is_custom: bool = False) -> Domain:
+    obj = Domain(tenant=tenant, domain=domain.strip().lower(), is_primary=is_primary, is_custom=is_custom)
+    obj.full_clean()
+    obj.save()
+    tenant_cache_bump()
+    return obj
+
+
+@transaction.atomic
+def domain_remove(*, domain: Domain) -> None:
+    domain.delete()
+    tenant_cache_bump()
+
+
+@transaction.atomic
+def tenant_provision_retry(*, tenant: Tenant) -> Tenant:
+    """A failed signup is built again from scratch (the progress page's retry button)."""
+    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    if tenant.state != Tenant.State.FAILED:
+        return tenant
+    tenant.state = Tenant.State.PENDING
+    tenant.provisioning_error = ""
+    tenant.save(update_fields=["state", "provisioning_error", "updated_at"])
+    tenant_cache_bump()
+    enqueue("tenants.tasks.provision_tenant", args=[str(tenant.pk)], schema=get_public_schema_name())
     return tenant
 
 
@@ -342,6 +395,7 @@ def tenant_owner_confirm(*, tenant_id, email: str) -> Tenant:
         elif tenant.pending_owner:
             tenant.pending_owner = {**tenant.pending_owner, "verified": True}
         tenant.save(update_fields=["owner_verified_at", "pending_owner", "updated_at"])
+        tenant_cache_bump()  # the workspace becomes usable for every process once this commits
         if tenant.state == Tenant.State.READY:
             _owner_verified(tenant, email)
     use_public_schema()
@@ -359,6 +413,7 @@ def tenant_purge_unverified(*, older_than_hours: int) -> int:
         try:
             with transaction.atomic():  # the schema and the row go together, or neither
                 tenant.delete(force_drop=True)
+                tenant_cache_bump()
         except Exception:  # noqa: BLE001 - one broken workspace must not keep the others
             logger.exception("could not purge unconfirmed workspace %s", tenant.schema_name)
             use_public_schema()
@@ -368,11 +423,31 @@ def tenant_purge_unverified(*, older_than_hours: int) -> int:
 
 
 def tenant_purge_failed(*, older_than_hours: int = 24) -> int:
-    """Delete failed signups (their schema was already dropped) older than the given age."""
-    cutoff = timezone.now() - timedelta(hours=older_than_hours)
-    stale = Tenant.objects.filter(state=Tenant.State.FAILED, updated_at__lt=cutoff).exclude(schema_name="public")
+    """Delete failed signups (their schema was already dropped) older than the given age.
+
+    One at a time, each in its own transaction: one that cannot be deleted is logged and the
+    others still go. The beat job sends one task per signup instead (tenants.tasks)."""
     count = 0
-    for tenant in stale:
-        tenant.delete(force_drop=True)  # DROP SCHEMA IF EXISTS: a no-op when nothing is left
-        count += 1
+    for tenant_id in tenants_failed_stale(older_than_hours=older_than_hours):
+        try:
+            count += tenant_purge_failed_one(tenant_id=tenant_id, older_than_hours=older_than_hours)
+        except Exception:  # noqa: BLE001 - one failed purge must not keep the others
+            logger.exception("purging failed signup %s failed", tenant_id)
     return count
+
+
+@transaction.atomic
+def tenant_purge_failed_one(*, tenant_id, older_than_hours: int = 24) -> bool:
+    """Delete one failed signup if it is still failed and old enough; safe to run twice."""
+    cutoff = timezone.now() - timedelta(hours=older_than_hours)
+    tenant = (
+        Tenant.objects.select_for_update()
+        .filter(pk=tenant_id, state=Tenant.State.FAILED, updated_at__lt=cutoff)
+        .exclude(schema_name=get_public_schema_name())
+        .first()
+    )
+    if tenant is None:
+        return False
+    tenant.delete(force_drop=True)  # DROP SCHEMA IF EXISTS: a no-op when nothing is left
+    tenant_cache_bump()
+    return True

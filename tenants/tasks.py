@@ -1,8 +1,11 @@
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
+from django_tenants.utils import get_public_schema_name
 
-from . import services
+from core.tasks import enqueue
+
+from . import selectors, services
 from .models import Tenant
 
 
@@ -18,10 +21,19 @@ def provision_tenant(self, tenant_id: str) -> str:
     return tenant.state
 
 
-@shared_task(time_limit=120)
+@shared_task(time_limit=60, ignore_result=True)
 def purge_failed_signups() -> int:
-    """Beat job: failed signups hold no schema; after a day their rows go too."""
-    return services.tenant_purge_failed(older_than_hours=24)
+    """Beat job: failed signups hold no schema; after a day their rows go too, one task each (one
+    that cannot be deleted fails its own task only)."""
+    ids = selectors.tenants_failed_stale(older_than_hours=24)
+    for tenant_id in ids:
+        enqueue(purge_failed_signup, args=[str(tenant_id)], schema=get_public_schema_name())
+    return len(ids)
+
+
+@shared_task(time_limit=120, ignore_result=True)
+def purge_failed_signup(tenant_id: str) -> bool:
+    return services.tenant_purge_failed_one(tenant_id=tenant_id, older_than_hours=24)
 
 
 @shared_task(time_limit=600)

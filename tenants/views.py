@@ -8,19 +8,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import ratelimit
-from core.tasks import enqueue
 
 from .forms import WorkspaceSignupForm
-from .middleware import tenant_cache_changed
 from .models import Tenant
 from .services import (
     owner_confirm_token_read,
     tenant_owner_confirm,
     tenant_owner_confirmation_resend,
+    tenant_provision_retry,
     tenant_signup,
     tenant_url,
 )
-from .tasks import provision_tenant
 
 
 @require_GET
@@ -113,7 +111,5 @@ def resend_confirmation(request, tenant_id):
 @require_POST
 def retry(request, tenant_id):
     tenant = get_object_or_404(Tenant, pk=tenant_id, subdomain__isnull=False, state=Tenant.State.FAILED)
-    Tenant.objects.filter(pk=tenant.pk).update(state=Tenant.State.PENDING, provisioning_error="")
-    tenant_cache_changed()  # a queryset update sends no post_save
-    enqueue(provision_tenant, args=[str(tenant.pk)], schema="public")
+    tenant_provision_retry(tenant=tenant)
     return redirect("tenants:progress", tenant_id=tenant.pk)

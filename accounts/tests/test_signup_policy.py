@@ -5,13 +5,14 @@ from django_tenants.utils import schema_context
 
 from accounts.models import Invitation, User
 from accounts.services import invitation_create
+from tenants.services import tenant_settings_save
 
 PW = "granite-tulip-sings-31"
 
 
 def _set_policy(tenant, **values):
     tenant.settings = {**tenant.settings_data, **values}
-    tenant.save()
+    tenant_settings_save(tenant=tenant)  # the service: every process serves the new policy
 
 
 def _signup(client, email, password=PW):

@@ -22,9 +22,7 @@ MAX_LENGTH = 32_000
 
 def _enqueue_generation(message: Message, *, moderate: bool) -> None:
     """Generate ``message`` after commit; ``moderate``: check its question meanwhile (a new question)."""
-    from ..tasks import generate_answer
-
-    enqueue(generate_answer, args=[str(message.pk)], kwargs={"moderate": moderate}, queue="orchestration")
+    enqueue("chat.tasks.generate_answer", args=[str(message.pk)], kwargs={"moderate": moderate}, queue="orchestration")
 
 
 def _pending_answer(conversation: Conversation, parent: Message) -> Message:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from ..forms import STRATEGY_LABELS
@@ -76,6 +77,19 @@ def chat_strings() -> dict:
         "stopped": _("Stopped."),
         "error": _("Something went wrong. Please try again."),
         "reconnecting": _("Connection lost, reconnecting…"),
+        # issue 11: progress of multi-model answers, the composer's length counter
+        "step_writing": _("writing…"),
+        "step_failed": _("failed"),
+        "waiting": _("waiting"),
+        "decimal": formats.get_format("DECIMAL_SEPARATOR"),
+        "phases": {
+            "research": _("Research"),
+            "analysis": _("Analysis"),
+            "synthesis": _("Synthesis"),
+            "structure": _("Final answer"),
+        },
+        "too_long": _("Too long: %(count)s of %(limit)s characters. Shorten it by %(over)s to send it."),
+        "near_limit": _("%(count)s of %(limit)s characters"),
     }
 
 
@@ -154,4 +168,6 @@ def chat_labels() -> dict:
         "versions": _("Versions"),
         "what_is_wrong_with_this_answer": _("What is wrong with this answer?"),
         "error": _("Something went wrong. Please try again."),
+        "progress": _("Progress"),  # issue 11
+        "copy_code": _("Copy code"),  # issue 11
     }

@@ -1,6 +1,6 @@
 """End to end through the real SDKs: chat service -> task -> engine -> fake provider -> Redis -> SSE.
 
-The platform's OpenAI key points at the fake provider server on 127.0.0.1 (core.testing.fake_llm).
+The platform's OpenAI key points at the fake provider server on 127.0.0.1 (orchestration.testing.fake_llm).
 """
 
 import pytest

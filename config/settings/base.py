@@ -18,7 +18,7 @@ DATA_DIR = Path(env("CHORUS_DATA_DIR", default=str(BASE_DIR / ".data")))
 
 def _generated_secret(name: str, factory) -> str:
     """A development secret kept under DATA_DIR so that it survives restarts."""
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # holds secrets and data: owner only
     path = DATA_DIR / name
     if not path.exists():
         path.write_text(factory())

@@ -224,7 +224,7 @@ def stream_answer(ctx: Context, cands: list[Candidate], messages: list[dict], *,
             if new:
                 yield ctx.event("sources", {"sources": new})
         yield ctx.usage_event(call.completion)
-        yield ctx.phase(phase, "completed", cfg.provider, model, ok=True)
+        yield ctx.phase(phase, "completed", cfg.provider, model, ok=True, elapsed_ms=call.completion.elapsed_ms)
         return
     raise AllProvidersFailed(ctx.failures)
 
@@ -251,7 +251,8 @@ def collect(ctx: Context, cands: list[Candidate], messages: list[dict], *, phase
             continue
         ctx.extra["_last"] = call.completion
         yield ctx.usage_event(call.completion)
-        yield ctx.phase(phase, "completed", cfg.provider, model, ok=not ctx.stopped)
+        yield ctx.phase(phase, "completed", cfg.provider, model, ok=not ctx.stopped,
+                        elapsed_ms=call.completion.elapsed_ms)  # fmt: skip
         return
     raise AllProvidersFailed(ctx.failures)
 

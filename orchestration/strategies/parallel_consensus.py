@@ -80,7 +80,7 @@ def _gather(ctx: Context, futures: dict, pending: set, answers: list):
             c = call.completion
             answers.append((cand, c))
             yield ctx.usage_event(c)
-            yield ctx.phase("consensus", "completed", cand[0].provider, cand[1], ok=True)
+            yield ctx.phase("consensus", "completed", cand[0].provider, cand[1], ok=True, elapsed_ms=c.elapsed_ms)
         ctx.check_stop()  # sets ctx.cancel: each thread stops within one chunk
 
 

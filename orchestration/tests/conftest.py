@@ -1,4 +1,4 @@
-"""Helpers for the orchestration tests (the fixtures live in core.testing.fixtures)."""
+"""Helpers for the orchestration tests (the fixtures live in orchestration.testing.fixtures)."""
 
 from __future__ import annotations
 

@@ -64,7 +64,7 @@ def test_it_rereads_when_another_process_saved(in_a, fake_llm, django_assert_num
     OrchestrationSettings.objects.filter(singleton=True).update(default_max_tokens=456)  # no signal, no new token
     with django_assert_num_queries(0):
         assert selectors.settings_snapshot().default_max_tokens == 123  # served from this process's cache
-    cache.set("orchestration:config-version", "changed-by-another-process")
+    cache.set(selectors.CONFIG.version_key, "changed-by-another-process")  # in tenant A's schema
     assert selectors.settings_snapshot().default_max_tokens == 456
 
 
@@ -86,16 +86,16 @@ def test_it_keeps_no_key_in_the_shared_cache(in_a, fake_llm, credential):
     client = cache._cache.get_client()
     for key in client.keys("*"):
         assert b"sk-secret-never-shared-42" not in (client.dump(key) or b"")
-    cached = selectors._config_cache.values()
-    assert all("sk-secret" not in repr(row.__dict__) for entry in cached for row in entry[3])
+    cached = selectors.CONFIG._memo.values()  # (token, expiry, (snapshot, rows))
+    assert cached and all("sk-secret" not in repr(row.__dict__) for entry in cached for row in entry[2][1])
 
 
 def test_it_checks_the_shared_token_once_per_read(in_a, fake_llm, monkeypatch):
     fake_llm.platform("openai")
     selectors.snapshot_and_configs()
     calls = []
-    real = selectors._config_version
-    monkeypatch.setattr(selectors, "_config_version", lambda: calls.append(1) or real())
+    real = selectors.CONFIG.version
+    monkeypatch.setattr(selectors.CONFIG, "version", lambda schema=None: calls.append(1) or real(schema))
     snapshot, configs = selectors.snapshot_and_configs()  # the engine's start
     assert selectors.openai_config() is not None  # moderation
     assert len(calls) == 2 and _openai(configs).platform and snapshot.default_strategy

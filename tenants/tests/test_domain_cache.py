@@ -4,8 +4,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tenants.models import Domain
-from tenants.services import tenant_set_active
+from tenants.services import domain_add, domain_remove, tenant_set_active
 
 
 def _domain_lookups(client, path="/accounts/login/"):
@@ -22,19 +21,25 @@ def test_it_looks_a_host_up_once(tenant_client, tenant_a):
     assert second.status_code == 200 and lookups == 0
 
 
-def test_it_shows_the_suspended_page_right_after_a_suspension(tenant_client, tenant_a):
+def test_it_shows_the_suspended_page_right_after_a_suspension(
+    tenant_client, tenant_a, django_capture_on_commit_callbacks
+):
     client = tenant_client(tenant_a)
     assert client.get("/accounts/login/").status_code == 200  # cached as active
-    tenant_set_active(tenant=tenant_a, active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_set_active(tenant=tenant_a, active=False)
     assert client.get("/accounts/login/").status_code == 403
-    tenant_set_active(tenant=tenant_a, active=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_set_active(tenant=tenant_a, active=True)
     assert client.get("/accounts/login/").status_code == 200
 
 
-def test_it_forgets_a_removed_domain_and_serves_a_new_one_at_once(tenant_a):
+def test_it_forgets_a_removed_domain_and_serves_a_new_one_at_once(tenant_a, django_capture_on_commit_callbacks):
     client = Client(HTTP_HOST="chat.cached-corp.example")
     assert client.get("/accounts/login/").status_code == 404  # unknown hosts are not cached
-    domain = Domain.objects.create(domain="chat.cached-corp.example", tenant=tenant_a, is_custom=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        domain = domain_add(tenant=tenant_a, domain="chat.cached-corp.example", is_custom=True)
     assert client.get("/accounts/login/").status_code == 200
-    domain.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        domain_remove(domain=domain)
     assert client.get("/accounts/login/").status_code == 404

@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
-from django_tenants.utils import get_public_schema_name, get_tenant_model, schema_context
+from django.db import transaction
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from core.tasks import tenant_job
 
 PROMPT = [{"role": "user", "content": "Reply with the single word: ok"}]
 
@@ -32,20 +34,28 @@ class Command(BaseCommand):
 
     def handle(self, *args, schema=None, platform=False, **options):
         from orchestration import selectors
+        from tenants.selectors import tenants_ready
 
         failures = 0
         if platform:
             targets = [get_public_schema_name()]
-        else:
-            qs = get_tenant_model().objects.exclude(schema_name=get_public_schema_name()).order_by("schema_name")
-            targets = [t.schema_name for t in qs if not schema or t.schema_name in schema]
+        else:  # suspended workspaces make no calls: checked only when named with --schema
+            ready = tenants_ready(include_suspended=bool(schema)).values_list("schema_name", flat=True)
+            targets = [s for s in ready if not schema or s in schema]
         for name in targets:
+            label = "platform" if name == get_public_schema_name() else name
+            try:  # each workspace on its own: a broken one is reported and the others are still checked
+                with schema_context(name):
+                    if name == get_public_schema_name():
+                        configs = selectors.provider_configs(selectors.SettingsSnapshot())
+                    else:
+                        with tenant_job("check_providers"), transaction.atomic():  # reads only, no calls
+                            configs = selectors.provider_configs(selectors.settings_snapshot())
+            except Exception as exc:  # noqa: BLE001
+                failures += 1
+                self.stdout.write(f"{label}: FAILED to read its providers ({type(exc).__name__}: {exc})")
+                continue
             with schema_context(name):
-                snapshot = (
-                    selectors.settings_snapshot() if name != get_public_schema_name() else selectors.SettingsSnapshot()
-                )
-                configs = selectors.provider_configs(snapshot)
-                label = "platform" if connection.schema_name == get_public_schema_name() else name
                 for config in configs:
                     if config.provider == "offline":
                         self.stdout.write(f"{label} offline: no provider configured (answers say they are offline)")
@@ -55,4 +65,4 @@ class Command(BaseCommand):
                     source = "platform key" if config.platform else "workspace key"
                     self.stdout.write(f"{label} {config.provider} {config.default_model} ({source}): {line}")
         if failures:
-            raise CommandError(f"{failures} provider check(s) failed")
+            raise CommandError(f"{failures} check(s) failed")

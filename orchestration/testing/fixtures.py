@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.testing.fake_llm import FakeLLM
 from orchestration import resilience
+from orchestration.testing.fake_llm import FakeLLM
 
 PLATFORM = {
     "openai": ("OPENAI_API_KEY", "OPENAI_BASE_URL", "openai_base_url"),
