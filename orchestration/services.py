@@ -11,12 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from core import crypto
-<<<<<<< HEAD
 from orchestration.models import OrchestrationSettings, ProviderCredential, SettingsChange, key_hint
-=======
-from orchestration.models import OrchestrationSettings, ProviderCredential, SettingsChange
 from orchestration.selectors import config_changed
->>>>>>> main
 
 CREDENTIAL_FIELDS = ["provider", "base_url", "enabled", "model_names", "default_model", "requests_per_minute",
                      "tokens_per_minute", "priority"]  # fmt: skip
@@ -104,6 +100,7 @@ def credential_record_check(
         credential.reported_models = sorted(dict.fromkeys(m for m in models if m))[:500]
         fields.append("reported_models")
     credential.save(update_fields=fields)
+    config_changed()
     return credential
 
 
@@ -133,7 +130,9 @@ def settings_save(*, obj: OrchestrationSettings, user, before: dict | None = Non
 @transaction.atomic
 def settings_ensure() -> OrchestrationSettings:
     """The tenant's settings row, created with the defaults the first time an admin opens it."""
-    obj, _created = OrchestrationSettings.objects.get_or_create(singleton=True)
+    obj, created = OrchestrationSettings.objects.get_or_create(singleton=True)
+    if created:
+        config_changed()
     return obj
 
 
