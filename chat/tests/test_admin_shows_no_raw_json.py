@@ -23,7 +23,7 @@ def test_it_describes_a_conversations_settings_and_summary(owner_client, owner, 
         conv, answer = _conversation(owner)
     html = owner_client.get(f"/admin/chat/conversation/{conv.pk}/change/").content.decode()
     assert "Consensus of several models" in html and "gpt-4o" in html and "$0.0123" in html and "2.1 s" in html
-    assert "parallel_consensus" not in html and "{&quot;" not in html
+    assert "parallel_consensus" not in html and "{&quot;strategy" not in html
     html = owner_client.get(f"/admin/chat/mistakereport/{answer.pk}/change/").content.decode()
     assert "Single model" in html and "openai:gpt-4o" in html and "{&quot;" not in html
 
