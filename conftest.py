@@ -17,7 +17,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 
-pytest_plugins = ["orchestration.testing.fixtures"]
+pytest_plugins = ["orchestration.testing.fixtures", "billing.testing.fixtures"]
 
 TENANT_A = {"subdomain": "tenant-a", "name": "Tenant A"}
 TENANT_B = {"subdomain": "tenant-b", "name": "Tenant B"}

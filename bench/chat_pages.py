@@ -121,7 +121,7 @@ def throughput(cookie: str, conv_paths: list[str], args) -> list[str]:
     try:
         import socket
 
-        for _ in range(200):
+        for _ in range(900):  # up to ~90 s: two workers start slowly on a busy machine
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break
@@ -180,7 +180,18 @@ def main() -> int:
     print("\nServer time (in process, Django test client):")
     print(line("conversation list /chat/", timed(client, ["/chat/"] * args.requests)))
     print(line("conversation page (last 50 msgs)", timed(client, conv_paths)))
+    # The same pages again: completed messages now come from the fragment cache (chat/fragments.py).
+    print(line("conversation page, visited again", timed(client, conv_paths)))
     print(line("search (20 queries x 5)", timed(client, search_paths)))
+    # CPU of this process per request (time.process_time): less sensitive than wall time to other
+    # processes on a shared machine; the database and Redis servers' own CPU is not included.
+    for name, paths in (
+        ("trivial view /bench/ping/", ["/bench/ping/"] * len(conv_paths)),
+        ("conversation page, again", conv_paths),
+    ):
+        c0 = time.process_time()
+        timed(client, paths)
+        print(f"  CPU per request, {name:<26} {(time.process_time() - c0) * 1000 / len(paths):6.1f} ms")
     per_query = {q: timed(client, [f"/chat/search/?q={q.replace(' ', '+')}"] * 3) for q in QUERIES}
     slowest = sorted(per_query.items(), key=lambda kv: -statistics.median(kv[1]))[:3]
     print("  slowest queries: " + ", ".join(f"'{q}' {statistics.median(ms):.0f} ms" for q, ms in slowest))

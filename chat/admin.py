@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.paginator import Paginator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -25,44 +26,18 @@ class ReadOnlyAdmin(TenantModelAdmin):
         return False
 
 
-class MessageInline(admin.TabularInline):
-    model = Message
-    fields = (
-        "created_at",
-        "role",
-        "status",
-        "short_content",
-        "model_name",
-        "prompt_tokens",
-        "completion_tokens",
-        "rating",
-        "is_mistake",
-    )
-    readonly_fields = fields
-    ordering = ("created_at",)
-    extra = 0
-    max_num = 0
-    can_delete = False
-    show_change_link = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("search_vector", "html")
-
-    @admin.display(description=_("content"))
-    def short_content(self, obj):
-        return obj.content[:200]
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and getattr(request.user, "is_tenant_admin", False)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+MESSAGE_COLUMNS = (
+    "id",
+    "created_at",
+    "role",
+    "status",
+    "content",
+    "model_name",
+    "prompt_tokens",
+    "completion_tokens",
+    "rating",
+    "is_mistake",
+)
 
 
 class ArchivedFilter(admin.SimpleListFilter):
@@ -113,8 +88,24 @@ class ConversationAdmin(ReadOnlyAdmin):
         "updated_at",
     )
     exclude = ("current_leaf", "title_is_custom", "last_message_preview", "settings", "meta_data")  # shown as words
-    inlines = [MessageInline]
     show_full_result_count = False
+    # The messages are listed a page at a time below the fields (an inline lists every one of them:
+    # a conversation of 5,000 messages made a page of several megabytes).
+    change_form_template = "admin/chat/conversation/change_form.html"
+    MESSAGES_PER_PAGE = 50
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        messages_qs = (
+            Message.objects.filter(conversation_id=object_id).only(*MESSAGE_COLUMNS).order_by("created_at", "id")
+        )
+        paginator = Paginator(messages_qs, self.MESSAGES_PER_PAGE)
+        page = paginator.get_page(request.GET.get("p"))
+        extra_context = {
+            **(extra_context or {}),
+            "message_page": page,
+            "message_rows": [{"m": m, "content": m.content[:300]} for m in page.object_list],
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("settings"))
     def answer_settings(self, obj):

@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+OPEN_ANSWER_CONSTRAINT = "chat_msg_one_open_per_conversation"
+
 
 class Conversation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -134,6 +136,14 @@ class Message(models.Model):
             models.Index(fields=["is_mistake"], name="chat_msg_mistakes", condition=Q(is_mistake=True)),
             GinIndex(fields=["search_vector"], name="chat_msg_search"),
         ]
+        constraints = [
+            # One answer at a time per conversation: a second one (two fast regenerations, an edit
+            # while answering) would be a second LLM call. The services check it under the
+            # conversation's lock; this index makes a check they missed fail instead of charging twice.
+            models.UniqueConstraint(
+                fields=["conversation"], condition=Q(status__in=["pending", "streaming"]), name=OPEN_ANSWER_CONSTRAINT
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.role}: {self.content[:60]}"
@@ -229,3 +239,78 @@ class MistakeReport(Message):
         proxy = True
         verbose_name = _("answer marked as mistake")
         verbose_name_plural = _("answers marked as mistakes")
+
+
+class SearchIndexState(models.Model):
+    """What the messages' full-text vectors were built with, in this workspace (one row, pk=1).
+
+    The text configuration follows the workspace's language (chat.text.search_config). When the
+    language changes, searching keeps using the configuration the vectors hold (``config``, and
+    ``building`` while a rebuild runs) and a chat task rebuilds them with the new one (``cursor``:
+    the last message id done, so an interrupted rebuild resumes)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    config = models.CharField(max_length=63)
+    building = models.CharField(max_length=63, blank=True, default="")
+    cursor = models.UUIDField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("search index")
+        verbose_name_plural = _("search index")
+
+    def __str__(self) -> str:
+        return f"{self.config} -> {self.building}" if self.building else self.config
+
+    @property
+    def configs(self) -> tuple[str, ...]:
+        """The configurations messages may be indexed with right now (both while rebuilding)."""
+        return (self.config, self.building) if self.building and self.building != self.config else (self.config,)
+
+    @property
+    def target(self) -> str:
+        return self.building or self.config
+
+
+def _import_path(job, filename: str) -> str:
+    from django.db import connection
+
+    return f"chat/imports/{connection.schema_name}/{filename}"
+
+
+class ImportJob(models.Model):
+    """A large JSON import, run by a task (chat.services.transfer.import_job_run) with progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    FINAL = (Status.DONE, Status.FAILED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=255, blank=True, default="")
+    size = models.BigIntegerField(default=0)
+    file = models.FileField(upload_to=_import_path, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.IntegerField(null=True, blank=True)  # conversations in the file, once it is read
+    done = models.IntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    conversation_ids = models.JSONField(default=list, blank=True)  # written so far (hidden until done)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        indexes = [models.Index(fields=["user", "-created_at"], name="chat_import_user")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0

@@ -13,9 +13,8 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.html import escape
 
-from .models import Conversation, Message
-from .search_index import owner_tsquery
-from .text import search_config
+from .models import Conversation, ImportJob, Message
+from .search_index import index_configs, owner_tsquery
 
 LIST_PAGE_SIZE = 30
 THREAD_PAGE_SIZE = 50
@@ -43,6 +42,13 @@ def message_get_for_user(*, user, message_id) -> Message:
     if message is None:
         raise Http404
     return message
+
+
+def import_job_get_for_user(*, user, job_id) -> ImportJob:
+    job = ImportJob.objects.filter(pk=job_id, user=user).first()
+    if job is None:
+        raise Http404
+    return job
 
 
 # --- Conversation list (keyset pagination: starred first, then last activity) -----------------
@@ -120,21 +126,49 @@ class Thread:
     siblings: dict = field(default_factory=dict)  # message id -> (position 1-based, count, prev id, next id)
 
 
-def thread_for(*, conversation: Conversation, before=None, limit: int = THREAD_PAGE_SIZE) -> Thread:
-    """The branch on screen (root .. current leaf), newest ``limit`` messages, or older ones ``before``."""
-    start = before or conversation.current_leaf_id
+# One statement for the page's thread: the branch up from its leaf (stopping after ``limit``
+# messages), for each message only what decides how it is shown (a completed message's HTML comes
+# from the fragment cache, chat.fragments, which reads the whole rows of the few it renders), and
+# its siblings, oldest first (edits and regenerations: the ‹ 2/3 › nav).
+_THREAD_SQL = """
+WITH RECURSIVE path(id, parent_id, depth) AS (
+    SELECT id, parent_id, 1 FROM chat_message WHERE id = %(start)s AND conversation_id = %(conversation)s
+    UNION ALL
+    SELECT m.id, m.parent_id, path.depth + 1 FROM chat_message m JOIN path ON m.id = path.parent_id
+    WHERE path.depth < %(limit)s
+)
+SELECT m.id, m.conversation_id, m.parent_id, m.role, m.status, m.created_at, m.updated_at,
+       (SELECT array_agg(s.id ORDER BY s.created_at, s.id) FROM chat_message s
+        WHERE s.conversation_id = m.conversation_id AND s.deleted_at IS NULL
+          AND (s.parent_id = m.parent_id OR (m.parent_id IS NULL AND s.parent_id IS NULL))) AS sibling_ids
+FROM path JOIN chat_message m ON m.id = path.id
+ORDER BY path.depth DESC
+"""
+
+
+def thread_for(*, conversation: Conversation, before=None, leaf=None, limit: int = THREAD_PAGE_SIZE) -> Thread:
+    """The branch on screen (root .. current leaf), newest ``limit`` messages, or older ones ``before``.
+
+    ``leaf``: show the branch ending there instead of the saved one (reading it changes nothing)."""
+    start = before or leaf or conversation.current_leaf_id
     if start is None:
         return Thread(messages=[], older_cursor=None)
-    rows = _path_ids(conversation.pk, start, limit + 1)
-    older_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-    if rows and rows[-1][1] is not None:
-        older_cursor = str(rows[-1][1])
-    ids = [r[0] for r in rows]
-    by_id = {m.pk: m for m in Message.objects.filter(pk__in=ids).defer("search_vector", "context_documents")}
-    messages = [by_id[i] for i in reversed(ids) if i in by_id]
-    return Thread(messages=messages, older_cursor=older_cursor, siblings=siblings_for(conversation, messages))
+    messages = list(
+        Message.objects.raw(_THREAD_SQL, {"start": str(start), "conversation": str(conversation.pk), "limit": limit})
+    )
+    older_cursor = str(messages[0].parent_id) if messages and messages[0].parent_id is not None else None
+    siblings = {}
+    for m in messages:
+        group = getattr(m, "sibling_ids", None) or []  # a column of _THREAD_SQL
+        if len(group) > 1 and m.pk in group:
+            i = group.index(m.pk)
+            siblings[m.pk] = {
+                "position": i + 1,
+                "count": len(group),
+                "prev": group[i - 1] if i > 0 else None,
+                "next": group[i + 1] if i + 1 < len(group) else None,
+            }
+    return Thread(messages=messages, older_cursor=older_cursor, siblings=siblings)
 
 
 def siblings_for(conversation: Conversation, messages: list[Message]) -> dict:
@@ -222,13 +256,17 @@ def message_search(*, user, query: str, limit: int = SEARCH_LIMIT) -> list[Searc
 
 
 def _search_queryset(*, user, query: str):
-    config = search_config()
+    # The configuration(s) the vectors are built with, not the language's: after a change of language
+    # the old vectors keep matching until the rebuild is done (see chat.search_index).
+    configs = index_configs()
+    config = configs[-1]
     q = SearchQuery(query, config=config, search_type="websearch")
+    words = "(" + " || ".join(["websearch_to_tsquery(%s::regconfig, %s)"] * len(configs)) + ")"
+    params = [p for c in configs for p in (c, query)]
     # The words AND the owner's lexeme (see chat.search_index): the GIN index narrows to this user's matches.
-    matches = RawSQL(
-        "numnode(websearch_to_tsquery(%s::regconfig, %s)) > 0"
-        ' AND "chat_message"."search_vector" @@ (websearch_to_tsquery(%s::regconfig, %s) && %s::tsquery)',
-        [config, query, config, query, owner_tsquery(user.pk)],
+    matches = RawSQL(  # noqa: S611 - only placeholders are interpolated; the values are parameters
+        f'numnode({words}) > 0 AND "chat_message"."search_vector" @@ ({words} && %s::tsquery)',
+        [*params, *params, owner_tsquery(user.pk)],
         output_field=BooleanField(),
     )
     return (

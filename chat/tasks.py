@@ -105,3 +105,20 @@ def apply_tenant_retention() -> dict:
         purged = conversations_purge_deleted(days=settings_data["purge_deleted_after_days"])
         logger.info("retention in %s: %s archived, %s purged", schema, archived, purged)
         return {"archived": archived, "purged": purged}
+
+
+@shared_task(acks_late=True, time_limit=3600, soft_time_limit=3500, ignore_result=True)
+def reindex_search() -> int:
+    """Runs in the tenant's schema: rebuild the messages' search vectors after a change of language."""
+    from .services.search import search_index_rebuild, search_index_sync
+
+    search_index_sync()  # records the new configuration when a read noticed the change
+    return search_index_rebuild()
+
+
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700, ignore_result=True)
+def import_conversations(job_id: str) -> str:
+    """Runs in the tenant's schema: a large JSON import (chat.services.transfer.import_job_run)."""
+    from .services.transfer import import_job_run
+
+    return import_job_run(job_id=job_id)

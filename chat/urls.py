@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, pages, stream, transfer
+from .views import actions, files, pages, stream, transfer
 
 app_name = "chat"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("search/", pages.search, name="search"),
     path("export/", transfer.export_all, name="export_all"),
     path("import/", transfer.conversation_import, name="import"),
+    path("import/<uuid:job_id>/", transfer.import_job, name="import_job"),
     path("<uuid:conversation_id>/", pages.conversation_detail, name="conversation_detail"),
     path("<uuid:conversation_id>/messages/", actions.message_create, name="message_create"),
     path("<uuid:conversation_id>/rename/", actions.conversation_rename, name="conversation_rename"),
@@ -17,6 +18,14 @@ urlpatterns = [
     path("<uuid:conversation_id>/delete/", actions.conversation_delete, name="conversation_delete"),
     path("<uuid:conversation_id>/restore/", actions.conversation_restore, name="conversation_restore"),
     path("<uuid:conversation_id>/export/", transfer.conversation_export, name="conversation_export"),
+    # documents (issue 9): files chosen in the composer
+    path("files/", files.files_new, name="files_new"),
+    path("<uuid:conversation_id>/files/", files.conversation_files, name="conversation_files"),
+    path(
+        "<uuid:conversation_id>/files/<uuid:document_id>/remove/",
+        files.conversation_file_remove,
+        name="conversation_file_remove",
+    ),  # fmt: skip
     path("m/<uuid:message_id>/", pages.message_detail, name="message_detail"),
     path("m/<uuid:message_id>/stream/", stream.message_stream, name="message_stream"),
     path("m/<uuid:message_id>/stop/", actions.message_stop, name="message_stop"),

@@ -19,5 +19,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("chat/", include("chat.urls")),
+    path("documents/", include("documents.urls")),
+    path("billing/", include("billing.urls")),
     path("", RedirectView.as_view(url="/chat/", permanent=False), name="home"),
 ]

@@ -14,5 +14,6 @@ urlpatterns = [
     path("oauth/", include("allauth.socialaccount.providers.google.urls")),
     path("oauth/start/<str:provider>/", accounts_public.oauth_start, name="oauth_start"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("billing/", include("billing.urls_public")),
     path("", include("tenants.urls")),
 ]

@@ -279,9 +279,15 @@ class OrchestrationSettingsForm(forms.ModelForm):
             "max_cost_per_query",
             "prefer_cheaper_models",
             "price_overrides",
+            "embedding_provider",
+            "openai_embedding_model",
+            "retrieval_top_k",
+            "retrieval_min_score",
             "support_email",
         ]
         widgets = {"system_message": forms.Textarea(attrs={"rows": 3})}
+
+    DOCUMENT_FIELDS = ("embedding_provider", "openai_embedding_model", "retrieval_top_k", "retrieval_min_score")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -305,6 +311,25 @@ class OrchestrationSettingsForm(forms.ModelForm):
         )  # fmt: skip
         enabled = self.instance.strategies_enabled or {}
         self.initial["strategies"] = [s for s in STRATEGIES if enabled.get(s)]
+        for name in self.DOCUMENT_FIELDS:  # issue 9: a form posted without them keeps the current values
+            if name in self.fields:
+                self.fields[name].required = False
+
+    def _clean_kept(self, name):
+        value = self.cleaned_data.get(name)
+        return getattr(self.instance, name) if value in (None, "") else value
+
+    def clean_embedding_provider(self):
+        return self._clean_kept("embedding_provider")
+
+    def clean_openai_embedding_model(self):
+        return self._clean_kept("openai_embedding_model")
+
+    def clean_retrieval_top_k(self):
+        return self._clean_kept("retrieval_top_k")
+
+    def clean_retrieval_min_score(self):
+        return self._clean_kept("retrieval_min_score")
 
     def clean(self):
         data = super().clean()
@@ -331,6 +356,8 @@ class OrchestrationSettingsAdmin(TenantModelAdmin):
                        "description": _("Which model each provider answers with, unless a person picks another.")}),
         (_("Generation"), {"fields": ["default_temperature", "default_max_tokens", "request_timeout"]}),
         (_("Cost"), {"fields": ["max_cost_per_query", "prefer_cheaper_models", "price_overrides"]}),
+        (_("Documents"), {"fields": ["embedding_provider", "openai_embedding_model", "retrieval_top_k",
+                                     "retrieval_min_score"]}),
         (_("Support"), {"fields": ["support_email"],
                         "description": _("The app name, logo and colours are set in Workspace settings.")}),
         (_("History"), {"fields": ["history"]}),

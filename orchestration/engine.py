@@ -37,6 +37,7 @@ class Passage:
     document_id: str = ""
     chunk_id: str = ""
     score: float = 0.0
+    page: int | None = None  # where the format has pages
 
 
 class Retriever(Protocol):
@@ -173,6 +174,10 @@ def _strategy_name(ctx) -> str:
 
     s = ctx.settings
     wanted = ctx.request.strategy or s.default_strategy
+    if wanted == "single_provider" and getattr(ctx.retriever, "available", False) and s.enabled("rag_enhanced"):
+        # the conversation holds ready documents: answers draw on them (issue 9)
+        ctx.notes.append("the conversation has documents: rag_enhanced answered")
+        wanted = "rag_enhanced"
     if all(c.provider == "offline" for c in ctx.configs):
         if wanted not in ("single_provider", "rag_enhanced"):
             ctx.notes.append(f"{wanted} needs a language model provider; the offline provider answered")

@@ -160,6 +160,22 @@ class OrchestrationSettings(models.Model):
     request_timeout = models.PositiveIntegerField(
         _("request timeout (seconds)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(600)]
     )
+    # Documents and retrieval (issue 9): which embedder turns passages into vectors, and how
+    # many passages (above which fused score) an answer draws on.
+    embedding_provider = models.CharField(
+        _("embedding model"), max_length=16, default="local",
+        choices=[("local", _("Local multilingual model (no key needed)")), ("openai", _("OpenAI embeddings API"))],
+        help_text=_("Changing it re-embeds the documents (reembed_documents); until then retrieval uses full text."),
+    )  # fmt: skip
+    openai_embedding_model = models.CharField(_("OpenAI embedding model"), max_length=200,
+                                              default="text-embedding-3-small")  # fmt: skip
+    retrieval_top_k = models.PositiveSmallIntegerField(
+        _("passages per answer"), default=5, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    retrieval_min_score = models.FloatField(
+        _("minimum retrieval score"), default=0.0, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_("Reciprocal-rank score: 0 keeps every match; 0.016 needs a top-2 match in one of the searches."),
+    )  # fmt: skip
     app_name = models.CharField(_("app name"), max_length=100, default="Chorus")
     support_email = models.EmailField(_("support e-mail"), blank=True, default="")
     price_overrides = models.JSONField(

@@ -42,6 +42,10 @@ class SettingsSnapshot:
     default_temperature: float = 0.7
     default_max_tokens: int = 4000
     request_timeout: int = 30
+    embedding_provider: str = "local"
+    openai_embedding_model: str = "text-embedding-3-small"
+    retrieval_top_k: int = 5
+    retrieval_min_score: float = 0.0
     app_name: str = "Chorus"
     support_email: str = ""
     price_overrides: dict = field(default_factory=dict)

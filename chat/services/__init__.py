@@ -1,5 +1,6 @@
 """Writes of the chat app. Views and tasks import from here."""
 
+from .attachments import attachments_from_documents  # noqa: F401
 from .conversations import (  # noqa: F401
     conversation_archive,
     conversation_create,
@@ -22,4 +23,12 @@ from .messages import (  # noqa: F401
 )
 from .moderation import user_suspension, violation_lift  # noqa: F401
 from .retention import conversations_archive_inactive, conversations_purge_deleted  # noqa: F401
-from .transfer import conversation_markdown, conversations_export, conversations_import  # noqa: F401
+from .transfer import (  # noqa: F401
+    conversation_markdown,
+    conversations_export,
+    conversations_export_json,
+    conversations_import,
+    conversations_markdown,
+    import_job_create,
+    import_job_run,
+)

@@ -24,14 +24,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from billing import services as billing
 from orchestration import engine
 
 from .. import streams
 from ..models import Conversation, Message
 from ..rendering import markdown_to_html
-from ..search_index import index_messages
 from ..text import preview_of, title_from
 from .moderation import FLAGGED, moderation_begin
+from .search import index_messages
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +124,22 @@ def _turns(job: _Job) -> list[engine.Turn]:
     return turns
 
 
+# --- documents (issue 9): the conversation's documents and the knowledge base answer questions ---
+def _retriever(job: _Job):
+    from documents.retrieval import ConversationRetriever
+    from orchestration.selectors import settings_snapshot
+
+    def conversation_id():  # read only when the engine asks (not before the provider call)
+        return Message.objects.filter(pk=job.pk).values_list("conversation_id", flat=True).first()
+
+    snapshot = settings_snapshot()
+    return ConversationRetriever(user_id=job.owner_id, conversation_id=conversation_id,
+                                 top_k=snapshot.retrieval_top_k, min_score=snapshot.retrieval_min_score)  # fmt: skip
+
+
+# --- end documents ---
+
+
 def generation_run(*, message_id, moderate: bool = False) -> str:
     """Generate the answer ``message_id``; returns its final status (or the status it already had).
 
@@ -166,7 +183,7 @@ def _generation_run(answer: _Job, *, moderate: bool) -> str:
         return refusal is not None or streams.stop_requested(answer.pk)
 
     try:
-        for event in engine.run(request, should_stop=should_stop):
+        for event in engine.run(request, retriever=_retriever(answer), should_stop=should_stop):
             if check is not None and event.type in _GATED:
                 refusal, check = check.verdict(), None  # usually in before the first words
             if refusal is not None:  # the engine stops within one chunk; nothing of this answer is shown
@@ -296,7 +313,7 @@ def message_finalize(
         )
         if not updated:
             return False
-        message = Message.objects.only("id", "conversation_id", "parent_id").get(pk=message_id)
+        message = Message.objects.only("id", "conversation_id", "parent_id", "created_at").get(pk=message_id)
         # its question too: indexing it when it is sent would delay the answer (docs/PERFORMANCE.md)
         index_messages([message_id, *([message.parent_id] if message.parent_id else [])])
         conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
@@ -320,12 +337,42 @@ def message_finalize(
             fields.append("title")
         conversation.save(update_fields=fields)
         title = conversation.title
+        _report_usage(message, conversation, status=status, meta=meta_data or {}, tokens=tokens, cost=cost)
     schema = getattr(connection, "schema_name", "public")
     data = {"status": status, "title": title}
     if error_message:
         data["message"] = error_message
     transaction.on_commit(lambda: streams.publish(streams.stream_key(message_id, schema), streams.END, data))
     return True
+
+
+def _report_usage(message: Message, conversation: Conversation, *, status: str, meta: dict, tokens: int, cost) -> None:
+    """billing: one ledger row per answer (its key makes a second call a no-op); an answer that failed,
+    or was stopped before a word, gives its question back."""
+    from accounts.models import User
+
+    orch = meta.get("orchestration") or {}
+    providers = [p for p in orch.get("providers_used") or [] if p]
+    refund = status == Message.Status.ERROR or (status == Message.Status.STOPPED and not tokens)
+    billing.usage_record(
+        action_type="question",
+        user_id=conversation.user_id,
+        user_email=User.objects.filter(pk=conversation.user_id).values_list("email", flat=True).first() or "",
+        tokens=tokens,
+        cost=cost,
+        provider="+".join(providers)[:50],
+        strategy=str(orch.get("orchestration_strategy") or "")[:50],
+        platform_key=bool((meta.get("platform_usage") or {}).get("used")),
+        metadata={
+            "message_id": str(message.pk),
+            "status": status,
+            "per_provider": (meta.get("cost_breakdown") or {}).get("per_provider") or {},
+            "tokens": meta.get("tokens_used") or {},
+            "platform_providers": (meta.get("platform_usage") or {}).get("providers") or [],
+        },
+        idempotency_key=f"answer:{connection.schema_name}:{message.pk}",  # type: ignore[attr-defined]
+        refund_question_of=message.created_at if refund else None,
+    )
 
 
 def generation_sweep(*, older_than: timedelta = STUCK_AFTER) -> int:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing import services as billing
 from core.tasks import enqueue
 
 from .. import admission, streams
-from ..models import Conversation, Message
+from ..models import OPEN_ANSWER_CONSTRAINT, Conversation, Message
 from ..rendering import markdown_to_html
 from ..selectors import deepest_leaf
 from ..text import preview_of
@@ -32,6 +33,29 @@ def _pending_answer(conversation: Conversation, parent: Message) -> Message:
     )
     answer.full_clean(exclude=["conversation", "parent", "user"], validate_unique=False)  # new uuid4 pk
     return answer
+
+
+def _busy() -> ValidationError:
+    return ValidationError(_("Please wait for the answer to finish, or stop it."), code="busy")
+
+
+def _refuse_if_answering(conversation: Conversation) -> None:
+    """Refuse while the conversation has an open answer; call it holding the conversation's lock.
+
+    Every service that adds an answer takes that lock first, so no other answer can appear between
+    this check and the INSERT (the partial unique index OPEN_ANSWER_CONSTRAINT backs it up)."""
+    if Message.objects.filter(conversation=conversation, status__in=list(Message.OPEN)).exists():
+        raise _busy()
+
+
+def _insert(rows: list[Message]) -> None:
+    """INSERT new messages; a second open answer in the conversation is the user's "busy"."""
+    try:
+        Message.objects.bulk_create(rows)
+    except IntegrityError as exc:
+        if OPEN_ANSWER_CONSTRAINT in str(exc):
+            raise _busy() from None  # the enclosing atomic block rolls the statement back
+        raise
 
 
 def _clean_content(content: str) -> str:
@@ -75,10 +99,15 @@ def _ask(*, conversation_id, user, content, parent, strategy, model) -> tuple[Me
         .get(pk=conversation_id, user=user, deleted_at__isnull=True)
     )
     refuse_if_suspended(until=conversation.suspended_until)
+    # billing: the plan's and the user's quotas, taken atomically in this transaction (QuotaExceeded: 429)
+    billing.quota_reserve(user_id=user.pk, user_email=user.email)
     if parent == "current":
         parent = conversation.current_leaf
         if parent is not None and parent.is_open:
-            raise ValidationError(_("Please wait for the answer to finish, or stop it."), code="busy")
+            raise _busy()
+        # An open answer elsewhere in the conversation (on another branch) is caught by the INSERT.
+    else:  # an edit: the leaf on screen may be an answer of another branch
+        _refuse_if_answering(conversation)
     question = Message(
         conversation=conversation,
         parent=parent,
@@ -91,7 +120,7 @@ def _ask(*, conversation_id, user, content, parent, strategy, model) -> tuple[Me
     question.full_clean(exclude=["conversation", "parent", "user"], validate_unique=False)  # new uuid4 pk
     question.finalized_at = timezone.now()
     answer = _pending_answer(conversation, question)
-    Message.objects.bulk_create([question, answer])  # one INSERT (the answer's parent row is in it too)
+    _insert([question, answer])  # one INSERT (the answer's parent row is in it too)
     fields = ["current_leaf", "last_message_at", "last_message_preview", "message_count", "updated_at"]
     conversation.current_leaf = answer
     conversation.last_message_at = timezone.now()
@@ -128,7 +157,7 @@ def message_edit(*, message: Message, user, content: str) -> tuple[Message, Mess
 
 
 def message_regenerate(*, message: Message) -> Message:
-    """A new answer beside ``message`` (also the retry of a failed one)."""
+    """A new answer beside ``message`` (also the retry of a failed one); one open answer at a time."""
     admission.question_admit(user_id=message.conversation.user_id)  # rate limits, outside the transaction
     return _regenerate(message=message)
 
@@ -137,14 +166,16 @@ def message_regenerate(*, message: Message) -> Message:
 def _regenerate(*, message: Message) -> Message:
     if message.role != Message.Role.ASSISTANT or message.parent_id is None:
         raise ValidationError(_("Only answers can be regenerated."))
-    if message.is_open:
-        raise ValidationError(_("Please wait for the answer to finish, or stop it."), code="busy")
-    assert message.parent is not None  # checked above (parent_id)
-    if (message.parent.meta_data or {}).get("moderation") == FLAGGED:
-        raise ValidationError(_("This message breaks the usage policy, so it cannot be answered."), code="flagged")
+    # The lock first: two fast clicks both read "complete" on an unlocked row and made two answers.
     conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
-    answer = _pending_answer(conversation, message.parent)
-    answer.save(force_insert=True)
+    _refuse_if_answering(conversation)
+    parent = Message.objects.only("id", "meta_data").get(pk=message.parent_id)
+    if (parent.meta_data or {}).get("moderation") == FLAGGED:
+        raise ValidationError(_("This message breaks the usage policy, so it cannot be answered."), code="flagged")
+    owner = conversation.user  # billing: a new answer is a question asked again (QuotaExceeded: 429)
+    billing.quota_reserve(user_id=owner.pk, user_email=owner.email)
+    answer = _pending_answer(conversation, parent)
+    _insert([answer])
     conversation.current_leaf = answer
     conversation.last_message_at = timezone.now()
     conversation.message_count = F("message_count") + 1

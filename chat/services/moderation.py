@@ -13,8 +13,8 @@ import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
-from django.db import transaction
-from django.db.models import Subquery
+from django.db import connection, transaction
+from django.db.models import F, Func, JSONField, Subquery, Value
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -78,7 +78,21 @@ def _record(*, user_id, question_id, content: str, result) -> Violation | None:
     if not result.flagged:
         return None
     # The question stays in the conversation (the user sees what was refused) but is never sent again.
-    Message.objects.filter(pk=question_id).update(meta_data={"moderation": FLAGGED})
+    # Merged into what the question's meta_data already holds (one statement: jsonb ||).
+    Message.objects.filter(pk=question_id).update(
+        meta_data=Func(
+            F("meta_data"),
+            Value({"moderation": FLAGGED}, output_field=JSONField()),
+            template="%(expressions)s",
+            arg_joiner=" || ",
+            output_field=JSONField(),
+        ),
+        updated_at=timezone.now(),  # a new key for its cached fragment (chat.fragments)
+    )
+    # The user's violations one at a time: two flagged questions answered at once both counted the
+    # same earlier violations and got the same level (an advisory lock for this user, held to commit).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"chat.violation:{user_id}"])
     recent = Violation.objects.filter(user_id=user_id, created_at__gte=timezone.now() - WINDOW).count()
     level = recent + 1
     duration = SUSPENSIONS[min(level - 1, len(SUSPENSIONS) - 1)]

@@ -7,6 +7,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from documents.services import documents_delete_for_conversations
+
 from ..models import Conversation
 
 
@@ -29,4 +31,5 @@ def conversations_purge_deleted(*, days: int, batch: int = 200) -> int:
         with transaction.atomic():
             Conversation.objects.filter(pk__in=ids).update(current_leaf=None)
             Conversation.objects.filter(pk__in=ids).delete()
+            documents_delete_for_conversations(conversation_ids=ids)  # their uploads and files (issue 9)
         total += len(ids)

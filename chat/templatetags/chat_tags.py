@@ -4,6 +4,8 @@ from django import template
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from core.weburl import web_url
+
 from ..forms import STRATEGY_LABELS
 
 register = template.Library()
@@ -21,49 +23,97 @@ def strategy_label(value):
     return STRATEGY_LABELS.get(value, value or "")
 
 
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _number(value):
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def safe_sources(items) -> list[dict]:
+    """Sources as the page and the export show them: dicts, with ``url`` only when it is http(s)."""
+    return [{**s, "url": web_url(s.get("url"))} for s in _list(items) if isinstance(s, dict)]
+
+
 @register.simple_tag
 def answer_details(message) -> dict:
-    """The details panel of an answer, from its seed-000 meta_data."""
-    meta = message.meta_data or {}
-    orch = meta.get("orchestration") or {}
-    tokens = meta.get("tokens_used") or {}
-    costs = (meta.get("cost_breakdown") or {}).get("per_provider") or {}
-    sources = [s for s in orch.get("sources_included") or [] if isinstance(s, dict)]
+    """The details panel of an answer, from its seed-000 meta_data.
+
+    meta_data comes from the engine but also from imported files: every value is type-checked
+    here, so an unexpected shape hides a detail instead of failing the page."""
+    meta = _dict(message.meta_data)
+    orch = _dict(meta.get("orchestration"))
+    tokens = _dict(meta.get("tokens_used"))
+    costs = _dict(_dict(meta.get("cost_breakdown")).get("per_provider"))
+    providers = [p for p in _list(orch.get("providers_used")) if isinstance(p, str)]
+    strategy = _text(orch.get("orchestration_strategy"))
     return {
-        "strategy": STRATEGY_LABELS.get(orch.get("orchestration_strategy"), orch.get("orchestration_strategy") or ""),
-        "providers": orch.get("providers_used") or [],
+        "strategy": STRATEGY_LABELS.get(strategy, strategy),
+        "providers": providers,
         "per_provider": [
-            {"name": p, "tokens": tokens.get(p), "cost": costs.get(p)} for p in (orch.get("providers_used") or [])
+            {"name": p, "tokens": _number(tokens.get(p)), "cost": _number(costs.get(p))} for p in providers
         ],
-        "confidence": orch.get("confidence_score"),
-        "phases": orch.get("phase_details") or {},
-        "sources": sources,
+        "confidence": _number(orch.get("confidence_score")),
+        "phases": {str(k): v for k, v in _dict(orch.get("phase_details")).items() if isinstance(v, str | int | float)},
+        "sources": safe_sources(orch.get("sources_included")),
         "time_s": (message.processing_time_ms or 0) / 1000,
-        "budget_note": _budget_note(orch.get("budget") or {}),
-        "notes": [n for n in orch.get("notes") or [] if isinstance(n, str)],
-        "fallbacks": [f for f in orch.get("fallbacks") or [] if isinstance(f, dict)],
-        "why": (orch.get("adaptive") or {}).get("reasons") or [],
-        "consensus": _consensus(orch.get("consensus") or {}),
+        "budget_note": _budget_note(_dict(orch.get("budget"))),
+        "notes": [n for n in _list(orch.get("notes")) if isinstance(n, str)],
+        "fallbacks": [f for f in _list(orch.get("fallbacks")) if isinstance(f, dict)],
+        "why": [r for r in _list(_dict(orch.get("adaptive")).get("reasons")) if isinstance(r, str)],
+        "consensus": _consensus(_dict(orch.get("consensus"))),
     }
 
 
 def _budget_note(budget: dict) -> str:
     """What the user must see about max_cost_per_query: a downgrade or an overrun."""
     if budget.get("downgraded"):
-        return budget.get("reason") or _("Answered more cheaply to stay within this workspace's budget.")
+        return _text(budget.get("reason")) or _("Answered more cheaply to stay within this workspace's budget.")
     if budget.get("exceeded_after"):
         return _("This answer cost $%(actual).4f, above this workspace's limit of $%(limit).4f per question.") % {
-            "actual": budget.get("actual") or 0,
-            "limit": budget.get("limit") or 0,
+            "actual": _number(budget.get("actual")) or 0,
+            "limit": _number(budget.get("limit")) or 0,
         }
     return ""
 
 
 def _consensus(consensus: dict) -> dict | None:
-    answers = [a for a in consensus.get("answers") or [] if isinstance(a, dict)]
+    answers = [a for a in _list(consensus.get("answers")) if isinstance(a, dict)]
     if not answers:
         return None
-    return {"agreement": consensus.get("agreement_score"), "answers": answers}
+    return {"agreement": _number(consensus.get("agreement_score")), "answers": answers}
+
+
+@register.simple_tag(takes_context=True)
+def rendered_messages(context, messages, siblings=None) -> list:
+    """Each message's HTML; completed messages come from the cache (chat.fragments)."""
+    from ..fragments import render_messages
+
+    labels = context.get("L") or chat_labels()
+    return render_messages(
+        messages=messages,
+        siblings=siblings or {},
+        labels=labels,
+        user=context.get("user"),
+        request=context.get("request"),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def conversation_items(context):
+    """The sidebar's list of conversations, cached for what it shows (chat.fragments)."""
+    from ..fragments import render_conversation_items
+
+    return render_conversation_items(context=context.flatten())
 
 
 @register.simple_tag
@@ -159,6 +209,7 @@ def chat_labels() -> dict:
         "retry": _("Retry"),
         "save_and_send": _("Save and send"),
         "sources": _("Sources"),
+        "page": _("page"),  # a document source's page (issue 9)
         "stopped": _("Stopped."),
         "strategy": _("Strategy"),
         "thinking": _("Thinking…"),

@@ -3,6 +3,17 @@ import pytest
 from chat.models import Conversation, Message
 
 
+@pytest.fixture(autouse=True)
+def _own_search_index_cache_key(monkeypatch):
+    """The recorded search configuration is cached after commit; each test rolls its row back, so each
+    test gets its own key (a cached value from another test would describe a row that is gone)."""
+    import uuid
+
+    from chat import search_index
+
+    monkeypatch.setattr(search_index, "CACHE_KEY", f"{search_index.CACHE_KEY}:test-{uuid.uuid4().hex}")
+
+
 @pytest.fixture
 def counts(in_tenant):
     """``counts(tenant)``: (conversations, messages) in that tenant, to assert nothing changed."""

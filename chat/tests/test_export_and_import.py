@@ -13,7 +13,7 @@ def test_it_exports_a_conversation_as_json_with_every_branch(owner_client, tenan
         message_regenerate(message=conversation.current_leaf)
     response = owner_client.get(f"/chat/{conversation.pk}/export/")
     assert response["Content-Disposition"] == 'attachment; filename="export-me.json"'
-    data = json.loads(response.content)
+    data = json.loads(response.getvalue())
     assert data["format"] == "chorus.chat" and data["version"] == 1
     (conv,) = data["conversations"]
     assert conv["title"] == "Export me" and conv["meta_data"] == {"providers_used": ["offline"]}
@@ -26,7 +26,7 @@ def test_it_exports_a_conversation_as_json_with_every_branch(owner_client, tenan
 def test_it_exports_markdown(owner_client, tenant_a, owner, in_tenant):
     with in_tenant(tenant_a):
         conversation = make_conversation(owner, title="Notes", turns=1)
-    body = owner_client.get(f"/chat/{conversation.pk}/export/", {"format": "md"}).content.decode()
+    body = owner_client.get(f"/chat/{conversation.pk}/export/", {"format": "md"}).getvalue().decode()
     assert body.startswith("# Notes\n") and "**You**" in body and "Answer 0" in body
 
 
@@ -35,9 +35,9 @@ def test_it_exports_all_of_mine_and_nobody_elses(owner_client, tenant_a, owner, 
         make_conversation(owner, title="One")
         make_conversation(owner, title="Two")
         make_conversation(member, title="Member's")
-    data = json.loads(owner_client.get("/chat/export/").content)
+    data = json.loads(owner_client.get("/chat/export/").getvalue())
     assert sorted(c["title"] for c in data["conversations"]) == ["One", "Two"]
-    md = owner_client.get("/chat/export/", {"format": "md"}).content.decode()
+    md = owner_client.get("/chat/export/", {"format": "md"}).getvalue().decode()
     assert "# One" in md and "# Two" in md and "Member's" not in md
 
 

@@ -26,7 +26,9 @@ def test_it_marks_stuck_answers_as_errors_with_a_retry(
 ):
     conversation, answer = _orphan(tenant_a, owner, in_tenant)
     with in_tenant(tenant_a), django_capture_on_commit_callbacks(execute=True):
-        fresh = Message.objects.create(conversation=conversation, role="assistant", status="streaming")  # a healthy one
+        other = conversation_start(user=owner, content="A healthy one")  # one open answer per conversation
+        fresh = Message.objects.filter(conversation=other, role="assistant").get()
+        Message.objects.filter(pk=fresh.pk).update(status="streaming")
         assert generation_sweep() == 1
     with in_tenant(tenant_a):
         answer.refresh_from_db()

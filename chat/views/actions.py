@@ -14,6 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from billing.responses import quota_refusal
+from billing.services import QuotaExceeded
+
 from .. import selectors, services
 from ..admission import QuestionLimited
 from ..forms import EditForm, MessageForm, MistakeForm, RateForm, RenameForm, ToggleForm
@@ -65,6 +68,24 @@ def _go(request, url: str) -> HttpResponse:
     return redirect(url)
 
 
+# --- documents (issue 9): "ask about this document" starts a conversation that draws on it ---
+def _conversation_start_with_documents(request, **kwargs):
+    from django.db import transaction
+
+    from documents.services import documents_link_for_user
+
+    if not request.POST.getlist("documents"):
+        return services.conversation_start(**kwargs)
+    with transaction.atomic():  # linked before the answer's task is sent (on commit)
+        conversation = services.conversation_start(**kwargs)
+        documents_link_for_user(user=request.user, conversation_id=conversation.pk,
+                                document_ids=request.POST.getlist("documents"))  # fmt: skip
+    return conversation
+
+
+# --- end documents ---
+
+
 @login_required
 @require_POST
 def conversation_new(request):
@@ -72,7 +93,8 @@ def conversation_new(request):
     if not form.is_valid():
         return _problem(request, " ".join(e for errs in form.errors.values() for e in errs))
     try:
-        conversation = services.conversation_start(
+        conversation = _conversation_start_with_documents(
+            request,
             user=request.user,
             content=form.cleaned_data["content"],
             strategy=form.cleaned_data["strategy"],
@@ -82,6 +104,8 @@ def conversation_new(request):
         return _limited(request, exc)
     except services.ChatRefused as exc:
         return _problem(request, _errors_text(exc), status=403)
+    except QuotaExceeded as exc:
+        return quota_refusal(request, exc)
     except ValidationError as exc:
         return _problem(request, _errors_text(exc))
     url = reverse("chat:conversation_detail", args=[conversation.pk])
@@ -110,8 +134,12 @@ def message_create(request, conversation_id):
         return _limited(request, exc, back=back)
     except services.ChatRefused as exc:
         return _problem(request, _errors_text(exc), status=403, back=back)
+    except QuotaExceeded as exc:
+        return quota_refusal(request, exc)
     except ValidationError as exc:
         return _problem(request, _errors_text(exc), status=409 if exc.code == "busy" else 400, back=back)
+    if request.POST.getlist("documents"):  # files sent with the question (issue 9); none: no query
+        services.attachments_from_documents(message=question, document_ids=request.POST.getlist("documents"))
     if not request.htmx:
         return redirect(back)
     conversation = answer.conversation  # the row as the service locked and saved it
@@ -154,6 +182,8 @@ def message_regenerate(request, message_id):
         services.message_regenerate(message=message)
     except QuestionLimited as exc:
         return _limited(request, exc, back=back)
+    except QuotaExceeded as exc:
+        return quota_refusal(request, exc)
     except ValidationError as exc:
         return _problem(request, _errors_text(exc), status=409, back=back)
     return _thread_or_back(request, message.conversation, back)
@@ -173,8 +203,10 @@ def message_edit(request, message_id):
         return _limited(request, exc, back=back)
     except services.ChatRefused as exc:
         return _problem(request, _errors_text(exc), status=403, back=back)
+    except QuotaExceeded as exc:
+        return quota_refusal(request, exc)
     except ValidationError as exc:
-        return _problem(request, _errors_text(exc), back=back)
+        return _problem(request, _errors_text(exc), status=409 if exc.code == "busy" else 400, back=back)
     return _thread_or_back(request, message.conversation, back)
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from .. import selectors
 from ..forms import ListForm, MessageForm, SearchForm, picker_choices
 from ..models import Conversation
-from ..services import branch_switch
+from ..services.search import search_index_check
 
 
 def _sidebar(request, *, filter: str = "active", cursor: str | None = None):
@@ -60,14 +60,19 @@ def conversation_detail(request, conversation_id):
         return render(request, "chat/_thread.html", {"conversation": conversation, "thread": thread})
     focus = request.GET.get("m")
     thread = selectors.thread_for(conversation=conversation)
+    other_branch = None  # the leaf of a branch shown instead of the saved one (a GET never switches)
     if focus and not any(str(m.pk) == focus for m in thread.messages):
-        # A search hit on another branch, or further up: show its branch down to it.
+        # A search hit further up this branch, or on another branch: show its branch down to it.
         message = conversation.messages.filter(pk=focus, deleted_at__isnull=True).first() if _is_uuid(focus) else None
         if message is not None:
-            conversation = branch_switch(message=message)
-            thread = selectors.thread_for(conversation=conversation, limit=selectors.THREAD_PAGE_SIZE)
-            if not any(m.pk == message.pk for m in thread.messages):
-                thread = selectors.thread_for(conversation=conversation, limit=5000)
+            whole = selectors.thread_for(conversation=conversation, limit=5000)
+            if any(m.pk == message.pk for m in whole.messages):
+                thread = whole
+            else:
+                other_branch = selectors.deepest_leaf(message=message)
+                thread = selectors.thread_for(conversation=conversation, leaf=other_branch)
+                if not any(m.pk == message.pk for m in thread.messages):
+                    thread = selectors.thread_for(conversation=conversation, leaf=other_branch, limit=5000)
     return render(
         request,
         "chat/conversation_detail.html",
@@ -78,6 +83,7 @@ def conversation_detail(request, conversation_id):
             "filter": "archived" if conversation.is_archived else "active",
             "composer": _composer(conversation),
             "focus": focus,
+            "other_branch": other_branch,
         },
     )
 
@@ -107,6 +113,8 @@ def message_detail(request, message_id):
 def search(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
+    if query:
+        search_index_check()  # after a change of language: a task rebuilds the index (this GET writes nothing)
     hits = selectors.message_search(user=request.user, query=query) if query else []
     return render(
         request,

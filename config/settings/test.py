@@ -27,3 +27,5 @@ CELERY_BEAT_SCHEDULE = {}
 QUESTIONS_PER_MINUTE_USER = 100_000
 QUESTIONS_PER_MINUTE_TENANT = 100_000
 STREAMS_PER_USER = 1_000
+
+DOCUMENTS_EMBEDDER = "deterministic"  # the real local model runs in one test (documents/tests)

@@ -14,7 +14,9 @@ from core.tasks import current_schema, enqueue
 @pytest.fixture(scope="module")
 def worker():
     app.conf.update(task_always_eager=False)
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+    # queues: a worker started earlier in the session (the browser tests: "orchestration") leaves its
+    # queue selection on the app; this one must consume the default queue whatever ran before.
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=["celery"]):
         yield
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from core.weburl import web_url
+
 from .base import Completion
 from .openai import OpenAIProvider
 
@@ -22,11 +24,16 @@ class PerplexityProvider(OpenAIProvider):
         urls = extra.get("citations") or []
         if not (results or urls) or completion.citations:
             return
+        # only http(s) links become sources: a "javascript:" citation would be a live link in the page
         if results:
             completion.citations = [
-                {"url": r.get("url", ""), "title": r.get("title") or r.get("url", ""), "date": r.get("date") or ""}
+                {
+                    "url": web_url(r.get("url")),
+                    "title": r.get("title") or web_url(r.get("url")),
+                    "date": r.get("date") or "",
+                }
                 for r in results
-                if isinstance(r, dict) and r.get("url")
+                if isinstance(r, dict) and web_url(r.get("url"))
             ]
         else:
-            completion.citations = [{"url": u, "title": u, "date": ""} for u in urls if isinstance(u, str)]
+            completion.citations = [{"url": web_url(u), "title": web_url(u), "date": ""} for u in urls if web_url(u)]

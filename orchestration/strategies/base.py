@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.conf import settings as django_settings
 from django.utils.translation import gettext as _
 
+from core.weburl import web_url
 from orchestration import pricing
 from orchestration.providers import Call, Completion, ProviderConfig, ProviderError, get
 from orchestration.resilience import CircuitBreaker
@@ -169,11 +170,14 @@ class Context:
         today = date.today().isoformat()
         new = []
         for s in items:
-            if any(s.get("url") and s.get("url") == o.get("url") for o in self.sources):
+            url = web_url(s.get("url"))  # http(s) or a site path only: never a "javascript:" link
+            if s.get("url") and not url and not s.get("title"):
+                continue  # an unsafe link and nothing else to show
+            if any(url and url == o.get("url") for o in self.sources):
                 continue
-            entry = {"url": s.get("url", ""), "title": s.get("title") or s.get("url", ""),
+            entry = {"url": url, "title": s.get("title") or url,
                      "access_date": s.get("access_date") or today, "kind": s.get("kind", "web")}  # fmt: skip
-            for k in ("document_id", "chunk_id", "score"):
+            for k in ("document_id", "chunk_id", "score", "page", "snippet"):
                 if k in s:
                     entry[k] = s[k]
             new.append(entry)
@@ -194,7 +198,7 @@ def stream_answer(ctx: Context, cands: list[Candidate], messages: list[dict], *,
         if cfg.provider == "offline":  # it quotes the passages: they are this answer's sources
             new = ctx.add_sources([
                 {"url": p.url, "title": p.title, "kind": "document", "document_id": p.document_id,
-                 "chunk_id": p.chunk_id} for p in ctx.passages()
+                 "chunk_id": p.chunk_id, "page": p.page, "snippet": p.text[:240]} for p in ctx.passages()
             ])  # fmt: skip
             if new:
                 yield ctx.event("sources", {"sources": new})

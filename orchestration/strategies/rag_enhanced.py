@@ -14,7 +14,10 @@ PASSAGES = 5
 
 
 def _context_block(passages) -> str:
-    return "\n\n".join(f"[{i}] {p.title}\n{p.text.strip()[:1500]}" for i, p in enumerate(passages, 1))
+    def where(p) -> str:
+        return f"{p.title}, page {p.page}" if getattr(p, "page", None) else p.title
+
+    return "\n\n".join(f"[{i}] {where(p)}\n{p.text.strip()[:1500]}" for i, p in enumerate(passages, 1))
 
 
 def estimate(ctx: Context) -> Decimal:
@@ -32,7 +35,7 @@ def run(ctx: Context):
     if passages:
         new = ctx.add_sources([
             {"url": p.url, "title": p.title, "kind": "document", "document_id": p.document_id,
-             "chunk_id": p.chunk_id, "score": p.score} for p in passages
+             "chunk_id": p.chunk_id, "score": p.score, "page": p.page, "snippet": p.text[:240]} for p in passages
         ])  # fmt: skip
         yield ctx.event("sources", {"sources": new})
         scores = [p.score for p in passages if p.score]

@@ -10,11 +10,27 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True)
         parser.add_argument("--owner-email", required=True)
         parser.add_argument("--owner-password", required=True)
-        parser.add_argument("--plan", default=None, help="billing plan code (applied once billing exists)")
+        parser.add_argument("--plan", default=None, help="billing plan code (default: the free plan)")
 
     def handle(self, *args, subdomain, name, owner_email, owner_password, plan, **options):
+        from django.conf import settings
+        from django.utils.module_loading import import_string
+
         from tenants.models import Tenant
         from tenants.services import tenant_create, tenant_provision, tenant_url
+
+        # The plan is applied by a hook named in settings (tenants imports no other app, DESIGN §3).
+        plan_hook = (
+            import_string(settings.TENANT_PLAN_HOOK) if plan and getattr(settings, "TENANT_PLAN_HOOK", "") else None
+        )
+        if plan and plan_hook is None:
+            raise CommandError("--plan needs TENANT_PLAN_HOOK in the settings (billing is not installed).")
+        check = getattr(plan_hook, "check", None)
+        if plan and check is not None:
+            try:
+                check(plan)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from None
 
         try:
             tenant = tenant_create(
@@ -32,6 +48,6 @@ class Command(BaseCommand):
             error = tenant.provisioning_error
             tenant.delete(force_drop=True)
             raise CommandError(f"Provisioning failed, nothing was kept: {error}")
-        if plan:
-            self.stderr.write(f"Note: plan '{plan}' recorded for later; billing plans are not configured yet.")
+        if plan_hook is not None:
+            plan_hook(tenant, plan)
         self.stdout.write(tenant_url(tenant, "/"))

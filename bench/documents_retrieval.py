@@ -1,0 +1,260 @@
+"""Retrieval over 100,000 chunks in one tenant: p50/p95 of the hybrid query, and recall@10 of the
+filtered HNSW search against an exact search with the same filters.
+
+Usage: .venv/bin/python bench/documents_retrieval.py [--chunks 100000] [--docs 1000] [--queries 200]
+       [--keep]   (reuse the loaded tenant on a second run)
+
+Own embedded servers under .data/bench (or DATABASE_URL). Tenant ``docbench``. Vectors are
+synthetic but shaped like sentence embeddings (384 dimensions, unit length, drawn around 2,000
+topic centres), loaded with binary COPY; texts are drawn from a small vocabulary so that the full
+text side has realistic posting lists. The query path is documents.retrieval's own SQL (full
+text top-40 and vectors top-40, fused by RRF), timed without the query embedding (the local
+model embeds a query in a few ms, measured separately).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("CHORUS_DATA_DIR", str(ROOT / ".data" / "bench"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+import django  # noqa: E402
+
+django.setup()
+
+import numpy as np  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django_tenants.utils import schema_context  # noqa: E402
+
+from bench.stats import pct  # noqa: E402
+
+SUBDOMAIN = "docbench"
+DIM = 384
+MODEL = "bench:synthetic-384"
+WORDS = (
+    "warranty drill battery charger invoice contract employee holiday salary report budget forecast revenue "
+    "customer refund policy shipping delivery order product price discount training safety manual install "
+    "repair service support ticket account password login server database backup restore network printer "
+    "garancija vrtalnik baterija polnilnik račun pogodba zaposleni dopust plača poročilo proračun napoved "
+    "prihodek stranka vračilo politika dostava naročilo izdelek cena popust usposabljanje varnost navodila"
+).split()
+
+
+# A Zipf-distributed vocabulary of 20,000 words (the named ones most frequent), so posting lists
+# look like real text: a few words in most passages, most words in few.
+VOCAB = np.array(WORDS + [f"w{i:05d}" for i in range(20_000 - len(WORDS))])
+
+
+def _zipf(rng, shape):
+    ranks = rng.zipf(1.15, size=shape) - 1
+    return np.where(ranks < len(VOCAB), ranks, rng.integers(0, len(VOCAB), size=shape))
+
+
+def _tenant():
+    from django.core.management import call_command
+
+    from tenants.models import Tenant
+    from tenants.services import public_tenant_ensure, template_schema_ensure, tenant_create, tenant_provision
+
+    call_command("bootstrap", verbosity=0)  # migrations (shared + template), as make run does
+    template_schema_ensure()
+    public_tenant_ensure()
+    tenant = Tenant.objects.filter(subdomain=SUBDOMAIN).first()
+    if tenant is None:
+        tenant = tenant_create(name="Docs bench", subdomain=SUBDOMAIN, owner_email="bench@docbench.example",
+                               owner_password="bench-password-123", provision=False)  # fmt: skip
+        tenant = tenant_provision(tenant_id=tenant.pk)
+    return tenant
+
+
+LATENT = int(os.environ.get("BENCH_LATENT_DIM", "48"))  # 0: isotropic noise in all 384 dimensions
+
+
+def _centres():
+    c = np.random.default_rng(7).normal(size=(2000, DIM)).astype(np.float32)
+    return c / np.linalg.norm(c, axis=1, keepdims=True)
+
+
+def _basis():
+    """A fixed random 384 x LATENT orthonormal basis: vectors live near a LATENT-dimensional subspace,
+    as sentence embeddings do (their intrinsic dimension is far below 384)."""
+    q, _r = np.linalg.qr(np.random.default_rng(99).normal(size=(DIM, max(LATENT, 1))))
+    return q.astype(np.float32)
+
+
+def _embed_like(rng, base, n):
+    if not LATENT:
+        v = base + rng.normal(size=(n, DIM)).astype(np.float32) / np.sqrt(DIM)
+    else:
+        z = base[:LATENT] + rng.normal(size=(n, LATENT)).astype(np.float32) / np.sqrt(LATENT)
+        v = z @ _basis().T + 0.05 * rng.normal(size=(n, DIM)).astype(np.float32) / np.sqrt(DIM)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def _load(n_chunks: int, n_docs: int, seed: int = 7) -> None:
+    from accounts.models import User
+    from documents.models import Document
+
+    rng = np.random.default_rng(seed)
+    owner = User.objects.get(email="bench@docbench.example")
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE documents_documentchunk, documents_documentlink, documents_document CASCADE")
+        cursor.execute("DROP INDEX IF EXISTS documents_chunk_hnsw_384")  # built once after the load
+    docs = [
+        Document(
+            owner=owner,
+            scope=Document.Scope.LIBRARY,
+            original_filename=f"doc-{i:05d}.pdf",
+            file_size=1,
+            mime_type="application/pdf",
+            content_hash=uuid.uuid4().hex,
+            status=Document.Status.READY,
+            language="en",
+            embedding_model=MODEL,
+            embedding_dimension=DIM,
+        )  # fmt: skip
+        for i in range(n_docs)
+    ]
+    Document.objects.bulk_create(docs, batch_size=2000)
+    centres = _centres()
+    per_doc = n_chunks // n_docs
+    t = time.perf_counter()
+    raw = connection.connection
+    cols = ("document_id, chunk_index, content, token_count, start_position, end_position, page, embedding, "
+            "embedding_model, embedding_dimension, created_at")  # fmt: skip
+    with raw.cursor() as cur, cur.copy(f"COPY documents_documentchunk ({cols}) FROM STDIN") as copy:
+        from django.utils import timezone
+
+        now = timezone.now()
+        words = VOCAB
+        for d_i, doc in enumerate(docs):
+            topic = rng.integers(0, len(centres))
+            base = centres[topic]
+            vecs = _embed_like(rng, base, per_doc)
+            texts = np.apply_along_axis(" ".join, 1, words[_zipf(rng, (per_doc, 40))])
+            for c_i in range(per_doc):
+                lit = "[" + ",".join(np.char.mod("%.5f", vecs[c_i])) + "]"
+                copy.write_row((doc.pk, c_i, str(texts[c_i]), 60, c_i * 300, c_i * 300 + 280, c_i // 3 + 1, lit, MODEL,
+                                DIM, now))  # fmt: skip
+            if d_i % 200 == 0:
+                print(f"  loaded {d_i * per_doc:,} chunks", flush=True)
+    raw.commit()
+    print(f"COPY {n_chunks:,} chunks: {time.perf_counter() - t:.1f} s", flush=True)
+    t = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE documents_documentchunk SET search_vector = to_tsvector('english', content)")
+        print(f"tsvector: {time.perf_counter() - t:.1f} s", flush=True)
+        t = time.perf_counter()
+        cursor.execute("DROP INDEX IF EXISTS documents_chunk_hnsw_384")
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+        cursor.execute(
+            "CREATE INDEX documents_chunk_hnsw_384 ON documents_documentchunk USING hnsw "
+            "((embedding::vector(384)) vector_cosine_ops) WITH (m = 16, ef_construction = 64) "
+            "WHERE embedding_dimension = 384"
+        )
+        print(f"HNSW build: {time.perf_counter() - t:.1f} s", flush=True)
+        cursor.execute("VACUUM ANALYZE documents_documentchunk")
+    return centres
+
+
+def _query_vector(rng, centres):
+    return _embed_like(rng, centres[rng.integers(0, len(centres))], 1)[0].tolist()
+
+
+def _exact(cursor, doc_ids, vec, k=10):
+    from documents.retrieval import _vector_literal
+
+    lit = _vector_literal(vec)
+    cursor.execute("SET LOCAL enable_indexscan = off")
+    cursor.execute("SET LOCAL enable_bitmapscan = off")
+    cursor.execute(
+        "SELECT id FROM documents_documentchunk WHERE embedding_dimension = 384 AND embedding_model = %s "
+        "AND document_id = ANY(%s::uuid[]) ORDER BY embedding::vector(384) <=> %s::vector(384) LIMIT %s",
+        [MODEL, doc_ids, lit, k],
+    )
+    return [r[0] for r in cursor.fetchall()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--chunks", type=int, default=100_000)
+    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    from documents.retrieval import _fts, _vectors
+
+    tenant = _tenant()
+    with schema_context(tenant.schema_name):
+        rng = np.random.default_rng(11)
+        from documents.models import Document, DocumentChunk
+
+        if not args.keep or DocumentChunk.objects.count() < args.chunks * 0.99:
+            centres = _load(args.chunks, args.docs)
+        else:
+            centres = _centres()
+        all_docs = [str(pk) for pk in Document.objects.values_list("pk", flat=True)]
+        scopes = {"whole tenant (knowledge base: 100,000 chunks)": 1.0, "10% of documents (10,000 chunks)": 0.1,
+                  "1% of documents (1,000 chunks)": 0.01}  # fmt: skip
+        py_rng = random.Random(5)
+        for label, share in scopes.items():
+            lat, recalls, fts_ms, vec_ms = [], [], [], []
+            for q in range(args.queries):
+                doc_ids = all_docs if share == 1.0 else py_rng.sample(all_docs, max(1, int(len(all_docs) * share)))
+                vec = _query_vector(rng, centres)
+                # two words as frequent as in the texts, two rarer ones (what questions ask about)
+                picks = [*_zipf(rng, (2,)), *rng.integers(0, len(VOCAB), 2)]
+                query = " ".join(str(VOCAB[i]) for i in picks)
+                t0 = time.perf_counter()
+                with transaction.atomic(), connection.cursor() as cursor:
+                    t1 = time.perf_counter()
+                    fts = _fts(cursor, doc_ids, query, {"en"}, 40)
+                    t2 = time.perf_counter()
+                    found = _vectors(cursor, doc_ids, vec, MODEL, DIM, 40)
+                    t3 = time.perf_counter()
+                scores: dict = {}
+                for rank, (cid, _s) in enumerate(fts, 1):
+                    scores[cid] = scores.get(cid, 0) + 1 / (60 + rank)
+                for rank, (cid, _s) in enumerate(found, 1):
+                    scores[cid] = scores.get(cid, 0) + 1 / (60 + rank)
+                sorted(scores.items(), key=lambda kv: -kv[1])[:5]
+                lat.append((time.perf_counter() - t0) * 1000)
+                fts_ms.append((t2 - t1) * 1000)
+                vec_ms.append((t3 - t2) * 1000)
+                if q < 100:
+                    with transaction.atomic(), connection.cursor() as cursor:
+                        exact = set(_exact(cursor, doc_ids, vec))
+                    got = {cid for cid, _s in found[:10]}
+                    recalls.append(len(got & exact) / max(1, len(exact)))
+            print(f"\n{label}: {args.queries} queries", flush=True)
+            print(f"  hybrid  p50 {pct(lat, 0.5):6.1f} ms   p95 {pct(lat, 0.95):6.1f} ms   max {max(lat):6.1f} ms")
+            print(f"  fts     p50 {pct(fts_ms, 0.5):6.1f} ms   p95 {pct(fts_ms, 0.95):6.1f} ms")
+            print(f"  vector  p50 {pct(vec_ms, 0.5):6.1f} ms   p95 {pct(vec_ms, 0.95):6.1f} ms")
+            print(f"  recall@10 vs exact (same filter): mean {sum(recalls) / len(recalls):.3f}  min {min(recalls):.2f}",
+                  flush=True)  # fmt: skip
+            with transaction.atomic(), connection.cursor() as cursor:
+                from documents.retrieval import _vector_literal
+
+                cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+                cursor.execute("SET LOCAL hnsw.ef_search = 100")
+                cursor.execute(
+                    "EXPLAIN SELECT id FROM documents_documentchunk WHERE embedding_dimension = 384 AND "
+                    "embedding_model = %s AND document_id = ANY(%s::uuid[]) ORDER BY embedding::vector(384) <=> "
+                    "%s::vector(384) LIMIT 40",
+                    [MODEL, doc_ids, _vector_literal(vec)],
+                )
+                plan = [r[0] for r in cursor.fetchall()]
+            print("  plan: " + " | ".join(p.strip() for p in plan[:3]), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,275 @@
+"""Quotas and the usage ledger: what chat, documents and admin paths call (billing imports none of them).
+
+- :func:`quota_reserve` when a question is asked (inside the caller's transaction: if the question
+  is not stored, neither is its reservation); raises :class:`QuotaExceeded`.
+- :func:`usage_record` once an answer (or an upload, an admin action) is final: one ledger row per
+  idempotency key, so a redelivered call charges nothing twice; a failed answer gives its question
+  back, once.
+- :func:`document_reserve` / :func:`document_release` around a document's life.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.tasks import enqueue
+
+from .. import quotas
+from ..models import TENANT_WIDE, ActionType, UsageCounter, UsageTier, UserTier
+from ..quotas import FOREVER_END, FOREVER_START, Kind, Take
+
+logger = logging.getLogger(__name__)
+
+UPGRADE_PATH = "/billing/"
+LIMIT_LABELS = {
+    Kind.QUESTIONS: gettext_lazy("your workspace's questions for this billing period"),
+    Kind.TOKENS_DAY: gettext_lazy("your workspace's tokens for today"),
+    Kind.DOCUMENTS: gettext_lazy("your workspace's documents"),
+    Kind.USER_QUESTIONS: gettext_lazy("your own questions for this month"),
+    Kind.USER_TOKENS: gettext_lazy("your own tokens for this month"),
+    "read_only": gettext_lazy("payment overdue: the workspace is read-only"),
+}
+
+
+class QuotaExceeded(Exception):
+    """A limit was reached: ``limit`` names it, ``reset_at`` says when it resets (None: never by
+    itself), ``upgrade_url`` where to raise it. ``str()`` is the sentence for the user."""
+
+    status_code = 429
+
+    def __init__(
+        self, *, limit: str, limit_value: int | None, reset_at: datetime | None, upgrade_url: str = UPGRADE_PATH
+    ):
+        self.limit = limit
+        self.limit_value = limit_value
+        self.reset_at = reset_at
+        self.upgrade_url = upgrade_url
+        super().__init__(self.message)
+
+    @property
+    def label(self) -> str:
+        return str(LIMIT_LABELS.get(self.limit, self.limit))
+
+    @property
+    def message(self) -> str:
+        if self.limit == "read_only":
+            return _(
+                "Your workspace's payment is overdue, so it is read-only: no new questions until the invoice is paid."
+            )
+        text = _("You have reached the limit of %(label)s (%(n)s).") % {"label": self.label, "n": self.limit_value}
+        if self.reset_at is not None:
+            text += " " + _("It resets on %(when)s.") % {
+                "when": date_format(timezone.localtime(self.reset_at), "DATETIME_FORMAT")
+            }
+        return text
+
+    @property
+    def retry_after(self) -> int | None:
+        if self.reset_at is None:
+            return None
+        return max(1, int((self.reset_at - timezone.now()).total_seconds()))
+
+
+@dataclass(frozen=True)
+class Reservation:
+    tenant_id: uuid.UUID
+    period_start: datetime  # of the questions counter (a refund goes back to it)
+    month_start: datetime
+    warned: list[str]
+
+
+def _schema(tenant=None, schema: str | None = None) -> str:
+    if schema:
+        return schema
+    if tenant is not None:
+        return tenant.schema_name
+    return connection.schema_name  # type: ignore[attr-defined]
+
+
+def quota_reserve(*, user_id, user_email: str = "", tenant=None, schema: str | None = None, now=None) -> Reservation:
+    """Take one question from every limit that applies, or raise :class:`QuotaExceeded` (taking nothing).
+
+    Call it inside the transaction that stores the question: a rollback gives the question back."""
+    now = now or timezone.now()
+    limits = quotas.limits_for(schema=_schema(tenant, schema), user_id=user_id, now=now)
+    if limits.read_only:
+        raise QuotaExceeded(limit="read_only", limit_value=None, reset_at=None)
+    day, month = quotas.day_of(now), quotas.month_of(now)
+    takes = [
+        Take(Kind.QUESTIONS, TENANT_WIDE, limits.period, 1, 1, None if limits.overage else limits.question_limit),
+        Take(Kind.USER_QUESTIONS, user_id, month, 1, 1, limits.user_questions),
+    ]
+    if limits.token_limit_daily is not None:  # tokens are known afterwards: admission needs one left
+        takes.append(Take(Kind.TOKENS_DAY, TENANT_WIDE, day, 0, 1, limits.token_limit_daily))
+    if limits.user_tokens is not None:
+        takes.append(Take(Kind.USER_TOKENS, user_id, month, 0, 1, limits.user_tokens))
+    try:
+        taken = quotas.take(limits.tenant_id, takes)
+    except quotas.Refused as exc:
+        t = exc.take
+        raise QuotaExceeded(limit=t.kind, limit_value=t.limit, reset_at=t.period.end) from None
+    warned = [t.kind for t in taken if t.just_warned]
+    if warned:
+        from ..tasks import notify_quota_warning
+
+        enqueue(notify_quota_warning, args=[str(limits.tenant_id), warned], schema=_schema(tenant, schema))
+    return Reservation(
+        tenant_id=limits.tenant_id, period_start=limits.period.start, month_start=month.start, warned=warned
+    )
+
+
+def document_reserve(*, user_id, tenant=None, schema: str | None = None) -> None:
+    """One more document for the workspace (the plan's document limit), or :class:`QuotaExceeded`."""
+    limits = quotas.limits_for(schema=_schema(tenant, schema), user_id=user_id)
+    period = quotas.Period(FOREVER_START, FOREVER_END)
+    try:
+        quotas.take(limits.tenant_id, [Take(Kind.DOCUMENTS, TENANT_WIDE, period, 1, 1, limits.document_limit)])
+    except quotas.Refused:
+        raise QuotaExceeded(limit=Kind.DOCUMENTS, limit_value=limits.document_limit, reset_at=None) from None
+
+
+def document_release(*, tenant=None, schema: str | None = None) -> None:
+    """A document was deleted: its place under the limit is free again."""
+    limits = quotas.limits_for(schema=_schema(tenant, schema))
+    quotas.give_back(limits.tenant_id, Kind.DOCUMENTS, TENANT_WIDE, FOREVER_START, 1)
+
+
+_INSERT_LOG = """
+INSERT INTO billing_usagelog (id, tenant_id, user_id, user_email, action_type, tokens_used, cost_estimate, provider,
+                              strategy, platform_key, action_metadata, idempotency_key, created_at)
+SELECT %(id)s, t.id, %(user)s, %(email)s, %(action)s, %(tokens)s, %(cost)s, %(provider)s, %(strategy)s, %(platform)s,
+       %(meta)s, %(key)s, %(now)s
+FROM tenants_tenant t WHERE t.schema_name = %(schema)s
+ON CONFLICT (idempotency_key) DO NOTHING
+RETURNING tenant_id
+"""
+
+
+@transaction.atomic
+def usage_record(
+    *,
+    action_type: str,
+    user_id=None,
+    user_email: str = "",
+    tokens: int = 0,
+    cost: Decimal | float | str = 0,
+    provider: str = "",
+    strategy: str = "",
+    platform_key: bool = False,
+    metadata: dict | None = None,
+    idempotency_key: str | None = None,
+    refund_question_of: datetime | None = None,
+    tenant=None,
+    schema: str | None = None,
+    now=None,
+) -> bool:
+    """Write one ledger row (at most once per ``idempotency_key``) and add its tokens to the counters.
+
+    ``refund_question_of``: the answer failed; give back the question reserved at that time (its
+    period's counters). Returns False when the key was already recorded (nothing changes)."""
+    import json
+
+    if action_type not in ActionType.values:
+        raise ValidationError({"action_type": f"unknown action type {action_type!r}"})
+    now = now or timezone.now()
+    schema = _schema(tenant, schema)
+    params = {
+        "id": str(uuid.uuid4()),
+        "user": str(user_id) if user_id else None,
+        "email": (user_email or "")[:255],
+        "action": action_type,
+        "tokens": max(0, int(tokens or 0)),
+        "cost": Decimal(str(cost or 0)).quantize(Decimal("0.000001")),
+        "provider": (provider or "")[:50],
+        "strategy": (strategy or "")[:50],
+        "platform": bool(platform_key),
+        "meta": json.dumps(metadata or {}, default=str),
+        "key": idempotency_key,
+        "now": now,
+        "schema": schema,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_LOG, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    tenant_id = row[0]
+    if action_type == ActionType.QUESTION:
+        if params["tokens"]:
+            quotas.add_usage(tenant_id, Kind.TOKENS_DAY, TENANT_WIDE, quotas.day_of(now), params["tokens"])
+            if user_id:
+                quotas.add_usage(tenant_id, Kind.USER_TOKENS, user_id, quotas.month_of(now), params["tokens"])
+        if refund_question_of is not None:
+            limits = quotas.limits_for(schema=schema, now=refund_question_of)
+            quotas.give_back(tenant_id, Kind.QUESTIONS, TENANT_WIDE, limits.period.start, 1)
+            if user_id:
+                month = quotas.month_of(refund_question_of).start
+                quotas.give_back(tenant_id, Kind.USER_QUESTIONS, user_id, month, 1)
+    return True
+
+
+# --- Per-user tiers (seed 002) ---------------------------------------------------------------
+@transaction.atomic
+def tier_save(
+    *,
+    tenant,
+    name: str,
+    monthly_questions: int | None,
+    monthly_tokens: int | None = None,
+    is_default: bool = False,
+    tier: UsageTier | None = None,
+) -> UsageTier:
+    tier = tier or UsageTier(tenant=tenant)
+    if tier.tenant_id != tenant.pk:
+        raise UsageTier.DoesNotExist
+    tier.name = (name or "").strip()
+    tier.monthly_questions = monthly_questions
+    tier.monthly_tokens = monthly_tokens
+    if is_default:
+        UsageTier.objects.filter(tenant=tenant, is_default=True).exclude(pk=tier.pk).update(is_default=False)
+    tier.is_default = is_default
+    tier.full_clean(exclude=["tenant"])
+    try:
+        with transaction.atomic():
+            tier.save()
+    except IntegrityError:
+        raise ValidationError({"name": _("A tier with this name exists already.")}) from None
+    return tier
+
+
+@transaction.atomic
+def tier_assign(*, tenant, user_id, user_email: str, tier: UsageTier | None) -> UserTier | None:
+    """Put a user on ``tier`` (None: back to the default)."""
+    if tier is not None and tier.tenant_id != tenant.pk:
+        raise UsageTier.DoesNotExist
+    if tier is None:
+        UserTier.objects.filter(tenant=tenant, user_id=user_id).delete()
+        return None
+    assignment, _created = UserTier.objects.update_or_create(
+        tenant=tenant, user_id=user_id, defaults={"tier": tier, "user_email": user_email}
+    )
+    return assignment
+
+
+@transaction.atomic
+def tier_delete(*, tenant, tier: UsageTier) -> None:
+    if tier.tenant_id != tenant.pk:
+        raise UsageTier.DoesNotExist
+    tier.delete()
+
+
+def counter_row(tenant_id, kind: str, user_id, period_start) -> UsageCounter | None:
+    return UsageCounter.objects.filter(
+        tenant_id=tenant_id, kind=kind, user_id=user_id, period_start=period_start
+    ).first()

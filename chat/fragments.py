@@ -1,0 +1,134 @@
+"""A completed message is immutable: its HTML is rendered once per language and kept in the cache.
+
+The conversation page spent most of its time rendering 50 messages through ``chat/_message.html``
+(~25 ms of template work per page, docs/PERFORMANCE.md). A final message (complete, stopped,
+error) changes only through a save that moves its ``updated_at`` (rating, mistake flag, the
+moderation flag), so a fragment keyed by the message's id, its ``updated_at``, the language and
+the templates' own version is never stale; an open message (pending, streaming) is always
+rendered. What differs per request or per page is left as a slot in the cached HTML and filled
+in each time: the CSRF token of the forms, the author's initial, and the versions nav
+(‹ 2/3 ›), which changes when a sibling is added without touching this message. All fragments of
+a page are read in one round trip (``get_many``) and the missing ones written in one (``set_many``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from functools import lru_cache
+from pathlib import Path
+
+from django.core.cache import cache
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+VERSION = 1  # bump when what the fragment shows changes outside the files hashed below
+TTL = 7 * 24 * 3600  # seconds; unused fragments age out
+_CSRF = "\x1fchat-csrf\x1f"
+_AVATAR = mark_safe("\x1fchat-avatar\x1f")  # noqa: S308 - a constant marker, replaced before output
+_SIBLINGS = mark_safe("<!--\x1fchat-siblings\x1f-->")  # noqa: S308 - a constant marker, as above
+_TEMPLATES = ("chat/_message.html", "chat/_siblings.html", "chat/_conversation_items.html")
+
+
+@lru_cache(maxsize=1)
+def template_version() -> str:
+    """Changes with the message templates and the tags they use, so a deploy never serves old markup."""
+    digest = hashlib.sha1(str(VERSION).encode(), usedforsecurity=False)
+    for name in _TEMPLATES:
+        digest.update(Path(get_template(name).origin.name).read_bytes())
+    digest.update(Path(__file__).with_name("templatetags").joinpath("chat_tags.py").read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def fragment_key(message, language: str) -> str:
+    """Tenant-scoped by django_tenants.cache.make_key (the cache's KEY_FUNCTION)."""
+    stamp = message.updated_at.isoformat() if message.updated_at else ""
+    return f"chat:msg:{template_version()}:{message.pk}:{stamp}:{language}"
+
+
+def _complete_rows(messages, pks: list) -> list:
+    """``messages`` with those that must be rendered (``pks``) read whole in one query, if read in part."""
+    from .models import Message
+
+    wanted = set(pks)
+    partial = [m.pk for m in messages if m.pk in wanted and m.get_deferred_fields()]
+    if not partial:
+        return messages
+    whole = Message.objects.defer("search_vector", "context_documents").in_bulk(partial)
+    return [whole.get(m.pk, m) for m in messages]
+
+
+def render_messages(*, messages, siblings: dict, labels: dict, user, request) -> list[SafeString]:
+    """The HTML of each message of ``messages`` (as chat/_message.html renders it), completed ones from the cache."""
+    message_template = get_template("chat/_message.html")
+    siblings_template = get_template("chat/_siblings.html")
+    language = translation.get_language() or ""
+    csrf = get_token(request) if request is not None else ""
+    avatar = ((user.get_short_name() if getattr(user, "is_authenticated", False) else "") or "")[:1].upper()
+    keys = {m.pk: fragment_key(m, language) for m in messages if not m.is_open}
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    messages = _complete_rows(messages, [m.pk for m in messages if m.pk not in keys or keys[m.pk] not in cached])
+    fresh: dict[str, str] = {}
+    out: list[SafeString] = []
+    for m in messages:
+        if m.pk not in keys:  # still being written: rendered every time
+            context = {"m": m, "siblings": siblings, "L": labels, "user": user, "csrf_token": csrf}
+            out.append(mark_safe(message_template.render(context)))  # noqa: S308 - template output
+            continue
+        html = cached.get(keys[m.pk])
+        if html is None:
+            context = {
+                "m": m,
+                "siblings": {},
+                "L": labels,
+                "csrf_token": _CSRF,
+                "avatar_slot": _AVATAR,
+                "sibling_slot": _SIBLINGS,
+            }
+            html = fresh[keys[m.pk]] = message_template.render(context)
+        sib = siblings.get(m.pk)
+        nav = siblings_template.render({"sib": sib, "L": labels}) if sib else ""
+        html = html.replace(_CSRF, csrf).replace(_AVATAR, avatar).replace(_SIBLINGS, nav)
+        out.append(mark_safe(html))  # noqa: S308 - template output with escaped values filled in
+    if fresh:
+        cache.set_many(fresh, TTL)
+    return out
+
+
+def render_conversation_items(*, context: dict) -> SafeString:
+    """The sidebar's conversation list (chat/_conversation_items.html), cached for what it shows.
+
+    The key holds every shown value of every row, the current conversation, the language, the time
+    zone and the minute ("5 minutes ago" moves on), so a new message or a rename shows at once."""
+    page, conversation = context.get("page"), context.get("conversation")
+    if page is None:
+        return mark_safe("")
+    rows = "\n".join(
+        f"{c.pk}|{c.title}|{c.is_starred}|{c.last_message_at.isoformat()}|{c.last_message_preview}" for c in page.items
+    )
+    parts = [
+        template_version(),
+        translation.get_language() or "",
+        timezone.get_current_timezone_name(),
+        str(int(time.time() // 60)),
+        str(getattr(conversation, "pk", "")),
+        str(context.get("filter") or ""),
+        str(page.next_cursor or ""),
+        str(bool(context.get("cursor_page"))),
+        rows,
+    ]
+    key = "chat:convs:" + hashlib.sha1("\n".join(parts).encode(), usedforsecurity=False).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = get_template("chat/_conversation_items.html").render(
+            {
+                "page": page,
+                "conversation": conversation,
+                "filter": context.get("filter"),
+                "cursor_page": context.get("cursor_page"),
+            }
+        )
+        cache.set(key, html, 120)
+    return mark_safe(html)  # noqa: S308 - template output

@@ -1,0 +1,67 @@
+"""The ``Embedder`` interface and the choice of one (docs/adr/0008-local-embedder.md).
+
+An embedder names its model (``name``, stored on every chunk) and its ``dimension``; retrieval
+compares only vectors of the current model. ``current()`` picks the workspace's embedder: the
+orchestration settings' ``embedding_provider`` (the local model, or OpenAI with the workspace's
+own key or the platform's), unless the operator forces one with ``DOCUMENTS_EMBEDDER``
+("local", "openai", or "deterministic" for tests; "auto" follows the workspace).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from django.conf import settings
+
+
+class Embedder(Protocol):
+    name: str  # "<backend>:<model>", stored on each chunk
+    dimension: int
+
+    def embed_passages(self, texts: list[str]) -> tuple[list[list[float]], int]:
+        """Vectors of the passages (L2-normalised) and the tokens they cost."""
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+def current() -> Embedder:
+    choice = getattr(settings, "DOCUMENTS_EMBEDDER", "auto")
+    if choice == "deterministic":
+        from .deterministic import DeterministicEmbedder
+
+        return DeterministicEmbedder()
+    if choice == "openai":
+        from .openai import OpenAIEmbedder
+
+        return OpenAIEmbedder.from_settings()
+    if choice == "auto":
+        workspace = _workspace_embedder()
+        if workspace is not None:
+            return workspace
+    from .local import LocalEmbedder
+
+    return LocalEmbedder()
+
+
+def _workspace_embedder() -> Embedder | None:
+    """OpenAI when the workspace chose it and has a key (its own, else the platform's)."""
+    from django.db import connection
+    from django_tenants.utils import get_public_schema_name
+
+    if getattr(connection, "schema_name", get_public_schema_name()) == get_public_schema_name():
+        return None
+    from orchestration import selectors
+
+    snapshot = selectors.settings_snapshot()
+    if snapshot.embedding_provider != "openai":
+        return None
+    config = next((c for c in selectors.provider_configs(snapshot) if c.provider == "openai" and c.api_key), None)
+    if config is None:
+        return None
+    from .openai import OpenAIEmbedder
+
+    return OpenAIEmbedder(api_key=config.api_key, base_url=config.base_url, model=snapshot.openai_embedding_model,
+                          dimension=int(getattr(settings, "DOCUMENTS_OPENAI_EMBEDDING_DIMENSION", 1536)),
+                          guarded=bool(getattr(config, "guarded", False)))  # fmt: skip
