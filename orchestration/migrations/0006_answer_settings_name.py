@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orchestration', '0004_key_hint_and_last_test'),
+        ('orchestration', '0005_key_hint_and_last_test'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orchestration', '0003_vendor_base_urls_cleared'),
+        ('orchestration', '0004_retrieval_settings'),
     ]
 
     operations = [
