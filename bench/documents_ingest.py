@@ -95,8 +95,8 @@ def main() -> None:
     args = parser.parse_args()
     from accounts.models import User
     from bench.documents_retrieval import _tenant
-    from core.testing.fake_llm import FakeLLM
     from documents.embedders.local import LocalEmbedder
+    from orchestration.testing.fake_llm import FakeLLM
 
     tenant = _tenant()
     connection.set_tenant(tenant)

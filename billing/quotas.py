@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .models import TENANT_WIDE, Subscription, UsageCounter
 
@@ -327,3 +328,14 @@ def counters_for(*, tenant_id, user_id=None, limits: Limits, now: datetime | Non
     rows = UsageCounter.objects.filter(q, tenant_id=tenant_id).values_list("kind", "used")
     found = dict(rows)
     return {kind: int(found.get(kind, 0)) for kind, _uid, _start in wanted}
+
+
+# What each limit is called in the refusal and on the billing page.
+LIMIT_LABELS = {
+    Kind.QUESTIONS: gettext_lazy("your workspace's questions for this billing period"),
+    Kind.TOKENS_DAY: gettext_lazy("your workspace's tokens for today"),
+    Kind.DOCUMENTS: gettext_lazy("your workspace's documents"),
+    Kind.USER_QUESTIONS: gettext_lazy("your own questions for this month"),
+    Kind.USER_TOKENS: gettext_lazy("your own tokens for this month"),
+    "read_only": gettext_lazy("payment overdue: the workspace is read-only"),
+}

@@ -39,7 +39,7 @@ class Meter:
 
 
 def meters_for(*, limits: quotas.Limits, user_id=None, now=None) -> list[Meter]:
-    from .services.usage import LIMIT_LABELS
+    from .quotas import LIMIT_LABELS
 
     now = now or timezone.now()
     used = quotas.counters_for(tenant_id=limits.tenant_id, user_id=user_id, limits=limits, now=now)

@@ -59,7 +59,7 @@ def report_overage() -> dict:
 def notify_quota_warning(tenant_id: str, kinds: list[str]) -> int:
     """Runs in the tenant's schema: e-mail the owners that a limit is 80 % used (once per period:
     the counter's warned_at is set by the statement that crossed the line)."""
-    from .services.usage import LIMIT_LABELS
+    from .quotas import LIMIT_LABELS
 
     owners = get_user_model().objects.filter(role="owner", is_active=True)
     sent = 0

@@ -318,7 +318,7 @@ def _delete_files(names: list[str]) -> None:
 
 def document_delete(*, document: Document) -> None:
     """Delete the document, its chunks and links, and its file (after the commit)."""
-    names = [document.file.name]
+    names = [name for name in [document.file.name] if name]
     with transaction.atomic():
         KnowledgeEntry.objects.filter(document=document).delete()
         Document.objects.filter(pk=document.pk).delete()  # chunks and links cascade
@@ -330,7 +330,7 @@ def documents_delete_for_conversations(*, conversation_ids) -> int:
     ids = list(conversation_ids)
     with transaction.atomic():
         docs = list(Document.objects.filter(scope=Document.Scope.CONVERSATION, conversation_id__in=ids).only("file"))
-        names = [d.file.name for d in docs]
+        names = [d.file.name for d in docs if d.file.name]
         Document.objects.filter(pk__in=[d.pk for d in docs]).delete()
         DocumentLink.objects.filter(conversation_id__in=ids).delete()
         transaction.on_commit(lambda: _delete_files(names))
@@ -368,7 +368,8 @@ def knowledge_entry_save(*, entry: KnowledgeEntry, user=None) -> KnowledgeEntry:
         doc = Document.objects.filter(scope=Document.Scope.KNOWLEDGE_BASE, content_hash=digest).first()
         if doc is None:
             doc = Document.objects.create(
-                owner=owner, scope=Document.Scope.KNOWLEDGE_BASE, original_filename=entry.title[:255],
+                owner=owner,  # type: ignore[misc]  # an entry without a creator has an admin user passed in
+                scope=Document.Scope.KNOWLEDGE_BASE, original_filename=entry.title[:255],
                 file_size=len(text.encode()), mime_type="text/plain", content_hash=digest, status=S.PROCESSING,
                 stage=STAGES.QUEUED, processing_metadata={"kind": "text", "attempts": 0, "typed": True},
             )  # fmt: skip

@@ -40,8 +40,9 @@ def report_upload(*, user, document_id, size: int, tokens: int = 0) -> None:
         if hook is None:
             return
         try:
-            hook(schema_name=schema, user_id=str(user.pk), user_email=user.email, action_type="document_upload",
-                 tokens_used=tokens, meta_data={"document_id": str(document_id), "size": size})  # fmt: skip
+            hook(schema=schema, user_id=user.pk, user_email=user.email, action_type="document_upload",
+                 tokens=tokens, metadata={"document_id": str(document_id), "size": size},
+                 idempotency_key=f"document_upload:{schema}:{document_id}")  # fmt: skip
         except Exception:  # noqa: BLE001 - usage accounting must never break an upload
             log.exception("documents usage: the billing hook failed")
 

@@ -21,25 +21,16 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.tasks import enqueue
 
 from .. import quotas
 from ..models import TENANT_WIDE, ActionType, UsageCounter, UsageTier, UserTier
-from ..quotas import FOREVER_END, FOREVER_START, Kind, Take
+from ..quotas import FOREVER_END, FOREVER_START, LIMIT_LABELS, Kind, Take
 
 logger = logging.getLogger(__name__)
 
 UPGRADE_PATH = "/billing/"
-LIMIT_LABELS = {
-    Kind.QUESTIONS: gettext_lazy("your workspace's questions for this billing period"),
-    Kind.TOKENS_DAY: gettext_lazy("your workspace's tokens for today"),
-    Kind.DOCUMENTS: gettext_lazy("your workspace's documents"),
-    Kind.USER_QUESTIONS: gettext_lazy("your own questions for this month"),
-    Kind.USER_TOKENS: gettext_lazy("your own tokens for this month"),
-    "read_only": gettext_lazy("payment overdue: the workspace is read-only"),
-}
 
 
 class QuotaExceeded(Exception):
