@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from core.admin import TenantModelAdmin
 
+from . import admin_display
 from .models import Attachment, Conversation, Message, MistakeReport, ModerationLog, Violation
 from .services import violation_lift
 
@@ -75,18 +76,18 @@ class ConversationAdmin(ReadOnlyAdmin):
     readonly_fields = (
         "title",
         "user",
-        "settings",
+        "answer_settings",
         "is_starred",
         "archived_at",
         "deleted_at",
         "last_message_at",
         "total_tokens",
         "message_count",
-        "meta_data",
+        "summary",
         "created_at",
         "updated_at",
     )
-    exclude = ("current_leaf", "title_is_custom", "last_message_preview")
+    exclude = ("current_leaf", "title_is_custom", "last_message_preview", "settings", "meta_data")  # shown as words
     show_full_result_count = False
     # The messages are listed a page at a time below the fields (an inline lists every one of them:
     # a conversation of 5,000 messages made a page of several megabytes).
@@ -106,6 +107,14 @@ class ConversationAdmin(ReadOnlyAdmin):
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
+    @admin.display(description=_("settings"))
+    def answer_settings(self, obj):
+        return admin_display.conversation_settings(obj.settings)
+
+    @admin.display(description=_("Summary"))
+    def summary(self, obj):
+        return admin_display.answer_summary(obj.meta_data)
+
 
 @admin.register(MistakeReport)
 class MistakeReportAdmin(ReadOnlyAdmin):
@@ -120,11 +129,15 @@ class MistakeReportAdmin(ReadOnlyAdmin):
         "mistake_note",
         "rating",
         "model_name",
-        "meta_data",
+        "summary",
         "created_at",
         "updated_at",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("Summary"))
+    def summary(self, obj):
+        return admin_display.answer_summary(obj.meta_data)
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(is_mistake=True, role=Message.Role.ASSISTANT).defer("search_vector")

@@ -5,9 +5,11 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts import views as accounts_views
+from config import dashboard
 from core.views import healthz
 
 admin.site.site_header = admin.site.site_title = "Chorus"
+dashboard.install(admin.site)  # the tenant admin opens on its dashboard
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -88,6 +88,7 @@ class Event:
     data: dict
 
 
+OFFLINE_MODEL = "offline:offline"
 OFFLINE_NOTICE = "I am running offline: no language model provider is configured for this workspace."
 
 
@@ -104,6 +105,9 @@ def run(
     from orchestration import selectors
 
     snapshot, configs = selectors.snapshot_and_configs()
+    if request.model == OFFLINE_MODEL and configs[0].provider != "offline":
+        # the chat kept the offline model after a key was added (see choices()): it answers
+        configs = [selectors.offline_config(snapshot)]
     yield from run_prepared(request, settings=snapshot, configs=configs, retriever=retriever, should_stop=should_stop)
 
 
@@ -259,4 +263,8 @@ def choices() -> dict:
     strategies = [s for s in STRATEGIES if snapshot.enabled(s)] or ["single_provider"]
     default = snapshot.default_strategy if snapshot.default_strategy in strategies else strategies[0]
     models = list(dict.fromkeys(m for c in configs for m in c.model_ids()))
+    if OFFLINE_MODEL not in models:
+        # stays last in the list once a key is added, so a chat that was using it keeps it
+        # (and says so) until its user picks a model; it costs nothing and calls nobody
+        models.append(OFFLINE_MODEL)
     return {"strategies": strategies, "models": models, "default_strategy": default}

@@ -24,6 +24,15 @@ class Provider(models.TextChoices):
 
 
 STRATEGIES = ["single_provider", "parallel_consensus", "sequential_enhance", "rag_enhanced", "adaptive"]
+# The names people see (the chat picker uses the same words).
+STRATEGY_LABELS = {
+    "single_provider": _("Single model"),
+    "parallel_consensus": _("Consensus of several models"),
+    "sequential_enhance": _("Research, analyse, structure"),
+    "rag_enhanced": _("From your documents"),
+    "adaptive": _("Automatic (adaptive)"),
+}
+STRATEGY_CHOICES = [(s, STRATEGY_LABELS[s]) for s in STRATEGIES]
 
 
 def default_strategies_enabled() -> dict:
@@ -46,6 +55,18 @@ class ProviderCredential(models.Model):
     key_set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
+    key_hint = models.CharField(
+        _("key hint"),
+        max_length=16,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("The key's first and last characters (e.g. sk-…123), kept apart at encryption time."),
+    )
+    last_checked_at = models.DateTimeField(_("last tested"), null=True, blank=True, editable=False)
+    last_check_ok = models.BooleanField(_("last test passed"), null=True, blank=True, editable=False)
+    last_check_message = models.CharField(_("last test result"), max_length=500, blank=True, default="", editable=False)
+    reported_models = models.JSONField(_("models the provider reports"), default=list, blank=True, editable=False)
     base_url = models.URLField(
         _("base URL"), blank=True, default="", help_text=_("Leave empty for the provider's own endpoint.")
     )
@@ -89,6 +110,19 @@ class ProviderCredential(models.Model):
         return bool(self.encrypted_api_key)
 
 
+def key_hint(api_key: str) -> str:
+    """``sk-…123``: the key's prefix up to its first dash (at most 3 characters) and its last 3.
+
+    Short keys give only "…" plus their last character or nothing, so a hint never reveals
+    more than a few characters of a secret.
+    """
+    key = (api_key or "").strip()
+    if len(key) < 12:
+        return "…" + key[-1:] if len(key) >= 6 else "…"
+    head = key.split("-", 1)[0][:3] + "-" if "-" in key[:4] else ""
+    return f"{head}…{key[-3:]}"
+
+
 class OrchestrationSettings(models.Model):
     """The tenant's orchestration settings: one row per tenant schema."""
 
@@ -107,7 +141,7 @@ class OrchestrationSettings(models.Model):
     system_message = models.TextField(_("system message"), blank=True, default="You are a helpful, precise assistant.")
     strategies_enabled = models.JSONField(_("strategies enabled"), default=default_strategies_enabled)
     default_strategy = models.CharField(
-        _("default strategy"), max_length=32, default="single_provider", choices=[(s, s) for s in STRATEGIES]
+        _("default strategy"), max_length=32, default="single_provider", choices=STRATEGY_CHOICES
     )
     max_cost_per_query = models.DecimalField(
         _("maximum cost per query (USD)"),
@@ -153,11 +187,11 @@ class OrchestrationSettings(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("orchestration settings")
-        verbose_name_plural = _("orchestration settings")
+        verbose_name = _("answer settings")
+        verbose_name_plural = _("answer settings")
 
     def __str__(self) -> str:
-        return str(_("Orchestration settings"))
+        return str(_("Answer settings"))
 
     def model_for(self, provider: str) -> str:
         return getattr(self, f"{provider}_model", "") or ""

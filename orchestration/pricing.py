@@ -50,6 +50,23 @@ PROVIDER_FALLBACK: dict[str, Price] = {
     "offline": Price(D("0"), D("0")),
 }
 
+
+def provider_of(model: str) -> str:
+    """Which provider a model of the price table belongs to (by its name)."""
+    if model.startswith(("gpt-", "o1", "o3", "o4")):
+        return "openai"
+    if model.startswith("claude-"):
+        return "anthropic"
+    if "sonar" in model:
+        return "perplexity"
+    return "offline" if model == "offline" else ""
+
+
+def known_models(provider: str) -> list[str]:
+    """The models of ``provider`` in the price table, newest names first as listed."""
+    return [m for m in PRICES if provider_of(m) == provider]
+
+
 MILLION = D(1_000_000)
 QUANTUM = D("0.000001")
 

@@ -139,6 +139,40 @@ def _models(provider: str, snapshot: SettingsSnapshot, listed: list[str], defaul
     return tuple(n for n in names if n), chosen
 
 
+def credential_config(
+    cred: ProviderCredential,
+    snapshot: SettingsSnapshot,
+    *,
+    schema: str,
+    common: dict | None = None,
+    require_model: bool = True,
+) -> ProviderConfig | None:
+    """How to call the provider of one credential (enabled or not); None when it cannot be called
+    (no key, no base URL, no model, or a key that no configured Fernet key opens)."""
+    common = common if common is not None else _timeouts(snapshot)
+    try:
+        key = credential_api_key(cred)
+    except crypto.DecryptionError:
+        log.error("provider key of %s cannot be decrypted with FERNET_KEYS; provider skipped", cred.provider)
+        return None
+    if not key and cred.provider != "openai_compatible":
+        return None
+    if cred.provider == "openai_compatible" and not cred.base_url:
+        return None
+    # a vendor's endpoint is the vendor's (or the operator's override), never a URL a tenant
+    # admin stored; a tenant-set URL (openai_compatible) is checked again at connect time
+    guarded = cred.provider not in PLATFORM_KEYS
+    base_url = cred.base_url if guarded else getattr(django_settings, PLATFORM_KEYS[cred.provider][1], "")
+    names, default = _models(cred.provider, snapshot, list(cred.model_names or []), cred.default_model)
+    if not default and require_model:
+        return None
+    return ProviderConfig(
+        provider=cred.provider, api_key=key, base_url=base_url, models=names, default_model=default,
+        platform=False, guarded=guarded, rpm=cred.requests_per_minute, tpm=cred.tokens_per_minute, schema=schema,
+        **common,
+    )  # fmt: skip
+
+
 def provider_configs(
     snapshot: SettingsSnapshot | None = None,
     *,
@@ -163,27 +197,9 @@ def provider_configs(
     for cred in sorted(own.values(), key=lambda c: (c.priority, PROVIDER_ORDER.index(c.provider))):
         if not cred.enabled:
             continue
-        try:
-            key = credential_api_key(cred)
-        except crypto.DecryptionError:
-            log.error("provider key of %s cannot be decrypted with FERNET_KEYS; provider skipped", cred.provider)
-            continue
-        if not key and cred.provider != "openai_compatible":
-            continue
-        if cred.provider == "openai_compatible" and not cred.base_url:
-            continue
-        # a vendor's endpoint is the vendor's (or the operator's override), never a URL a tenant
-        # admin stored; a tenant-set URL (openai_compatible) is checked again at connect time
-        guarded = cred.provider not in PLATFORM_KEYS
-        base_url = cred.base_url if guarded else getattr(django_settings, PLATFORM_KEYS[cred.provider][1], "")
-        names, default = _models(cred.provider, snapshot, list(cred.model_names or []), cred.default_model)
-        if not default:
-            continue
-        configs.append(ProviderConfig(
-            provider=cred.provider, api_key=key, base_url=base_url, models=names, default_model=default,
-            platform=False, guarded=guarded, rpm=cred.requests_per_minute, tpm=cred.tokens_per_minute, schema=schema,
-            **common,
-        ))  # fmt: skip
+        config = credential_config(cred, snapshot, schema=schema, common=common)
+        if config is not None:
+            configs.append(config)
     if include_platform:
         for provider, (key_setting, url_setting) in PLATFORM_KEYS.items():
             key = getattr(django_settings, key_setting, "")
@@ -197,9 +213,16 @@ def provider_configs(
                 tpm=getattr(django_settings, "ORCHESTRATION_PLATFORM_TPM", None), schema=schema, **common,
             ))  # fmt: skip
     if not configs:
-        configs.append(ProviderConfig(provider="offline", models=("offline",), default_model="offline", platform=True,
-                                      schema=schema, **common))  # fmt: skip
+        configs.append(offline_config(snapshot, schema=schema, common=common))
     return configs
+
+
+def offline_config(snapshot: SettingsSnapshot, *, schema: str | None = None, common: dict | None = None):
+    """The offline provider (needs no key, says it is offline)."""
+    schema = schema or getattr(connection, "schema_name", get_public_schema_name())
+    common = common if common is not None else _timeouts(snapshot)
+    return ProviderConfig(provider="offline", models=("offline",), default_model="offline", platform=True,
+                          schema=schema, **common)  # fmt: skip
 
 
 def snapshot_and_configs() -> tuple[SettingsSnapshot, list[ProviderConfig]]:

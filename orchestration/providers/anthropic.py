@@ -64,6 +64,9 @@ class AnthropicProvider(Provider):
             return ProviderError("connection", self.name, detail=name)
         return ProviderError("bad_response", self.name, detail=name)
 
+    def _list_models(self) -> list[str]:
+        return [m.id for m in self.client().models.list(limit=100).data]  # one page, one request
+
     def _stream(
         self, *, messages: list[dict], model: str, temperature: float | None, max_tokens: int | None,
         completion: Completion, passages: list,

@@ -214,6 +214,22 @@ class Provider:
     def _map_error(self, exc: Exception) -> ProviderError:
         return ProviderError("bad_response", self.name, detail=type(exc).__name__)
 
+    def _list_models(self) -> list[str]:
+        """The model ids the provider reports (its SDK's models list)."""
+        return []
+
+    def list_models(self) -> list[str]:
+        """:meth:`_list_models` with every SDK failure mapped to a ProviderError (one request)."""
+        try:
+            return sorted(dict.fromkeys(str(m) for m in self._list_models() if m))
+        except ProviderError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every SDK failure becomes a ProviderError
+            err = self._map_error(exc)
+            if egress.refused_by_policy(exc):
+                err.detail = "refused by the egress policy (the operator may allow the host: PROVIDER_ALLOWED_HOSTS)"
+            raise err from None
+
 
 class Call:
     """One provider call: iterate for the text chunks; ``completion`` holds the rest.

@@ -61,6 +61,9 @@ class OpenAIProvider(Provider):
     def _map_error(self, exc: Exception) -> ProviderError:
         return map_openai_error(exc, self.name)
 
+    def _list_models(self) -> list[str]:
+        return [m.id for m in self.client().models.list().data]
+
     def _params(self, *, messages, model, temperature, max_tokens) -> dict:
         params: dict = {"model": model, "messages": messages, "stream": True}
         if self.sends_stream_options:

@@ -12,6 +12,12 @@ class PerplexityProvider(OpenAIProvider):
     name = "perplexity"
     max_tokens_param = "max_tokens"
 
+    def _list_models(self) -> list[str]:
+        """Perplexity publishes no models list: the models of the price table."""
+        from orchestration.pricing import PRICES
+
+        return [m for m in PRICES if m.startswith("sonar")]
+
     def _extras(self, chunk, completion: Completion) -> None:
         extra = chunk.model_extra or {}
         results = extra.get("search_results") or []

@@ -38,6 +38,7 @@ MODERATION_CATEGORIES = [
     "self-harm", "self-harm/instructions", "self-harm/intent", "sexual", "sexual/minors", "violence",
     "violence/graphic",
 ]  # fmt: skip
+DEFAULT_MODELS = ["fake-large", "fake-small"]
 FLAG_WORD = "FLAGME"  # a moderation input containing this word is flagged (category "harassment")
 
 
@@ -181,6 +182,35 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.fake._finished(rec)
 
+    def do_GET(self):  # noqa: N802 - the models list (OpenAI ``/v1/models``, Anthropic ``/v1/models``)
+        path = self.path.split("?")[0]
+        if path.startswith("/v1/"):
+            path = path[3:]
+        rec = Recorded(path=path, model="", body={}, headers={k.lower(): v for k, v in self.headers.items()},
+                       started=time.monotonic())  # fmt: skip
+        self._rec = rec
+        self.server.fake._record(rec)
+        try:
+            if path != "/models":
+                rec.status = 404
+                return self._json(404, {"error": {"message": f"unknown path {self.path}", "type": "not_found"}})
+            beh = self.server.fake._take("/models")
+            if beh.status and (beh.fail_times is None or beh.calls <= beh.fail_times):
+                rec.status = beh.status
+                return self._error("/messages" if "anthropic-version" in rec.headers else path, beh.status)
+            names = self.server.fake.models
+            if "anthropic-version" in rec.headers:
+                data = [{"type": "model", "id": n, "display_name": n, "created_at": "2026-01-01T00:00:00Z"}
+                        for n in names]  # fmt: skip
+                first, last = (names[0], names[-1]) if names else (None, None)
+                return self._json(200, {"data": data, "has_more": False, "first_id": first, "last_id": last})
+            data = [{"id": n, "object": "model", "created": 0, "owned_by": "fake"} for n in names]
+            return self._json(200, {"object": "list", "data": data})
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        finally:
+            self.server.fake._finished(rec)
+
     def _error(self, path: str, status: int) -> None:
         kinds = {401: "authentication_error", 403: "permission_error", 429: "rate_limit_error",
                  500: "api_error", 503: "overloaded_error", 529: "overloaded_error"}  # fmt: skip
@@ -315,6 +345,7 @@ class FakeLLM:
         self._changed = threading.Condition(self._lock)  # a request finished
         self._behaviours: dict[str, Behaviour] = {}
         self.requests: list[Recorded] = []
+        self.models: list[str] = list(DEFAULT_MODELS)  # what GET /models reports (behave("/models", ...) fails it)
         self._gate = threading.Event()  # set by resume(): paused streams go on
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
@@ -350,6 +381,7 @@ class FakeLLM:
         with self._lock:
             self._behaviours.clear()
             self.requests.clear()
+            self.models = list(DEFAULT_MODELS)
             self._gate.set()  # a stream still paused from an earlier test goes on
             self._gate = threading.Event()
 

@@ -43,7 +43,7 @@ def test_it_replaces_the_key_through_the_admin_and_records_who(owner_client, own
             "priority": 100,
             "new_api_key": SECRET,
             "base_url": "",
-            "model_names": "gpt-4o, gpt-4o-mini",
+            "model_names": ["gpt-4o", "gpt-4o-mini"],
             "default_model": "gpt-4o",
             "requests_per_minute": "",
             "tokens_per_minute": "",
@@ -74,7 +74,7 @@ def test_it_clears_the_key(owner_client, tenant_a, in_tenant, credential):
             "enabled": "on",
             "priority": 100,
             "clear_api_key": "on",
-            "model_names": "gpt-4o",
+            "model_names": ["gpt-4o"],
             "default_model": "gpt-4o",
         },
     )
@@ -120,7 +120,7 @@ def test_it_adds_a_credential_with_a_key_through_the_admin(owner_client, owner, 
             "enabled": "on",
             "priority": 100,
             "new_api_key": SECRET,
-            "model_names": "claude-haiku-4-5",
+            "model_names": ["claude-haiku-4-5"],
             "default_model": "claude-haiku-4-5",
         },
     )
@@ -134,7 +134,12 @@ def test_it_adds_a_credential_with_a_key_through_the_admin(owner_client, owner, 
     assert "API key set" in html
 
 
-def test_it_opens_the_settings_add_page_when_none_exist(owner_client):
-    response = owner_client.get("/admin/orchestration/orchestrationsettings/")
-    assert response.status_code == 302 and response["Location"].endswith("/add/")
-    assert owner_client.get(response["Location"]).status_code == 200
+def test_it_never_renders_the_key_on_the_dashboard_or_the_test_result(owner_client, tenant_a, in_tenant, credential):
+    with in_tenant(tenant_a):
+        cred = credential("openai", key=SECRET, models=["gpt-4o"])
+        ciphertext = cred.encrypted_api_key
+    owner_client.post(f"/admin/orchestration/providercredential/{cred.pk}/test/")
+    for url in ("/admin/", change_url(cred), "/admin/orchestration/providercredential/"):
+        html = owner_client.get(url).content.decode()
+        assert SECRET not in html and ciphertext[:20] not in html, url
+        assert "sk-…456" in html, url  # the hint only: the prefix and the last three characters

@@ -13,7 +13,12 @@ def test_it_offers_the_enabled_strategies_and_configured_models(fake_llm, tenant
         choices = engine.choices()
     assert choices["strategies"] == ["single_provider", "adaptive"]
     assert choices["default_strategy"] == "adaptive"
-    assert choices["models"] == ["openai:gpt-4o", "openai:gpt-4o-mini", "anthropic:claude-sonnet-4-6"]
+    assert choices["models"] == [
+        "openai:gpt-4o",
+        "openai:gpt-4o-mini",
+        "anthropic:claude-sonnet-4-6",
+        "offline:offline",
+    ]
 
 
 def test_it_offers_the_offline_model_when_nothing_is_configured(fake_llm, tenant_a, in_tenant):

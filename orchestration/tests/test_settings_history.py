@@ -22,18 +22,20 @@ def test_it_shows_the_history_on_the_settings_admin_page(owner_client, owner, te
     from orchestration.services import settings_update
 
     with in_tenant(tenant_a):
-        obj = settings_update(user=owner, app_name="Moj AI")
+        settings_update(user=owner, default_strategy="single_provider")
+        obj = settings_update(user=owner, default_strategy="parallel_consensus", prefer_cheaper_models=True)
     response = owner_client.get("/admin/orchestration/orchestrationsettings/")
     assert response.status_code == 302 and str(obj.pk) in response["Location"]
     html = owner_client.get(response["Location"]).content.decode()
-    assert "Moj AI" in html and "app_name" in html and str(owner) in html
+    assert "Default strategy: Single model → Consensus of several models" in html
+    assert "Prefer cheaper models: No → Yes" in html and str(owner) in html
 
 
 def test_it_saves_settings_through_the_admin(owner_client, owner, tenant_a, in_tenant):
     from orchestration.services import settings_update
 
     with in_tenant(tenant_a):
-        obj = settings_update(user=owner, app_name="Chorus")
+        obj = settings_update(user=owner, system_message="Hello.")
     data = {
         "openai_model": "gpt-4o-mini",
         "anthropic_model": "claude-haiku-4-5",
@@ -46,8 +48,14 @@ def test_it_saves_settings_through_the_admin(owner_client, owner, tenant_a, in_t
         "default_max_tokens": "2000",
         "request_timeout": "20",
         "max_cost_per_query": "0.05",
-        "price_overrides": "{}",
-        "app_name": "Moj AI",
+        "price_overrides-0-model": "gpt-4o-mini",
+        "price_overrides-0-input": "0.1",
+        "price_overrides-0-output": "0,5",
+        "price_overrides-0-request": "",
+        "price_overrides-1-model": "",
+        "price_overrides-1-input": "",
+        "price_overrides-1-output": "",
+        "price_overrides-1-request": "",
         "support_email": "help@example.com",
     }
     response = owner_client.post(f"/admin/orchestration/orchestrationsettings/{obj.pk}/change/", data)
@@ -56,4 +64,5 @@ def test_it_saves_settings_through_the_admin(owner_client, owner, tenant_a, in_t
         obj.refresh_from_db()
         assert obj.strategies_enabled["adaptive"] is True and obj.strategies_enabled["parallel_consensus"] is False
         assert obj.openai_model == "gpt-4o-mini"
+        assert obj.price_overrides == {"gpt-4o-mini": {"input": 0.1, "output": 0.5}}
         assert SettingsChange.objects.filter(target_id=obj.pk, changed_by=owner).count() == 2
