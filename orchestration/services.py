@@ -183,7 +183,7 @@ def credential_test_connection(*, credential: ProviderCredential) -> ConnectionT
     from orchestration.providers import Call, ProviderError, get
 
     snapshot = selectors.settings_snapshot()
-    config = selectors.credential_config(credential, snapshot, schema=connection.schema_name, require_model=False)
+    config = selectors.credential_config(credential, snapshot, schema=connection.schema_name, require_model=False)  # type: ignore[attr-defined]
     if config is None:
         if credential.provider == "openai_compatible" and not credential.base_url:
             result = ConnectionTest(False, _("Set the server's base URL first."))
