@@ -27,9 +27,9 @@ from django.utils.translation import gettext_noop
 from billing import services as billing
 from orchestration import engine
 
-from .. import streams
 from ..models import Conversation, Message
 from ..rendering import markdown_to_html
+from ..streaming import keys, writer
 from ..text import preview_of, title_from
 from .moderation import FLAGGED, moderation_begin
 from .search import index_messages
@@ -159,9 +159,9 @@ _GATED = frozenset({"delta", "sources", "usage", "done", "error"})
 
 
 def _generation_run(answer: _Job, *, moderate: bool) -> str:
-    key = streams.stream_key(answer.pk)
+    key = keys.stream_key(answer.pk)
     # the status goes out with the engine's first event (a phase, at once): one round trip fewer
-    publish = streams.Publisher(key, first=("status", {"status": Message.Status.STREAMING}))
+    publish = writer.Publisher(key, first=("status", {"status": Message.Status.STREAMING}))
     request = engine.Request(
         transcript=_turns(answer), strategy=answer.settings.get("strategy"), model=answer.settings.get("model")
     )
@@ -180,7 +180,7 @@ def _generation_run(answer: _Job, *, moderate: bool) -> str:
     last_touch = started
 
     def should_stop() -> bool:  # a refusal stops the engine like the stop button does
-        return refusal is not None or streams.stop_requested(answer.pk)
+        return refusal is not None or writer.stop_requested(answer.pk)
 
     try:
         for event in engine.run(request, retriever=_retriever(answer), should_stop=should_stop):
@@ -342,7 +342,7 @@ def message_finalize(
     data = {"status": status, "title": title}
     if error_message:
         data["message"] = error_message
-    transaction.on_commit(lambda: streams.publish(streams.stream_key(message_id, schema), streams.END, data))
+    transaction.on_commit(lambda: writer.publish(keys.stream_key(message_id, schema), keys.END, data))
     return True
 
 

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from chat import streams
 from chat.models import Conversation, Message
 from chat.services import conversation_start, generation_sweep, message_regenerate
+from chat.streaming import keys
 from chat.tasks import generate_answer, sweep_stuck_answers
 
 
@@ -36,7 +36,7 @@ def test_it_marks_stuck_answers_as_errors_with_a_retry(
         assert answer.status == "error" and answer.content == "Half an ans"
         assert "interrupted" in answer.error_message
         assert fresh.status == "streaming"
-        assert streams.read_all(streams.stream_key(answer.pk))[-1][2]["status"] == "error"
+        assert keys.read_all(keys.stream_key(answer.pk))[-1][2]["status"] == "error"
         # A redelivered task (acks_late) finds the answer final and does nothing.
         assert generate_answer(str(answer.pk)) == "error"
     body = owner_client.get(f"/chat/{conversation.pk}/").content.decode()
