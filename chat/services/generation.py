@@ -22,7 +22,6 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from billing import services as billing
 from orchestration import engine
@@ -31,6 +30,7 @@ from ..models import Conversation, Message
 from ..rendering import markdown_to_html
 from ..streaming import keys, writer
 from ..text import preview_of, title_from
+from .answer import FAILED, INTERRUPTED, EventAccumulator, Outcome, outcome_of
 from .moderation import FLAGGED, moderation_begin
 from .search import index_messages
 
@@ -38,7 +38,6 @@ logger = logging.getLogger(__name__)
 
 # An open answer untouched for this long has lost its worker (the task's hard limit is lower).
 STUCK_AFTER = timedelta(minutes=6)
-INTERRUPTED = gettext_noop("The answer was interrupted. Please try again.")
 
 
 @dataclass(frozen=True)
@@ -172,11 +171,7 @@ def _generation_run(answer: _Job, *, moderate: bool) -> str:
         )
     refusal: str | None = None
     started = time.monotonic()
-    parts: list[str] = []
-    sources: list[dict] = []
-    usage_cost = Decimal("0")
-    done: dict | None = None
-    error: dict | None = None
+    acc = EventAccumulator()
     last_touch = started
 
     def should_stop() -> bool:  # a refusal stops the engine like the stop button does
@@ -187,70 +182,43 @@ def _generation_run(answer: _Job, *, moderate: bool) -> str:
             if check is not None and event.type in _GATED:
                 refusal, check = check.verdict(), None  # usually in before the first words
             if refusal is not None:  # the engine stops within one chunk; nothing of this answer is shown
-                done = event.data if event.type == "done" else done  # its usage is still recorded
+                if event.type == "done":
+                    acc.add(event.type, event.data)  # its usage is still recorded
                 continue
             publish(event.type, event.data)
-            if event.type == "delta":
-                parts.append(event.data.get("text", ""))
-            elif event.type == "sources":
-                sources.extend(event.data.get("sources", []))
-            elif event.type == "usage":
-                usage_cost += Decimal(str(event.data.get("cost") or 0))
-            elif event.type == "done":
-                done = event.data
-            elif event.type == "error":
-                error = event.data
+            acc.add(event.type, event.data)
             now = time.monotonic()
             if now - last_touch > 10:  # keep the sweep away from a long, healthy answer; keep the partial text
                 Message.objects.filter(pk=answer.pk, status=Message.Status.STREAMING).update(
-                    updated_at=timezone.now(), content="".join(parts)
+                    updated_at=timezone.now(), content=acc.text
                 )
                 last_touch = now
     except Exception:  # noqa: BLE001 - any failure (incl. the soft time limit) ends the answer as an error
         logger.exception("generation of %s failed", answer.pk)
-        error = {"message": _("Something went wrong while writing the answer. Please try again."), "code": "internal"}
+        acc.fail(_(FAILED), "internal")
     if check is not None:  # the engine ended without a word: the verdict is still recorded
         refusal = check.verdict()
-    elapsed_ms = int((time.monotonic() - started) * 1000)
-    text = "".join(parts)
-    meta: dict
-    if refusal is not None:
-        status, text = Message.Status.ERROR, ""
-        meta = {**((done or {}).get("meta_data") or {}), "moderation": FLAGGED}  # the page offers no retry
-        error = {"message": refusal, "code": "moderation"}
-    elif error is not None:
-        status, meta = Message.Status.ERROR, {}
-    elif done is not None:
-        status = Message.Status.STOPPED if done.get("stopped") else Message.Status.COMPLETE
-        meta = done.get("meta_data") or {}
-    else:
-        status, meta = Message.Status.ERROR, {}
-        error = {"message": _(INTERRUPTED), "code": "no_result"}
-    orchestration = meta.setdefault("orchestration", {}) if meta else None
-    if orchestration is not None:
-        if not orchestration.get("processing_time_ms"):
-            orchestration["processing_time_ms"] = elapsed_ms
-        if sources and not orchestration.get("sources_included"):
-            orchestration["sources_included"] = sources
-    cost = Decimal(str((meta.get("cost_breakdown") or {}).get("total_cost") or 0)) or usage_cost
-    message_finalize(
-        message_id=answer.pk,
-        status=status,
-        content=text,
-        meta_data=meta,
-        model_name=(done or {}).get("model_name", ""),
-        prompt_tokens=int((done or {}).get("prompt_tokens") or 0),
-        completion_tokens=int((done or {}).get("completion_tokens") or 0),
-        cost=cost,
-        processing_time_ms=elapsed_ms,
-        context_documents=[
-            {k: s.get(k) for k in ("document_id", "chunk_id", "title") if s.get(k)}
-            for s in sources
-            if s.get("kind") == "document"
-        ],
-        error_message=(error or {}).get("message", ""),
+    outcome = outcome_of(acc, elapsed_ms=int((time.monotonic() - started) * 1000), refusal=refusal, flagged=FLAGGED)
+    outcome_persist(message_id=answer.pk, outcome=outcome)
+    return outcome.status
+
+
+def outcome_persist(*, message_id, outcome: Outcome, from_statuses=Message.OPEN) -> bool:
+    """Persist an answer's outcome (see :func:`message_finalize`: once, usage included)."""
+    return message_finalize(
+        message_id=message_id,
+        status=outcome.status,
+        content=outcome.content,
+        meta_data=outcome.meta_data,
+        model_name=outcome.model_name,
+        prompt_tokens=outcome.prompt_tokens,
+        completion_tokens=outcome.completion_tokens,
+        cost=outcome.cost,
+        processing_time_ms=outcome.processing_time_ms,
+        context_documents=outcome.context_documents,
+        error_message=outcome.error_message,
+        from_statuses=from_statuses,
     )
-    return status
 
 
 def _merge_summary(summary: dict, meta: dict, model_name: str) -> dict:
