@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from billing import services as billing
+from core.tasks import enqueue
 from orchestration import engine
 
 from ..models import Conversation, Message
@@ -47,6 +48,7 @@ class _Job:
     pk: uuid.UUID
     status: str
     claimed: bool
+    attempt: int  # generation_attempts after this claim: only this generation may finalise
     parent_id: uuid.UUID | None
     owner_id: int
     owner_language: str
@@ -59,9 +61,10 @@ class _Job:
 # its owner's language and the turns of its branch (oldest first, at most TRANSCRIPT_LIMIT).
 _CLAIM_SQL = """
 WITH RECURSIVE claimed AS (
-    UPDATE chat_message SET status = %(streaming)s, updated_at = %(now)s
+    UPDATE chat_message SET status = %(streaming)s, updated_at = %(now)s,
+                            generation_attempts = generation_attempts + 1
     WHERE id = %(id)s AND status = %(pending)s
-    RETURNING id
+    RETURNING id, generation_attempts
 ), path(id, parent_id, depth) AS (
     SELECT p.id, p.parent_id, 1 FROM chat_message p
     WHERE p.id = (SELECT a.parent_id FROM chat_message a WHERE a.id = %(id)s)
@@ -69,7 +72,8 @@ WITH RECURSIVE claimed AS (
     SELECT m.id, m.parent_id, path.depth + 1 FROM chat_message m JOIN path ON m.id = path.parent_id
     WHERE path.depth < %(limit)s
 )
-SELECT a.status, EXISTS (SELECT 1 FROM claimed), a.parent_id, c.user_id, u.language, c.settings,
+SELECT a.status, EXISTS (SELECT 1 FROM claimed), (SELECT generation_attempts FROM claimed),
+       a.parent_id, c.user_id, u.language, c.settings,
        (SELECT coalesce(json_agg(json_build_object('role', t.role, 'content', t.content, 'status', t.status,
                                                    'meta_data', t.meta_data) ORDER BY path.depth DESC), '[]')
         FROM path JOIN chat_message t ON t.id = path.id)
@@ -94,11 +98,12 @@ def _claim(message_id) -> _Job | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    status, claimed, parent_id, owner_id, language, settings_, transcript = row
+    status, claimed, attempt, parent_id, owner_id, language, settings_, transcript = row
     return _Job(
         pk=uuid.UUID(str(message_id)),
         status=status,  # as it was before this claim
         claimed=claimed,
+        attempt=attempt or 0,
         parent_id=parent_id,
         owner_id=owner_id,
         owner_language=language,
@@ -149,7 +154,8 @@ def generation_run(*, message_id, moderate: bool = False) -> str:
         return "missing"
     if not job.claimed:
         return job.status
-    with translation.override(job.owner_language or settings.LANGUAGE_CODE):
+    # the heartbeat tells the SSE view and the sweep that this writer lives (see generation_recover)
+    with writer.Heartbeat(job.pk), translation.override(job.owner_language or settings.LANGUAGE_CODE):
         return _generation_run(job, moderate=moderate)
 
 
@@ -199,12 +205,14 @@ def _generation_run(answer: _Job, *, moderate: bool) -> str:
     if check is not None:  # the engine ended without a word: the verdict is still recorded
         refusal = check.verdict()
     outcome = outcome_of(acc, elapsed_ms=int((time.monotonic() - started) * 1000), refusal=refusal, flagged=FLAGGED)
-    outcome_persist(message_id=answer.pk, outcome=outcome)
+    outcome_persist(message_id=answer.pk, outcome=outcome, attempt=answer.attempt)
     return outcome.status
 
 
-def outcome_persist(*, message_id, outcome: Outcome, from_statuses=Message.OPEN) -> bool:
-    """Persist an answer's outcome (see :func:`message_finalize`: once, usage included)."""
+def outcome_persist(*, message_id, outcome: Outcome, attempt: int | None = None, from_statuses=Message.OPEN) -> bool:
+    """Persist an answer's outcome (see :func:`message_finalize`: once, usage included).
+
+    ``attempt``: only while the answer is still this generation's (not redelivered meanwhile)."""
     return message_finalize(
         message_id=message_id,
         status=outcome.status,
@@ -218,6 +226,7 @@ def outcome_persist(*, message_id, outcome: Outcome, from_statuses=Message.OPEN)
         context_documents=outcome.context_documents,
         error_message=outcome.error_message,
         from_statuses=from_statuses,
+        attempt=attempt,
     )
 
 
@@ -255,16 +264,21 @@ def message_finalize(
     context_documents: list | None = None,
     error_message: str = "",
     from_statuses=Message.OPEN,
+    attempt: int | None = None,
 ) -> bool:
     """Move an open answer to ``status`` with its result; True only for the call that did it.
 
     Safe to call twice (a redelivered task, the sweep racing a slow worker): the conditional
-    UPDATE lets exactly one caller through, and only that caller adds usage to the conversation.
+    UPDATE lets exactly one caller through, and only that caller adds usage to the conversation
+    and records it with billing. ``attempt``: only if no later generation took the answer over.
     """
     now = timezone.now()
     tokens = int(prompt_tokens) + int(completion_tokens)
     with transaction.atomic():
-        updated = Message.objects.filter(pk=message_id, status__in=list(from_statuses)).update(
+        open_answer = Message.objects.filter(pk=message_id, status__in=list(from_statuses))
+        if attempt is not None:
+            open_answer = open_answer.filter(generation_attempts=attempt)
+        updated = open_answer.update(
             status=status,
             content=content,
             html=markdown_to_html(content),
@@ -343,14 +357,83 @@ def _report_usage(message: Message, conversation: Conversation, *, status: str, 
     )
 
 
+# A writer's heartbeat expires HEARTBEAT_TTL after its death; a claim younger than that may not
+# have beaten yet. An answer whose writer died is generated again once (MAX_ATTEMPTS generations).
+HEARTBEAT_GRACE = timedelta(seconds=keys.HEARTBEAT_TTL)
+QUEUE = "orchestration"  # chat.tasks.ANSWER_QUEUE
+MAX_ATTEMPTS = 2
+
+
+def generation_recover(*, message_id) -> str:
+    """A streaming answer whose writer's heartbeat is gone: ``"redelivered"`` (back to pending, its
+    stream told to start again, a new generation enqueued), or, when it was redelivered already,
+    ``"error"`` keeping its partial text (the page offers Retry). ``"alive"``: the writer beats;
+    ``"unchanged"``: not streaming, or claimed too recently to judge.
+
+    Deterministic and safe to race: the conditional UPDATEs let one caller (SSE view, sweep) through;
+    the dead generation can no longer finalise (its attempt is not the answer's any more)."""
+    if writer.writer_alive(message_id):
+        return "alive"
+    schema = getattr(connection, "schema_name", "public")
+    dead = Message.objects.filter(
+        pk=message_id, status=Message.Status.STREAMING, updated_at__lt=timezone.now() - HEARTBEAT_GRACE
+    )
+    with transaction.atomic():
+        if dead.filter(generation_attempts__lt=MAX_ATTEMPTS).update(
+            status=Message.Status.PENDING, content="", updated_at=timezone.now()
+        ):
+            key = keys.stream_key(message_id, schema)
+            transaction.on_commit(lambda: writer.publish(key, keys.RESTART, {"status": Message.Status.PENDING}))
+            # the question was moderated (or is being) by the first generation: no second check
+            enqueue(
+                "chat.tasks.generate_answer", args=[str(message_id)], kwargs={"moderate": False}, queue="orchestration"
+            )
+            logger.warning("answer %s lost its writer; generating it again", message_id)
+            return "redelivered"
+    row = dead.values_list("content", flat=True).first()
+    if row is None:
+        return "unchanged"
+    text = partial_text(message_id, schema) or row
+    if message_finalize(
+        message_id=message_id,
+        status=Message.Status.ERROR,
+        content=text,
+        error_message=_(INTERRUPTED),
+        from_statuses=[Message.Status.STREAMING],
+    ):
+        logger.warning("answer %s lost its writer again; marked as error", message_id)
+        return "error"
+    return "unchanged"
+
+
+def partial_text(message_id, schema: str | None = None) -> str:
+    """The text the answer's stream carries since its last (re)start: fresher than the database's."""
+    acc = EventAccumulator()
+    for _id, type_, data in keys.read_all(keys.stream_key(message_id, schema)):
+        if type_ == keys.RESTART:
+            acc = EventAccumulator()
+        else:
+            acc.add(type_, data)
+    return acc.text
+
+
 def generation_sweep(*, older_than: timedelta = STUCK_AFTER) -> int:
-    """Mark answers whose worker died (open and untouched for ``older_than``) as errors; returns how many."""
+    """Answers whose writer died: redelivered once, else errors (see :func:`generation_recover`);
+    answers still open after ``older_than`` (never started, or stuck) become errors. Returns how many."""
+    count = 0
+    candidates = Message.objects.filter(
+        status=Message.Status.STREAMING, updated_at__lt=timezone.now() - HEARTBEAT_GRACE
+    )
+    for pk in list(candidates.values_list("pk", flat=True)):
+        if generation_recover(message_id=pk) in ("redelivered", "error"):
+            count += 1
     cutoff = timezone.now() - older_than
     stuck = list(
         Message.objects.filter(status__in=list(Message.OPEN), updated_at__lt=cutoff).values_list("pk", "content")
     )
-    count = 0
     for pk, content in stuck:
+        if writer.writer_alive(pk):
+            continue
         if message_finalize(message_id=pk, status=Message.Status.ERROR, content=content, error_message=_(INTERRUPTED)):
             count += 1
     return count

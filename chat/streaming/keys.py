@@ -1,7 +1,9 @@
 """Redis names of an answer's stream, and the client both sides use.
 
 Keys: ``msg:<schema>:<message_id>`` (a stream; XADD with MAXLEN, expires after STREAM_TTL),
-``msg:<schema>:<message_id>:stop`` (set by the stop endpoint, read by the generating task).
+``msg:<schema>:<message_id>:stop`` (set by the stop endpoint, read by the generating task),
+``msg:<schema>:<message_id>:alive`` (the writer's heartbeat: set every HEARTBEAT_EVERY seconds with
+a HEARTBEAT_TTL expiry while a worker generates; gone = the writer died).
 The last event of every stream is ``end`` ({"status": ...}); readers stop there.
 """
 
@@ -18,6 +20,9 @@ STREAM_TTL = 3600  # seconds a finished stream stays readable (a reload resumes 
 STREAM_MAXLEN = 20_000
 STOP_TTL = 600
 END = "end"
+RESTART = "restart"  # the answer starts again from nothing (redelivered after its writer died)
+HEARTBEAT_EVERY = 3.0  # seconds between a writer's heartbeats
+HEARTBEAT_TTL = 10  # seconds a heartbeat lives: a writer silent this long is dead
 
 
 def stream_key(message_id, schema: str | None = None) -> str:
@@ -26,6 +31,10 @@ def stream_key(message_id, schema: str | None = None) -> str:
 
 def stop_key(message_id, schema: str | None = None) -> str:
     return stream_key(message_id, schema) + ":stop"
+
+
+def heartbeat_key(message_id, schema: str | None = None) -> str:
+    return stream_key(message_id, schema) + ":alive"
 
 
 @lru_cache(maxsize=1)
