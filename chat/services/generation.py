@@ -166,7 +166,10 @@ _GATED = frozenset({"delta", "sources", "usage", "done", "error"})
 def _generation_run(answer: _Job, *, moderate: bool) -> str:
     key = keys.stream_key(answer.pk)
     # the status goes out with the engine's first event (a phase, at once): one round trip fewer
-    publish = writer.Publisher(key, first=("status", {"status": Message.Status.STREAMING}))
+    first = [("status", {"status": Message.Status.STREAMING})]
+    if answer.attempt > 1:  # redelivered: the page drops the dead writer's words first
+        first.insert(0, (keys.RESTART, {"attempt": answer.attempt}))
+    publish = writer.Publisher(key, first=first)
     request = engine.Request(
         transcript=_turns(answer), strategy=answer.settings.get("strategy"), model=answer.settings.get("model")
     )
@@ -365,9 +368,10 @@ MAX_ATTEMPTS = 2
 
 
 def generation_recover(*, message_id) -> str:
-    """A streaming answer whose writer's heartbeat is gone: ``"redelivered"`` (back to pending, its
-    stream told to start again, a new generation enqueued), or, when it was redelivered already,
-    ``"error"`` keeping its partial text (the page offers Retry). ``"alive"``: the writer beats;
+    """A streaming answer whose writer's heartbeat is gone: ``"redelivered"`` (back to pending, a
+    new generation enqueued; its first event tells the page to start the answer again), or, when
+    it was redelivered already, ``"error"`` keeping its partial text (the page offers Retry).
+    ``"alive"``: the writer beats;
     ``"unchanged"``: not streaming, or claimed too recently to judge.
 
     Deterministic and safe to race: the conditional UPDATEs let one caller (SSE view, sweep) through;
@@ -382,8 +386,6 @@ def generation_recover(*, message_id) -> str:
         if dead.filter(generation_attempts__lt=MAX_ATTEMPTS).update(
             status=Message.Status.PENDING, content="", updated_at=timezone.now()
         ):
-            key = keys.stream_key(message_id, schema)
-            transaction.on_commit(lambda: writer.publish(key, keys.RESTART, {"status": Message.Status.PENDING}))
             # the question was moderated (or is being) by the first generation: no second check
             enqueue(
                 "chat.tasks.generate_answer", args=[str(message_id)], kwargs={"moderate": False}, queue="orchestration"

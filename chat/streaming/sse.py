@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from .. import admission
 from ..models import Message
 from . import hub as stream_hub
-from .keys import END, stream_key
+from .keys import END, heartbeat_key, stream_key
 
 KEEPALIVE_SECONDS = 15  # a keep-alive comment at least this often
 BLOCK_MS = KEEPALIVE_SECONDS * 1000
@@ -67,12 +67,26 @@ def _access(request, message_id):
     return schema, row[0], row[1]
 
 
-async def _events(key: str, last_id: str, status: str, error: str):
+def _recover(schema: str, message_id) -> str:
+    """A quiet stream whose writer has no heartbeat: recover its answer (chat.services.generation)."""
+    from django_tenants.utils import schema_context
+
+    from ..services.generation import generation_recover
+
+    try:
+        with schema_context(schema):
+            return generation_recover(message_id=message_id)
+    finally:
+        _release_db_connection()
+
+
+async def _events(key: str, last_id: str, status: str, error: str, watch=None):
     """Backlog after ``last_id`` from Redis, then live entries from the loop's shared reader.
 
     Subscribes before reading the backlog (see chat.streaming.hub): nothing is missed, and ids at or
     below the last one sent are dropped, so nothing is sent twice. Whatever is queued when the
-    response gets to run is sent as one chunk."""
+    response gets to run is sent as one chunk. ``watch``: awaited when the stream was quiet for a
+    keep-alive (it checks the writer's heartbeat)."""
     hub = stream_hub.get_hub()
     sub = hub.subscribe(key, last_id)
     try:
@@ -110,6 +124,8 @@ async def _events(key: str, last_id: str, status: str, error: str):
                         entries = await sub.queue.get()
                 except TimeoutError:
                     yield ": keep-alive\n\n"
+                    if watch is not None:
+                        await watch()
                     continue
                 entries = entries + sub.drain()
             chunk, last, ended = _frames(entries, last)
@@ -174,8 +190,12 @@ async def message_stream(request, message_id):
     async def release():
         await admission.stream_close(stream_hub.get_hub().commands, schema=schema, user_id=user_id, token=token)
 
+    async def watch():  # a quiet stream: is its writer alive? (a dead one's answer is redelivered)
+        if not await stream_hub.get_hub().commands.exists(heartbeat_key(message_id, schema)):
+            await sync_to_async(_recover)(schema, message_id)
+
     response = StreamingHttpResponse(
-        _holding_place(_events(key, last_id, status, error), release), content_type="text/event-stream"
+        _holding_place(_events(key, last_id, status, error, watch), release), content_type="text/event-stream"
     )
     response["Cache-Control"] = "no-cache, no-transform"
     response["X-Accel-Buffering"] = "no"

@@ -67,9 +67,9 @@ def _publish(key: str, type_: str, data: dict, target):
 class Publisher:
     """Buffers nothing; refreshes the stream's expiry now and then so a long answer never expires.
 
-    ``first``: an event sent together with the first one published (one round trip, not two)."""
+    ``first``: events sent together with the first one published (one round trip, not two)."""
 
-    def __init__(self, key: str, *, first: tuple[str, dict] | None = None):
+    def __init__(self, key: str, *, first: list[tuple[str, dict]] | None = None):
         self.key = key
         self.count = 0
         self.first = first
@@ -77,8 +77,8 @@ class Publisher:
     def __call__(self, type_: str, data: dict) -> None:
         def send():
             with client().pipeline(transaction=False) as pipe:
-                if self.first is not None:
-                    publish(self.key, *self.first, pipe=pipe)
+                for type_first, data_first in self.first or ():
+                    publish(self.key, type_first, data_first, pipe=pipe)
                 publish(self.key, type_, data, pipe=pipe)
                 if self.count % 50 == 0:
                     pipe.expire(self.key, STREAM_TTL)
