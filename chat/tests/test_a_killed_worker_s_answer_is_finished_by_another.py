@@ -5,6 +5,7 @@ The fake provider holds the answer mid-stream (``pause_after``) until the proces
 kill lands mid-answer deterministically. Waits poll the database/Redis for a condition; their
 deadline is a timeout (a failure), not the synchronisation."""
 
+import json
 import os
 import signal
 import subprocess
@@ -43,6 +44,14 @@ def _wait(condition, what: str):
             return value
         time.sleep(0.1)  # polling interval of a condition wait
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def _report(**figures) -> None:
+    """bench/faults.py reads the recovery times from the file it names (CHORUS_FAULTS_OUT)."""
+    out = os.environ.get("CHORUS_FAULTS_OUT")
+    if out:
+        with open(out, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"fault": "worker_sigkill", **figures}) + "\n")
 
 
 @pytest.fixture
@@ -140,6 +149,7 @@ def test_it_finishes_the_answer_on_another_pool_process_and_charges_once(
             lambda: Message.objects.filter(pk=answer.pk).exclude(status__in=list(Message.OPEN)).first(),
             "another pool process to finish the answer",
         )
+        _report(noticed=noticed, finished=time.monotonic() - killed)
         assert final.status == "complete", final.error_message
         assert final.content == text and final.generation_attempts == 2
         events = [t for _, t, _ in keys.read_all(key)]
