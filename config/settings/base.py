@@ -515,3 +515,15 @@ CELERY_BEAT_SCHEDULE = {
     "billing-retry-events": {"task": "billing.tasks.retry_failed_events", "schedule": _timedelta(minutes=15)},
 }
 LOGGING["loggers"]["stripe"] = {"level": "WARNING"}  # type: ignore[index]  # a line per Stripe request is noise
+
+# --- Privacy: data export and account erasure (issue 12 §3, privacy app) -------------------
+TENANT_APPS.append("privacy")
+INSTALLED_APPS.append("privacy")
+# Exports are private files (never under MEDIA_URL): served only through the signed link's view.
+PRIVACY_EXPORT_ROOT = Path(env("PRIVACY_EXPORT_ROOT", default=str(DATA_DIR / "exports")))
+PRIVACY_EXPORT_LINK_MAX_AGE = env.int("PRIVACY_EXPORT_LINK_MAX_AGE", default=48 * 3600)  # seconds
+ACCOUNT_DELETION_GRACE_DAYS = env.int("ACCOUNT_DELETION_GRACE_DAYS", default=14)
+CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,
+    "privacy-erase-due-accounts": {"task": "privacy.tasks.erase_due_accounts", "schedule": _timedelta(hours=1)},
+}
