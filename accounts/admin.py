@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import TenantModelAdmin, _on_public_host
+from core.admin import AuditedAdmin, TenantModelAdmin, _on_public_host
 
 from .models import Invitation, User
 from .services import invitation_create, user_change_role, user_set_active
@@ -52,7 +52,7 @@ class UserCreationForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(NoSecretLookups, BaseUserAdmin):
+class UserAdmin(AuditedAdmin, NoSecretLookups, BaseUserAdmin):
     """Tenant admins manage their workspace's people; operators manage operators."""
 
     secret_lookup_fields = frozenset({"password", "google_id", "socialaccount", "emailaddress", "logentry"})

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import PublicModelAdmin
+from core.admin import AuditedAdmin, PublicModelAdmin
 
 from .forms import WorkspaceSettingsForm
 from .models import Domain, Tenant, Workspace
@@ -78,7 +78,7 @@ class TenantAdmin(PublicModelAdmin):
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):
+class WorkspaceAdmin(AuditedAdmin, admin.ModelAdmin):
     """A tenant admin's own workspace: name, branding, sign-up policy, legal links."""
 
     form = WorkspaceSettingsForm

@@ -105,6 +105,7 @@ CELERY_BROKER_URL = (
 SHARED_APPS = [
     "django_tenants",
     "core",
+    "core.audit",  # in both lists: operators' entries in public, each tenant's in its schema
     "tenants",
     "billing",
     "accounts",
@@ -126,6 +127,7 @@ TENANT_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.admin",
+    "core.audit",
     "accounts",
     "allauth",
     "allauth.account",
