@@ -28,6 +28,7 @@ from .models import AccountDeletion, DataExport
 
 log = logging.getLogger(__name__)
 BATCH = 200
+STALE_EXPORT = timedelta(hours=2)  # longer than the build task's time limit
 # The namespace of the pseudonyms that replace an erased user's id in the daily usage totals.
 ERASED_NAMESPACE = uuid.UUID("6f1d8a4e-52c3-4d8e-9a57-3c1b0e7f2a11")
 
@@ -49,7 +50,11 @@ def _export_dir() -> Path:
 @transaction.atomic
 def data_export_request(*, user, requested_by=None) -> DataExport:
     """Start building ``user``'s export (or return the one being built)."""
-    running = DataExport.objects.filter(user=user, status__in=[DataExport.Status.PENDING, DataExport.Status.RUNNING])
+    running = DataExport.objects.filter(
+        user=user,
+        status__in=[DataExport.Status.PENDING, DataExport.Status.RUNNING],
+        created_at__gte=timezone.now() - STALE_EXPORT,  # an older one's worker died: start afresh
+    )
     found = running.first()
     if found is not None:
         return found
