@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from core.admin import TenantModelAdmin
+from core.admin import NoSecretLookups, TenantModelAdmin
 from orchestration import selectors, services
 from orchestration.admin_forms import PriceTableField, describe_change, local_datetime, model_choices
 from orchestration.models import (
@@ -152,7 +152,9 @@ class ProviderCredentialForm(forms.ModelForm):
 
 
 @admin.register(ProviderCredential)
-class ProviderCredentialAdmin(TenantModelAdmin):
+class ProviderCredentialAdmin(NoSecretLookups, TenantModelAdmin):
+    # No URL filter on the key's ciphertext: ?encrypted_api_key__startswith= is an oracle (issue 8 §1.2).
+    secret_lookup_fields = frozenset({"encrypted_api_key"})
     form = ProviderCredentialForm
     change_form_template = "admin/orchestration/providercredential/change_form.html"
     list_display = ["provider", "enabled", "key_status", "default_model", "last_test", "priority"]
@@ -166,12 +168,6 @@ class ProviderCredentialAdmin(TenantModelAdmin):
         (_("Rate limits"), {"fields": ["requests_per_minute", "tokens_per_minute"]}),
         (_("History"), {"fields": ["history"], "classes": ["collapse"]}),
     ]
-
-    def lookup_allowed(self, lookup, value, request):
-        # No URL filter on the key's ciphertext: ?encrypted_api_key__startswith= is an oracle (issue 8 §1.2).
-        if lookup.split("__", 1)[0] == "encrypted_api_key":
-            return False
-        return super().lookup_allowed(lookup, value, request)
 
     @admin.display(description=_("API key"))
     def key_status(self, obj) -> str:
