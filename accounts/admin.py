@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from billing.admin_usage import RecordsAdminActions
 from core.admin import NoSecretLookups, TenantModelAdmin, _on_public_host
 
 from .models import Invitation, User
@@ -33,7 +34,7 @@ class UserCreationForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(NoSecretLookups, BaseUserAdmin):
+class UserAdmin(RecordsAdminActions, NoSecretLookups, BaseUserAdmin):
     """Tenant admins manage their workspace's people; operators manage operators."""
 
     secret_lookup_fields = frozenset({"password", "google_id", "socialaccount", "emailaddress", "logentry"})
@@ -116,7 +117,7 @@ class UserAdmin(NoSecretLookups, BaseUserAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(NoSecretLookups, TenantModelAdmin):
+class InvitationAdmin(RecordsAdminActions, NoSecretLookups, TenantModelAdmin):
     secret_lookup_fields = frozenset({"token", "token_hash"})
     list_display = ["email", "role", "invited_by", "created_at", "expires_at", "accepted_at"]
     readonly_fields = ["invited_by", "created_at", "accepted_at"]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
+from billing.admin_usage import RecordsAdminActions
 from core.admin import NoSecretLookups, TenantModelAdmin
 from orchestration import selectors, services
 from orchestration.admin_forms import PriceTableField, describe_change, local_datetime, model_choices
@@ -152,7 +153,7 @@ class ProviderCredentialForm(forms.ModelForm):
 
 
 @admin.register(ProviderCredential)
-class ProviderCredentialAdmin(NoSecretLookups, TenantModelAdmin):
+class ProviderCredentialAdmin(RecordsAdminActions, NoSecretLookups, TenantModelAdmin):
     # No URL filter on the key's ciphertext: ?encrypted_api_key__startswith= is an oracle (issue 8 §1.2).
     secret_lookup_fields = frozenset({"encrypted_api_key"})
     form = ProviderCredentialForm
@@ -343,7 +344,7 @@ class OrchestrationSettingsForm(forms.ModelForm):
 
 
 @admin.register(OrchestrationSettings)
-class OrchestrationSettingsAdmin(TenantModelAdmin):
+class OrchestrationSettingsAdmin(RecordsAdminActions, TenantModelAdmin):
     form = OrchestrationSettingsForm
     readonly_fields = ["history"]
     fieldsets = [
