@@ -11,7 +11,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     the public schema's. Nobody adds, changes or deletes an entry, not even an owner."""
 
     list_display = ["created_at", "actor_email", "action", "action_name", "object_type", "object_repr", "ip"]
-    list_filter = ["action", "object_type", ("created_at", admin.DateFieldListFilter)]
+    list_filter = ["action", "actor_email", "object_type", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["actor_email", "object_repr", "object_type", "object_id", "action_name"]
     date_hierarchy = "created_at"
     list_per_page = 50

@@ -22,6 +22,8 @@ def test_it_shows_each_tenant_admin_only_their_entries(
     assert "AAA-actor" in page and "BBB-actor" not in page
     assert owner_client.get(f"{LIST}?q=AAA").status_code == 200
     assert owner_client.get(f"{LIST}?action__exact=change").status_code == 200
+    by_actor = owner_client.get(f"{LIST}?actor_email=AAA-actor@example.test").content.decode()
+    assert "AAA-actor" in by_actor
     # B's admin (made one for the test) sees B's entry only, and A's entry is not found for them.
     with in_tenant(tenant_b):
         outsider.role = "admin"
