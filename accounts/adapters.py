@@ -8,6 +8,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from . import policy
 from .handoff import Identity, make_token
@@ -21,6 +22,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)
+        user.name = (form.cleaned_data.get("name") or "").strip()[:255]
         tenant = getattr(request, "tenant", None)
         if tenant is not None and not tenant.is_public:
             user.language = tenant.settings_data["default_language"]
@@ -89,6 +91,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             name=sociallogin.user.get_full_name() if hasattr(sociallogin.user, "get_full_name") else "",
             provider=sociallogin.account.provider,
             uid=str(sociallogin.account.uid),
+            language=(get_language() or "")[:2],
         )
         token = make_token(identity=identity, schema_name=tenant.schema_name)
         raise ImmediateHttpResponse(

@@ -1,5 +1,6 @@
 import zoneinfo
 
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.core import context
 from django import forms
@@ -19,11 +20,45 @@ class PreferencesForm(forms.ModelForm):
         fields = ["name", "language", "timezone", "email_notifications", "marketing_emails"]
 
 
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in form in the product's wording."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("E-mail")
+        self.fields["login"].widget.attrs["placeholder"] = _("you@example.com")
+        self.fields["password"].label = _("Password")
+        self.fields["password"].widget.attrs.pop("placeholder", None)
+        if "remember" in self.fields:
+            self.fields["remember"].label = _("Keep me signed in")
+
+
 class SignupForm(AllauthSignupForm):
     """allauth's sign-up form, plus the workspace's policy (invitation, allowed domains).
 
     The policy lives here and not in the account adapter's ``clean_email``, which allauth also
-    uses for password reset and adding addresses, where it must not apply."""
+    uses for password reset and adding addresses, where it must not apply.
+
+    It also asks for the display name the workspace greets with, and carries the invitation
+    whose link was opened in this session (``form.invitation``), which the page describes."""
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "placeholder": _("Your name")}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {"name": self.fields.pop("name"), **self.fields}
+        self.fields["email"].label = _("E-mail")
+        self.fields["email"].widget.attrs["placeholder"] = _("you@example.com")
+        self.fields["password1"].label = _("Password")
+        if "password2" in self.fields:
+            self.fields["password2"].label = _("Password (again)")
+        request = context.request
+        self.invitation = policy.current_invitation(request) if request is not None else None
 
     def clean_email(self):
         email = super().clean_email()

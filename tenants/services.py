@@ -342,7 +342,14 @@ def owner_confirm_token_read(token: str, *, tenant_id) -> str | None:
 
 @transaction.atomic
 def tenant_signup(
-    *, name: str, subdomain: str, owner_email: str, owner_password: str, language: str = "en", request=None
+    *,
+    name: str,
+    subdomain: str,
+    owner_email: str,
+    owner_password: str,
+    owner_name: str = "",
+    language: str = "en",
+    request=None,
 ) -> Tenant:
     """A workspace created from the public signup form. Nobody has proven the owner's address yet:
     the owner gets an e-mail with a link; until they follow it the workspace is not usable, and
@@ -352,6 +359,7 @@ def tenant_signup(
         subdomain=subdomain,
         owner_email=owner_email,
         owner_password=owner_password,
+        owner_name=(owner_name or "").strip(),
         language=language,
         owner_verified=False,
     )
