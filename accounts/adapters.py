@@ -47,6 +47,27 @@ class AccountAdapter(DefaultAccountAdapter):
             url = "https:" + url.partition(":")[2]
         return url
 
+    # allauth's e-mails in the workspace's name: sender, subject, logo and colour (core.mail), with
+    # an HTML version next to each text one (templates/account/email/*_message.html).
+    def _brand(self) -> dict:
+        from allauth.core import context
+
+        from core import mail
+
+        return mail.brand_of(getattr(context.request, "tenant", None))
+
+    def get_from_email(self) -> str:
+        from core import mail
+
+        return mail.from_email(self._brand()["app_name"])
+
+    def format_email_subject(self, subject: str) -> str:
+        return f"{self._brand()['app_name']}: {subject}"
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        brand = self._brand()
+        super().send_mail(template_prefix, email, {"brand": brand, "workspace": brand["app_name"], **context})
+
     def get_reset_password_from_key_url(self, key: str) -> str:
         path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
         return self._workspace_url(path.replace("UID-KEY", quote(key)))

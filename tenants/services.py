@@ -12,16 +12,15 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
+from core import mail
 from core.db import use_public_schema
 from core.tasks import enqueue
 
@@ -373,11 +372,14 @@ def _send_owner_confirmation(tenant: Tenant, email: str, *, language: str, reque
     link = tenant_url(public, path, request) if public is not None else path
     with translation.override(language):
         subject = _("Confirm your e-mail address for %(workspace)s") % {"workspace": tenant.name}
-        body = render_to_string(
-            "tenants/email/confirm_owner.txt",
-            {"link": link, "workspace": tenant.name, "hours": settings.TENANT_UNVERIFIED_PURGE_HOURS},
+        message = mail.build(
+            template="tenants/email/confirm_owner",
+            to=[email],
+            subject=subject,
+            context={"link": link, "workspace": tenant.name, "hours": settings.TENANT_UNVERIFIED_PURGE_HOURS},
+            brand=mail.brand_of(tenant),
         )
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+    transaction.on_commit(message.send)
 
 
 @transaction.atomic
