@@ -10,10 +10,48 @@ from . import policy
 from .models import User
 
 TIMEZONES = sorted(zoneinfo.available_timezones())
+# The regions a time zone list is grouped by (the first part of its IANA name); other names
+# (``UTC``, ``Etc/GMT+5``, old aliases such as ``US/Eastern``) go under "Other".
+REGIONS = {
+    "Africa": _("Africa"),
+    "America": _("America"),
+    "Antarctica": _("Antarctica"),
+    "Arctic": _("Arctic"),
+    "Asia": _("Asia"),
+    "Atlantic": _("Atlantic"),
+    "Australia": _("Australia"),
+    "Europe": _("Europe"),
+    "Indian": _("Indian Ocean"),
+    "Pacific": _("Pacific"),
+}
+
+
+def _offset(zone: str, now) -> str:
+    offset = now.astimezone(zoneinfo.ZoneInfo(zone)).utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "−"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def timezone_choices(now=None) -> list:
+    """Time zones grouped by region, each labelled with its place and current offset
+    ("Ljubljana (UTC+01:00)"); a select with optgroups, which browsers search by typing."""
+    from django.utils import timezone as dj_timezone
+
+    now = now or dj_timezone.now()
+    groups: dict[str, list] = {region: [] for region in (*REGIONS, "Other")}
+    for zone in TIMEZONES:
+        region, _sep, place = zone.partition("/")
+        if region in REGIONS and place:
+            groups[region].append((zone, f"{place.replace('_', ' ').replace('/', ' / ')} ({_offset(zone, now)})"))
+        else:
+            groups["Other"].append((zone, f"{zone} ({_offset(zone, now)})"))
+    labels = {**REGIONS, "Other": _("Other")}
+    return [(str(labels[region]), zones) for region, zones in groups.items() if zones]
 
 
 class PreferencesForm(forms.ModelForm):
-    timezone = forms.ChoiceField(label=_("time zone"), choices=[(z, z) for z in TIMEZONES])
+    timezone = forms.ChoiceField(label=_("time zone"), choices=timezone_choices)
 
     class Meta:
         model = User

@@ -130,7 +130,9 @@ def invitation_create(*, actor: User, email: str, role: str = User.Role.MEMBER, 
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member of the workspace.")})
-    Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).delete()
+    Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True, replaced_at__isnull=True).update(
+        replaced_at=timezone.now()
+    )
     invitation = Invitation(email=email, role=role, invited_by=actor)
     token = invitation.new_token()
     invitation.full_clean()
@@ -173,7 +175,9 @@ def invitation_find(*, token: str) -> Invitation | None:
 
 def invitation_pending_for(*, email: str) -> Invitation | None:
     """A usable invitation for ``email``, if any (the newest)."""
-    for invitation in Invitation.objects.filter(email__iexact=email.strip(), accepted_at__isnull=True):
+    for invitation in Invitation.objects.filter(
+        email__iexact=email.strip(), accepted_at__isnull=True, replaced_at__isnull=True
+    ):
         if invitation.is_usable:
             return invitation
     return None

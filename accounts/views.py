@@ -99,7 +99,7 @@ def invitation_open(request, token: str):
     if invitation is None:
         raise Http404("unknown invitation")
     if not invitation.is_usable:
-        return render(request, "accounts/invitation_invalid.html", status=410)
+        return render(request, "accounts/invitation_invalid.html", {"replaced": invitation.replaced_at}, status=410)
     request.session[policy.SESSION_INVITATION] = str(invitation.pk)
     get_account_adapter(request).stash_verified_email(request, invitation.email)
     return redirect(f"/accounts/signup/?{urlencode({'email': invitation.email})}")
