@@ -1,6 +1,8 @@
 import zoneinfo
 
+from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.core import context
 from django import forms
@@ -69,6 +71,23 @@ class LoginForm(AllauthLoginForm):
         self.fields["password"].widget.attrs.pop("placeholder", None)
         if "remember" in self.fields:
             self.fields["remember"].label = _("Keep me signed in")
+
+
+class _EmailWording:
+    """The e-mail field of allauth's forms in the product's wording."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("E-mail")
+        self.fields["email"].widget.attrs["placeholder"] = _("you@example.com")
+
+
+class AddEmailForm(_EmailWording, AllauthAddEmailForm):
+    pass
+
+
+class ResetPasswordForm(_EmailWording, AllauthResetPasswordForm):
+    pass
 
 
 class SignupForm(AllauthSignupForm):
