@@ -5,8 +5,8 @@ test-artifacts/. Nothing sticks out sideways on a phone."""
 import pytest
 from playwright.sync_api import expect
 
-from chat.tests.browser import ARTIFACTS
-from chat.tests.conftest import browser_instance, chat_live  # noqa: F401  (the browser test set-up)
+from chat.tests.browser import ARTIFACTS, Live, Servers
+from chat.tests.conftest import browser_instance  # noqa: F401  (module-scoped Chromium)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -21,6 +21,64 @@ SIGNED_IN = {
     "password-change": ("/accounts/password/change/", "Change password", None),
     "logout": ("/accounts/logout/", "Sign out", "Odjava"),
 }
+
+
+SUBDOMAIN = "account-browser"
+
+
+@pytest.fixture(scope="module")
+def chat_live(django_db_setup, django_db_blocker):
+    """This module's own committed workspace, served by uvicorn (chat's browser set-up, see
+    chat/tests/conftest.py), named "Browser Co"; module-scoped so that it is gone before chat's
+    session-wide one starts."""
+    from django.conf import settings
+    from django.db import connection, connections
+    from django.test import Client
+    from django_tenants.utils import schema_context
+
+    from accounts.models import User
+    from conftest import PASSWORD
+    from tenants.models import Tenant
+    from tenants.services import tenant_create, tenant_provision
+
+    servers = Servers()
+    with django_db_blocker.unblock():
+        Tenant.objects.filter(subdomain=SUBDOMAIN).delete()
+        tenant = tenant_create(
+            name="Browser Co",
+            subdomain=SUBDOMAIN,
+            owner_email="browser@example.com",
+            owner_password=PASSWORD,
+            owner_name="Bea Browser",
+            provision=False,
+        )
+        tenant = tenant_provision(tenant_id=tenant.pk)
+        with schema_context(tenant.schema_name):
+            client = Client(HTTP_HOST=f"{SUBDOMAIN}.localhost")
+            client.force_login(User.objects.get(email="browser@example.com"))
+            session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        connection.set_schema_to_public()
+        port = servers.start()
+        try:
+            yield Live(
+                base_url=f"http://{SUBDOMAIN}.localhost:{port}",
+                host=f"{SUBDOMAIN}.localhost",
+                tenant=tenant,
+                user_email="browser@example.com",
+                password=PASSWORD,
+                session=session,
+            )
+        finally:
+            servers.stop()
+            connection.set_schema_to_public()
+            with connection.cursor() as cursor:  # connections the server threads kept open
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            Tenant.objects.get(pk=tenant.pk).delete(force_drop=True)
+            for conn in connections.all():
+                conn.close_if_unusable_or_obsolete()
 
 
 @pytest.fixture
