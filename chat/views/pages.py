@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .. import selectors
-from ..forms import ListForm, MessageForm, SearchForm, picker_choices
+from ..forms import ListForm, MessageForm, SearchForm, offered_choices
 from ..models import Conversation
 from ..services.search import search_index_check
 
@@ -17,8 +17,8 @@ def _sidebar(request, *, filter: str = "active", cursor: str | None = None):
     return selectors.conversation_list(user=request.user, filter=filter, cursor=cursor)
 
 
-def _composer(conversation: Conversation | None):
-    choices = picker_choices()
+def _composer(conversation: Conversation | None, user):
+    choices = offered_choices(user)
     initial = {}
     if conversation is not None:
         initial = {k: v for k, v in (conversation.settings or {}).items() if v}
@@ -44,7 +44,7 @@ def conversation_list(request):
     return render(
         request,
         "chat/conversation_list.html",
-        {"page": page, "filter": filter_, "composer": _composer(None), "deleted": deleted},
+        {"page": page, "filter": filter_, "composer": _composer(None, request.user), "deleted": deleted},
     )
 
 
@@ -81,7 +81,7 @@ def conversation_detail(request, conversation_id):
             "thread": thread,
             "page": _sidebar(request),
             "filter": "archived" if conversation.is_archived else "active",
-            "composer": _composer(conversation),
+            "composer": _composer(conversation, request.user),
             "focus": focus,
             "other_branch": other_branch,
         },
