@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .. import selectors
@@ -31,7 +33,12 @@ def _composer(conversation: Conversation | None, user):
 def conversation_list(request):
     form = ListForm(request.GET)
     if not form.is_valid():
-        return HttpResponseBadRequest()
+        if set(form.errors) - {"filter"}:  # a broken cursor or id: a styled page that says so
+            return render(request, "400.html", {"reason": _("This list address is not valid.")}, status=400)
+        # an unknown filter (an old or hand-typed link): the active conversations, and a word why
+        messages.info(request, _("That list does not exist; here are your active conversations."))
+        form = ListForm({k: v for k, v in request.GET.items() if k != "filter"})
+        form.is_valid()
     filter_ = form.cleaned_data["filter"] or "active"
     page = _sidebar(request, filter=filter_, cursor=form.cleaned_data["cursor"] or None)
     if request.htmx and form.cleaned_data["cursor"]:
