@@ -157,21 +157,29 @@ class MistakeReportAdmin(ReadOnlyAdmin):
 
 @admin.register(ModerationLog)
 class ModerationLogAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "user", "flagged", "excerpt", "provider", "model")
-    list_filter = ("flagged", "provider")
+    list_display = ("created_at", "user", "outcome", "excerpt", "provider", "model")
+    list_filter = ("flagged", ("error", admin.EmptyFieldListFilter), "provider")
     search_fields = ("user__email", "excerpt")
     list_select_related = ("user",)
     readonly_fields = (
         "user",
         "message",
         "excerpt",
-        "flagged",
+        "outcome",
+        "error",
         "categories",
         "scores",
         "provider",
         "model",
         "created_at",
     )
+
+    @admin.display(description=_("outcome"))
+    def outcome(self, obj):
+        """A failed check says so (the question went unchecked), not a reassuring "not flagged"."""
+        if obj.error:
+            return _("check failed")
+        return _("flagged") if obj.flagged else _("not flagged")
 
 
 @admin.register(Violation)

@@ -191,6 +191,8 @@ class ModerationLog(models.Model):
     scores = models.JSONField(default=dict, blank=True)
     provider = models.CharField(max_length=50, blank=True, default="")
     model = models.CharField(max_length=100, blank=True, default="")
+    # set when the check itself failed (the provider did not answer): the question went unchecked
+    error = models.CharField(_("check failed"), max_length=200, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -200,7 +202,7 @@ class ModerationLog(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.user} {'flagged' if self.flagged else 'ok'}"
+        return f"{self.user} {'check failed' if self.error else 'flagged' if self.flagged else 'ok'}"
 
 
 class Violation(models.Model):
