@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from .. import selectors
 from ..forms import ListForm, MessageForm, SearchForm, offered_choices
 from ..models import Conversation
+from ..search import title_search
 from ..services.search import search_index_check
 
 
@@ -123,10 +124,11 @@ def search(request):
     if query:
         search_index_check()  # after a change of language: a task rebuilds the index (this GET writes nothing)
     hits = selectors.message_search(user=request.user, query=query) if query else []
+    titles = title_search(user=request.user, query=query) if query else []
     return render(
         request,
         "chat/search.html",
-        {"query": query, "hits": hits, "page": _sidebar(request), "filter": "active", "form": form},
+        {"query": query, "hits": hits, "titles": titles, "page": _sidebar(request), "filter": "active", "form": form},
     )
 
 
