@@ -82,7 +82,9 @@ def demo_text(messages: list[dict], passages: list) -> str:
         + _("Admin → Provider credentials → OpenAI-compatible server")
         + "\n# "
         + _("Base URL")
-        + ": http://127.0.0.1:11434/v1\n```"
+        + ": http://127.0.0.1:11434/v1\n# "
+        + _("a server on this machine needs the operator's permission:")
+        + " PROVIDER_ALLOWED_HOSTS=127.0.0.1:11434\n```"
     )
     return "\n\n".join(parts)
 
