@@ -240,3 +240,46 @@ def openai_config() -> ProviderConfig | None:
         if cfg.provider == "openai":
             return cfg
     return None
+
+
+@dataclass(frozen=True)
+class ModelConnection:
+    """Whether a language model answers in this workspace, for the chat page's first-run banner.
+
+    ``state``: "connected" (a platform key, or a credential whose last "Test connection" passed),
+    "failed" (the best candidate's last test failed), "untested" (set up, never tested) or "none".
+    """
+
+    state: str
+    credential_id: str = ""
+    label: str = ""
+    message: str = ""
+    checked_at: object = None
+
+    @property
+    def connected(self) -> bool:
+        return self.state == "connected"
+
+
+def model_connection() -> ModelConnection:
+    """From the memoised credential rows (no query while the schema's config token is current)."""
+    _snapshot, rows = _tenant_config()
+    own = {c.provider for c in rows}
+    if any(getattr(django_settings, key, "") for p, (key, _url) in PLATFORM_KEYS.items() if p not in own):
+        return ModelConnection("connected")
+    usable = sorted(
+        (c for c in rows if c.enabled and (c.has_key or c.provider == "openai_compatible")),
+        key=lambda c: (c.priority, PROVIDER_ORDER.index(c.provider)),
+    )
+    if any(c.last_check_ok for c in usable):
+        return ModelConnection("connected")
+    if not usable:
+        return ModelConnection("none")
+    best = next((c for c in usable if c.last_check_ok is None), usable[0])
+    return ModelConnection(
+        "untested" if best.last_check_ok is None else "failed",
+        credential_id=str(best.pk),
+        label=best.get_provider_display(),
+        message=best.last_check_message,
+        checked_at=best.last_checked_at,
+    )

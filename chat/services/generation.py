@@ -311,7 +311,7 @@ def message_finalize(
         if meta_data:
             conversation.meta_data = _merge_summary(conversation.meta_data, meta_data, model_name)
             fields.append("meta_data")
-        if not conversation.title and not conversation.title_is_custom and status != Message.Status.ERROR:
+        if not conversation.title and not conversation.title_is_custom:  # a failed first answer too (issue 11 §10)
             first = (
                 Message.objects.filter(conversation=conversation, role=Message.Role.USER)
                 .order_by("created_at")

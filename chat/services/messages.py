@@ -212,6 +212,8 @@ def branch_switch(*, message: Message) -> Conversation:
 def message_rate(*, message: Message, rating: int | None) -> Message:
     if message.role != Message.Role.ASSISTANT:
         raise ValidationError(_("Only answers can be rated."))
+    if message.status == Message.Status.ERROR:
+        raise ValidationError(_("A failed answer cannot be rated; retry it instead."))
     if rating not in (1, -1, None):
         raise ValidationError(_("Invalid rating."))
     message.rating = rating
@@ -223,6 +225,8 @@ def message_rate(*, message: Message, rating: int | None) -> Message:
 def message_mark_mistake(*, message: Message, is_mistake: bool, note: str = "") -> Message:
     if message.role != Message.Role.ASSISTANT:
         raise ValidationError(_("Only answers can be marked as mistakes."))
+    if message.status == Message.Status.ERROR:
+        raise ValidationError(_("A failed answer cannot be marked as a mistake; retry it instead."))
     message.is_mistake = is_mistake
     message.mistake_note = (note or "").strip()[:2000] if is_mistake else ""
     message.save(update_fields=["is_mistake", "mistake_note", "updated_at"])

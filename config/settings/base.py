@@ -438,6 +438,8 @@ ORCHESTRATION_CONNECT_TIMEOUT = env.float("ORCHESTRATION_CONNECT_TIMEOUT", defau
 ORCHESTRATION_CHUNK_GAP_TIMEOUT = env.float("ORCHESTRATION_CHUNK_GAP_TIMEOUT", default=0)
 ORCHESTRATION_CALL_DEADLINE = env.float("ORCHESTRATION_CALL_DEADLINE", default=300)  # whole streamed call
 ORCHESTRATION_MAX_RETRIES = env.int("ORCHESTRATION_MAX_RETRIES", default=2)  # SDK retries with backoff
+# the offline demo answer streams at a readable pace in a browser; tests set 0 (config/settings/test.py)
+ORCHESTRATION_OFFLINE_PACE = env.float("ORCHESTRATION_OFFLINE_PACE", default=0.015)  # seconds per word
 ORCHESTRATION_BREAKER_THRESHOLD = env.int("ORCHESTRATION_BREAKER_THRESHOLD", default=5)  # failures ...
 ORCHESTRATION_BREAKER_WINDOW = env.int("ORCHESTRATION_BREAKER_WINDOW", default=60)  # ... within seconds
 ORCHESTRATION_BREAKER_COOLDOWN = env.int("ORCHESTRATION_BREAKER_COOLDOWN", default=30)  # open for seconds
