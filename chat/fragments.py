@@ -29,7 +29,7 @@ TTL = 7 * 24 * 3600  # seconds; unused fragments age out
 _CSRF = "\x1fchat-csrf\x1f"
 _AVATAR = mark_safe("\x1fchat-avatar\x1f")  # noqa: S308 - a constant marker, replaced before output
 _SIBLINGS = mark_safe("<!--\x1fchat-siblings\x1f-->")  # noqa: S308 - a constant marker, as above
-_TEMPLATES = ("chat/_message.html", "chat/_siblings.html", "chat/_conversation_items.html")
+_TEMPLATES = ("chat/_message.html", "chat/_siblings.html", "chat/_conversation_items.html", "chat/_attachments.html")
 
 
 @lru_cache(maxsize=1)

@@ -60,8 +60,8 @@ def test_deleting_a_conversations_documents_gives_their_places_back(tenant_a, ow
     cid = uuid.uuid4()
     with in_tenant(tenant_a):
         for i in range(2):
-            services.document_upload(owner=owner, name=f"conv{i}.txt", data=uuid.uuid4().hex.encode(), scope="conversation",
-                                     conversation_id=cid)  # fmt: skip
+            services.document_upload(owner=owner, name=f"conv{i}.txt", data=uuid.uuid4().hex.encode(),
+                                     scope="conversation", conversation_id=cid)  # fmt: skip
         assert _used(tenant_a) == 2
         assert services.documents_delete_for_conversations(conversation_ids=[cid]) == 2
     assert _used(tenant_a) == 0

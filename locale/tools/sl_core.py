@@ -167,4 +167,7 @@ SL = {
     "Send the e-mail again": "Pošlji sporočilo znova",
     "We sent the e-mail again.": "Sporočilo smo poslali znova.",
     "Too many e-mails": "Preveč sporočil",
+    # files sent with a question (templates/chat/_attachments.html, issue 9)
+    "Attached files": "Priložene datoteke",
+    "removed": "odstranjeno",
 }
