@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from billing import services as billing
 from core.tasks import enqueue
 
-from .. import admission, streams
+from .. import admission
 from ..models import OPEN_ANSWER_CONSTRAINT, Conversation, Message
 from ..rendering import markdown_to_html
 from ..selectors import deepest_leaf
+from ..streaming import writer
 from ..text import preview_of
 from .moderation import FLAGGED, refuse_if_suspended, suspension_end
 
@@ -193,7 +194,7 @@ def message_stop(*, message: Message) -> Message:
             message_id=message.pk, status=Message.Status.STOPPED, content="", from_statuses=[Message.Status.PENDING]
         )
     if message.is_open:
-        streams.request_stop(message.pk)
+        writer.request_stop(message.pk)
     message.refresh_from_db()
     return message
 

@@ -426,7 +426,8 @@ CELERY_BEAT_SCHEDULE = {
     **CELERY_BEAT_SCHEDULE,
     # answers left waiting after a worker died (its generation slot expired): started again
     "chat-dispatch-waiting-answers": {"task": "chat.tasks.dispatch_waiting_answers", "schedule": 30.0},
-    "chat-sweep-stuck-answers": {"task": "chat.tasks.sweep_stuck_answers", "schedule": _timedelta(minutes=1)},
+    # a writer's heartbeat expires 10 s after its death: noticed within ~25 s (docs/FAULTS.md)
+    "chat-sweep-stuck-answers": {"task": "chat.tasks.sweep_stuck_answers", "schedule": 15.0},
     "chat-retention": {"task": "chat.tasks.apply_retention", "schedule": _timedelta(hours=1)},
 }
 
