@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('chat', '0004_import_job'),
+        ('chat', '0005_message_generation_attempts'),
         ('documents', '0002_chunk_hnsw'),
     ]
 
