@@ -175,6 +175,9 @@ class Attachment(models.Model):
     width = models.IntegerField(null=True, blank=True)
     height = models.IntegerField(null=True, blank=True)
     duration_seconds = models.FloatField(null=True, blank=True)
+    # the documents pipeline's row for this file (issue 9): its viewer and status; gone when deleted
+    document = models.ForeignKey("documents.Document", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+", verbose_name=_("document"))  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

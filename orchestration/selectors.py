@@ -70,6 +70,21 @@ def settings_snapshot() -> SettingsSnapshot:
     return _tenant_config()[0]
 
 
+def embedder_config():
+    """The workspace's embedder choice for documents (``DOCUMENTS_EMBEDDER_CONFIG`` names this):
+    documents does not import orchestration (DESIGN §3), so this side hands the choice in."""
+    from documents.embedders import EmbedderConfig
+
+    snapshot = settings_snapshot()
+    if snapshot.embedding_provider != "openai":
+        return EmbedderConfig(provider=snapshot.embedding_provider)
+    config = next((c for c in provider_configs(snapshot) if c.provider == "openai" and c.api_key), None)
+    if config is None:
+        return EmbedderConfig(provider="local")
+    return EmbedderConfig(provider="openai", api_key=config.api_key, base_url=config.base_url,
+                          model=snapshot.openai_embedding_model, guarded=config.guarded)  # fmt: skip
+
+
 # --- Per-process memo of the tenant's settings and credential rows ---------------------------------
 # Every message reads the settings and the credentials two or three times (moderation, the engine).
 # Each process keeps them per schema (core.versioned_cache), valid while the schema's token in the
