@@ -488,3 +488,51 @@ def tenant_purge_failed_one(*, tenant_id, older_than_hours: int = 24) -> bool:
     tenant.delete(force_drop=True)  # DROP SCHEMA IF EXISTS: a no-op when nothing is left
     tenant_cache_bump()
     return True
+
+
+def workspace_delete(*, subdomain: str, export: str | None = None, out=None) -> bool:
+    """Remove a workspace with all its data; False when there is none (already deleted).
+
+    Steps, each safe to run again, so an interrupted deletion is finished by running it again:
+    the workspace stops serving; its export is written (the backup_workspace format) when asked;
+    the TENANT_DELETE_HOOKS run (billing cancels the Stripe subscriptions); its files are removed
+    (listed from its schema, so before the schema goes); the schema is dropped; the Tenant row goes
+    and its Domain rows (and billing's rows) with it.
+    """
+    import shutil
+    from pathlib import Path
+
+    from .backups import workspace_backup, workspace_files
+
+    say = out or (lambda _msg: None)
+    use_public_schema()
+    tenant = Tenant.objects.filter(subdomain=subdomain).exclude(schema_name=get_public_schema_name()).first()
+    if tenant is None:
+        return False
+    if tenant.is_active:
+        tenant_set_active(tenant=tenant, active=False)
+        say("stopped serving")
+    has_schema = schema_exists(tenant.schema_name)
+    if export:
+        if has_schema and tenant.state == Tenant.State.READY:
+            workspace_backup(subdomain=subdomain, output=export)
+            say(f"export written to {export}")
+        elif not Path(export).exists():
+            raise ValidationError(_("The workspace's data is already gone; no export can be written."))
+    for path in settings.TENANT_DELETE_HOOKS:
+        import_string(path)(tenant)
+    say("billing cancelled")
+    root = Path(settings.MEDIA_ROOT).resolve()
+    if has_schema:
+        for name in workspace_files(tenant):
+            (root / name).unlink(missing_ok=True)
+    shutil.rmtree(root / tenant.schema_name, ignore_errors=True)
+    say("files removed")
+    use_public_schema()
+    _drop_schema(tenant.schema_name)
+    say("schema dropped")
+    with transaction.atomic():
+        Tenant.objects.filter(pk=tenant.pk).delete()  # a queryset delete: the schema is already gone
+        tenant_cache_bump()
+    say("workspace removed")
+    return True
