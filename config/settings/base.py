@@ -341,6 +341,8 @@ CELERY_DB_REUSE_MAX = 1_000_000_000
 CELERY_TASK_TENANT_CACHE_SECONDS = 60
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-failed-signups": {"task": "tenants.tasks.purge_failed_signups", "schedule": 3600.0},
+    # seed 001: inactive sessions cleaned up every 30 minutes, in each workspace's own schema
+    "clear-expired-sessions": {"task": "tenants.tasks.clear_expired_sessions", "schedule": 1800.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
