@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 import uuid
@@ -17,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django_tenants.clone import CloneSchema
+from django_tenants.clone import CLONE_SCHEMA_FUNCTION, CloneSchema
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from core import mail
@@ -131,8 +132,44 @@ def tenant_create(
     return tenant
 
 
+class _CloneOnce(CloneSchema):
+    """django-tenants' CloneSchema, without re-creating its functions on every clone.
+
+    Upstream runs CREATE OR REPLACE FUNCTION for ~240 kB of PL/pgSQL before each clone. Every
+    replacement leaves the previous compiled copies in the backend's memory (six PL/pgSQL function
+    contexts, ~16 MB per clone, measured on PostgreSQL 18): a long-lived process such as the
+    provisioning worker keeps one database session, so each clone ran slower than the one before
+    (0.27 s, then ~10 s after 100). The functions are now created only when the database lacks
+    this exact version, recognised by the sha256 of their source kept in the function's comment.
+    """
+
+    def _create_clone_schema_function(self):
+        source = CLONE_SCHEMA_FUNCTION.format(db_user=settings.DATABASES["default"].get("USER") or "postgres")
+        marker = "chorus:" + hashlib.sha256(source.encode()).hexdigest()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT obj_description(p.oid, 'pg_proc') FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                " WHERE p.proname = 'clone_schema' AND n.nspname = 'public'"
+            )
+            if any(row[0] == marker for row in cursor.fetchall()):
+                return
+            cursor.execute(source)
+            cursor.execute(
+                "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                " WHERE p.proname = 'clone_schema' AND n.nspname = 'public'"
+            )
+            for (signature,) in cursor.fetchall():
+                cursor.execute(f"COMMENT ON FUNCTION {signature} IS %s", [marker])
+
+
+def clone_functions_ensure() -> None:
+    """Create the clone functions in the database if this version is missing (idempotent)."""
+    use_public_schema()
+    _CloneOnce()._create_clone_schema_function()
+
+
 def _clone_template(schema_name: str) -> None:
-    CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, schema_name, "DATA")
+    _CloneOnce().clone_schema(settings.TENANT_BASE_SCHEMA, schema_name, "DATA")
 
 
 def _migrate_fresh(schema_name: str) -> None:
@@ -460,4 +497,52 @@ def tenant_purge_failed_one(*, tenant_id, older_than_hours: int = 24) -> bool:
         return False
     tenant.delete(force_drop=True)  # DROP SCHEMA IF EXISTS: a no-op when nothing is left
     tenant_cache_bump()
+    return True
+
+
+def workspace_delete(*, subdomain: str, export: str | None = None, out=None) -> bool:
+    """Remove a workspace with all its data; False when there is none (already deleted).
+
+    Steps, each safe to run again, so an interrupted deletion is finished by running it again:
+    the workspace stops serving; its export is written (the backup_workspace format) when asked;
+    the TENANT_DELETE_HOOKS run (billing cancels the Stripe subscriptions); its files are removed
+    (listed from its schema, so before the schema goes); the schema is dropped; the Tenant row goes
+    and its Domain rows (and billing's rows) with it.
+    """
+    import shutil
+    from pathlib import Path
+
+    from .backups import workspace_backup, workspace_files
+
+    say = out or (lambda _msg: None)
+    use_public_schema()
+    tenant = Tenant.objects.filter(subdomain=subdomain).exclude(schema_name=get_public_schema_name()).first()
+    if tenant is None:
+        return False
+    if tenant.is_active:
+        tenant_set_active(tenant=tenant, active=False)
+        say("stopped serving")
+    has_schema = schema_exists(tenant.schema_name)
+    if export:
+        if has_schema and tenant.state == Tenant.State.READY:
+            workspace_backup(subdomain=subdomain, output=export)
+            say(f"export written to {export}")
+        elif not Path(export).exists():
+            raise ValidationError(_("The workspace's data is already gone; no export can be written."))
+    for path in settings.TENANT_DELETE_HOOKS:
+        import_string(path)(tenant)
+    say("billing cancelled")
+    root = Path(settings.MEDIA_ROOT).resolve()
+    if has_schema:
+        for name in workspace_files(tenant):
+            (root / name).unlink(missing_ok=True)
+    shutil.rmtree(root / tenant.schema_name, ignore_errors=True)
+    say("files removed")
+    use_public_schema()
+    _drop_schema(tenant.schema_name)
+    say("schema dropped")
+    with transaction.atomic():
+        Tenant.objects.filter(pk=tenant.pk).delete()  # a queryset delete: the schema is already gone
+        tenant_cache_bump()
+    say("workspace removed")
     return True

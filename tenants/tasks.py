@@ -40,3 +40,25 @@ def purge_failed_signup(tenant_id: str) -> bool:
 def purge_unverified_signups() -> int:
     """Beat job: workspaces whose owner never confirmed the address go after TENANT_UNVERIFIED_PURGE_HOURS."""
     return services.tenant_purge_unverified(older_than_hours=settings.TENANT_UNVERIFIED_PURGE_HOURS)
+
+
+@shared_task(time_limit=60, ignore_result=True)
+def clear_expired_sessions() -> int:
+    """Beat (seed 001 "clean up inactive sessions"): sessions live in each tenant's schema, so
+    Django's clearsessions runs once per workspace, one task each (a broken schema fails its own)."""
+    from core.tasks import enqueue_each
+
+    schemas = selectors.tenants_ready().values_list("schema_name", flat=True)
+    return len(enqueue_each(clear_tenant_sessions, schemas))
+
+
+@shared_task(time_limit=600, ignore_result=True)
+def clear_tenant_sessions() -> int:
+    """One workspace's expired sessions, in the schema the task was sent to (safe to run twice)."""
+    from django.contrib.sessions.models import Session
+
+    from core.tasks import tenant_job
+
+    with tenant_job("clear_expired_sessions"):
+        deleted, _rows = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+        return deleted

@@ -23,6 +23,7 @@ from .subscriptions import (  # noqa: F401
     subscription_set_plan_by_code,
     subscription_start_free,
     subscription_sync,
+    subscriptions_cancel_for_deletion,
     tenant_features_apply,
 )
 from .usage import (  # noqa: F401

@@ -399,3 +399,19 @@ def checkout_return(*, tenant: Tenant, session_id: str) -> Subscription | None:
         return subscription_sync(stripe_subscription_id=sub_id, source="checkout")
     except stripe_api.StripeError:
         return None
+
+
+def subscriptions_cancel_for_deletion(tenant: Tenant) -> int:
+    """The workspace is being deleted (tenants' delete_workspace, TENANT_DELETE_HOOKS): cancel at once
+    every live Stripe subscription of its customer. Safe to run again (cancelled ones are skipped);
+    a Stripe failure raises, and the deletion stops before anything is dropped."""
+    if not tenant.stripe_customer_id or not stripe_api.configured():
+        return 0
+    client = stripe_api.client()
+    subs = client.v1.subscriptions.list(params={"customer": tenant.stripe_customer_id, "status": "all", "limit": 100})
+    cancelled = 0
+    for sub in subs.data:
+        if sub["status"] != "canceled":
+            client.v1.subscriptions.cancel(sub["id"], options={"idempotency_key": f"chorus-delete-{sub['id']}"})
+            cancelled += 1
+    return cancelled

@@ -149,6 +149,8 @@ TENANT_COLOR_ADMIN_APPS = False  # the admin of a tenant shows only its own apps
 TENANT_SCHEMA_READY_HOOKS = ["accounts.services.user_create_pending_owner"]
 # Called with (tenant, owner e-mail), inside its schema, when a public signup's owner confirms the address.
 TENANT_OWNER_VERIFIED_HOOKS = ["accounts.services.user_confirm_owner_email"]
+# Called with the tenant by delete_workspace before its schema and files go (idempotent each).
+TENANT_DELETE_HOOKS: list[str] = []
 # SET search_path once per connection checkout and schema switch, not before every statement:
 # django-tenants forgets the path on set_tenant/schema_context, close (back to the pool) and rollback.
 TENANT_LIMIT_SET_CALLS = True
@@ -346,6 +348,8 @@ CELERY_DB_REUSE_MAX = 1_000_000_000
 CELERY_TASK_TENANT_CACHE_SECONDS = 60
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-failed-signups": {"task": "tenants.tasks.purge_failed_signups", "schedule": 3600.0},
+    # seed 001: inactive sessions cleaned up every 30 minutes, in each workspace's own schema
+    "clear-expired-sessions": {"task": "tenants.tasks.clear_expired_sessions", "schedule": 1800.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
@@ -519,6 +523,8 @@ BILLING_METER_EVENT_NAME = env("BILLING_METER_EVENT_NAME", default="chorus_overa
 TENANT_SCHEMA_READY_HOOKS = [*TENANT_SCHEMA_READY_HOOKS, "billing.services.subscription_start_free"]
 # create_workspace --plan CODE: tenants names no billing code; it calls this hook with tenant and code.
 TENANT_PLAN_HOOK = "billing.services.subscription_set_plan_by_code"
+# delete_workspace: called with the tenant before anything is dropped (Stripe stops charging first).
+TENANT_DELETE_HOOKS = [*TENANT_DELETE_HOOKS, "billing.services.subscriptions_cancel_for_deletion"]
 CELERY_BEAT_SCHEDULE = {
     **CELERY_BEAT_SCHEDULE,
     "billing-usage-daily": {"task": "billing.tasks.aggregate_usage_daily", "schedule": _timedelta(hours=1)},
