@@ -125,7 +125,18 @@ def _pg_socket_dir(data_dir: Path) -> Path:
 
 
 def _pg_running(data_dir: Path) -> bool:
-    return (_pg_socket_dir(data_dir) / ".s.PGSQL.5432").exists() and (data_dir / "pg" / "postmaster.pid").exists()
+    """A socket and a postmaster.pid whose process is alive (a crash or a reboot leaves both files)."""
+    pid_file = data_dir / "pg" / "postmaster.pid"
+    if not (_pg_socket_dir(data_dir) / ".s.PGSQL.5432").exists() or not pid_file.exists():
+        return False
+    try:
+        pid = int(pid_file.read_text().split("\n", 1)[0])
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True  # alive, run by the pgserver user
+    return True
 
 
 def _start_postgres(data_dir: Path) -> None:
