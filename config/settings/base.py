@@ -120,6 +120,7 @@ SHARED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.google",
     "django_htmx",
+    "csp",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -185,6 +186,7 @@ RESERVED_SUBDOMAINS = [
 MIDDLEWARE = [
     "tenants.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -213,6 +215,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.branding",
                 "billing.context_processors.billing_banner",
+                "csp.context_processors.nonce",  # {{ CSP_NONCE }} for the brand colours' <style>
             ],
         },
     }
@@ -373,6 +376,30 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 
 # --- Security -------------------------------------------------------------------------------
+# Content-Security-Policy (django-csp, ADR 0010): scripts only from our own static files (no inline
+# script, no eval: htmx's hx-on and js: values are not allowed); <style> elements need the request's
+# nonce (the brand colours); style attributes are allowed for markdown table alignment (text-align
+# only, sanitised by nh3 and DOMPurify). Images may come from https (a workspace's logo URL).
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+# django-tenants' admin/index.html and admin/app_list.html (the admin's sidebar) carry one fixed
+# <style> block (the "not available" caption): allowed by its hash, checked by the browser test.
+_ADMIN_STYLE_HASHES = ["'sha256-VVLgkveYriYccl8IakSIMmivuo+40EbStbnlzNT84VA='"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE, *_ADMIN_STYLE_HASHES],
+        "style-src-elem": [SELF, NONCE, *_ADMIN_STYLE_HASHES],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "https:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
