@@ -345,6 +345,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "purge-failed-signups": {"task": "tenants.tasks.purge_failed_signups", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# Worker heartbeats for /healthz (core/health.py): written every INTERVAL seconds; a worker whose last
+# beat is older than MAX_AGE is missing (healthz then says "degraded", still 200).
+WORKER_HEARTBEAT_INTERVAL = env.float("WORKER_HEARTBEAT_INTERVAL", default=10.0)
+WORKER_HEARTBEAT_MAX_AGE = env.float("WORKER_HEARTBEAT_MAX_AGE", default=45.0)
+WORKER_HEARTBEAT_KEY = "chorus:worker-heartbeats"
 
 # --- Email ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
