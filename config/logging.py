@@ -12,25 +12,9 @@ chat/tests/test_logs_of_a_chat_round_carry_ids_not_content.py greps a whole chat
 
 from __future__ import annotations
 
-import contextvars
 import logging
 
-request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
-tenant: contextvars.ContextVar[str | None] = contextvars.ContextVar("tenant", default=None)
-user_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("user_id", default=None)
-task_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("task_id", default=None)
-FIELDS = {"request_id": request_id, "tenant": tenant, "user_id": user_id, "task_id": task_id}
-
-
-class ContextFilter(logging.Filter):
-    """Copies the context variables onto every record (None when unset)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        for name, var in FIELDS.items():
-            if not hasattr(record, name):
-                setattr(record, name, var.get())
-        return True
-
+from core.logcontext import FIELDS, ContextFilter
 
 JSON_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(tenant)s %(user_id)s %(task_id)s"
 RENAMED = {"asctime": "time", "levelname": "level", "name": "logger"}
@@ -81,19 +65,25 @@ def connect_celery_signals() -> None:
     signals.task_postrun.connect(_task_finished, weak=False, dispatch_uid="chorus-log-context-end")
 
 
+_task_tokens: dict = {}  # task id -> context tokens, so that an eager task restores its caller's context
+
+
 def _task_started(task_id=None, task=None, kwargs=None, **_):
     from tenant_schemas_celery.app import get_schema_name_from_task
 
-    globals()["task_id"].set(task_id)
     try:
         schema = get_schema_name_from_task(task, kwargs or {})
     except Exception:  # noqa: BLE001 - logging context must never fail a task
         schema = None
-    tenant.set(schema)
-    request_id.set(None)
-    user_id.set(None)
+    _task_tokens[task_id] = [
+        (FIELDS["task_id"], FIELDS["task_id"].set(task_id)),
+        (FIELDS["tenant"], FIELDS["tenant"].set(schema)),
+    ]
 
 
-def _task_finished(**_):
-    for var in FIELDS.values():
-        var.set(None)
+def _task_finished(task_id=None, **_):
+    for var, token in reversed(_task_tokens.pop(task_id, [])):
+        try:
+            var.reset(token)
+        except ValueError:  # set in another context (a pool thread): nothing of the caller's to restore
+            var.set(None)

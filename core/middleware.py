@@ -1,4 +1,4 @@
-"""Request context for the logs (config/logging.py): request id, tenant schema, user id."""
+"""Request context for the logs (core/logcontext.py, config/logging.py): request id, tenant schema, user id."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import uuid
 
 from django.utils.functional import empty
 
-from config import logging as log_context
+from core import logcontext as log_context
 
 logger = logging.getLogger("chorus.request")
 # A proxy's id is kept when it is a plain token (nginx's $request_id, a UUID, ...): nothing that
