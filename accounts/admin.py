@@ -4,29 +4,11 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import TenantModelAdmin, _on_public_host
+from billing.admin_usage import RecordsAdminActions
+from core.admin import NoSecretLookups, TenantModelAdmin, _on_public_host
 
 from .models import Invitation, User
 from .services import invitation_create, user_change_role, user_set_active
-
-
-def _names_field(lookup: str, fields: frozenset[str]) -> bool:
-    """Whether a URL lookup (``token__startswith``, ``password``) starts at one of ``fields``."""
-    return lookup.split("__", 1)[0] in fields
-
-
-class NoSecretLookups:
-    """Refuse URL filters on secret fields (issue 8 §1.2: ``?token__startswith=`` recovered an
-    invitation token one character at a time). Django already refuses filters through relations
-    that the list does not offer (``?user__password__startswith=``); local fields are ours to refuse.
-    A refused filter answers 400 whatever its value, so the answer says nothing about the secret."""
-
-    secret_lookup_fields: frozenset[str] = frozenset()
-
-    def lookup_allowed(self, lookup, value, request):
-        if _names_field(lookup, self.secret_lookup_fields):
-            return False
-        return super().lookup_allowed(lookup, value, request)
 
 
 class UserCreationForm(forms.ModelForm):
@@ -52,7 +34,7 @@ class UserCreationForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(NoSecretLookups, BaseUserAdmin):
+class UserAdmin(RecordsAdminActions, NoSecretLookups, BaseUserAdmin):
     """Tenant admins manage their workspace's people; operators manage operators."""
 
     secret_lookup_fields = frozenset({"password", "google_id", "socialaccount", "emailaddress", "logentry"})
@@ -135,7 +117,7 @@ class UserAdmin(NoSecretLookups, BaseUserAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(NoSecretLookups, TenantModelAdmin):
+class InvitationAdmin(RecordsAdminActions, NoSecretLookups, TenantModelAdmin):
     secret_lookup_fields = frozenset({"token", "token_hash"})
     list_display = ["email", "role", "invited_by", "created_at", "expires_at", "accepted_at"]
     readonly_fields = ["invited_by", "created_at", "accepted_at"]

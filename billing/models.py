@@ -340,6 +340,10 @@ class UsageCounter(models.Model):
     used = models.BigIntegerField(default=0, validators=[MinValueValidator(0)])
     warned_at = models.DateTimeField(null=True, blank=True)  # the 80 % warning went out (once per period)
     reported = models.BigIntegerField(default=0)  # overage: how much Stripe's meter has been told
+    # overage: a report written down before it is sent (value and identifier), until Stripe accepted it;
+    # a crash in between sends the same event again, which Stripe drops as a repeated identifier
+    pending = models.BigIntegerField(default=0, db_default=0)  # db_default: quotas inserts rows in SQL
+    pending_identifier = models.CharField(max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [

@@ -23,6 +23,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from core.versioned_cache import VersionedCache
+
 from .models import TENANT_WIDE, Subscription, UsageCounter
 
 Kind = UsageCounter.Kind
@@ -124,6 +126,25 @@ def _fetch_prepared(sql: str, params: dict):
     with psycopg.Cursor(raw) as cursor:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchone()
+
+
+# The banner on top of every page (``selectors.banner_for``), memoised per tenant schema and user.
+# It changes level only when a counter reaches a warning threshold or its limit, a question is given
+# back, or the subscription, plan or tiers change: the services doing that call
+# :func:`banner_changed`. What changes in between (the percent of a "warn" banner, a grace period
+# running out, a period rolling over) shows within ``BANNER_TTL`` seconds.
+BANNER_TTL = 30.0
+BANNER = VersionedCache("billing:banner", ttl=BANNER_TTL, clone=lambda value: value)
+
+
+def banner_changed(schema: str) -> None:
+    """What the billing banner says for ``schema`` may have changed (on commit, every process reads again)."""
+    BANNER.bump(schema=schema)
+
+
+def reaches_banner(taken: list[Taken]) -> bool:
+    """A take that moves the banner: a warning threshold crossed, or a limit reached."""
+    return any(t.just_warned or (t.limit is not None and t.used >= t.limit) for t in taken)
 
 
 class UnknownTenant(Exception):

@@ -184,7 +184,21 @@ class Banner:
 
 
 def banner_for(*, schema: str, user) -> Banner | None:
-    """What the top of every page says about billing for this user (None: nothing to say)."""
+    """What the top of every page says about billing for this user (None: nothing to say).
+
+    Memoised per schema, user, language and time zone (``quotas.BANNER``): the two statements
+    behind it ran on every page; the services that change what it says bump the cache."""
+    from django.utils import translation
+
+    from core.db import connection_schema
+
+    if connection_schema() != schema:  # the cache is versioned per the connection's schema
+        return _banner(schema=schema, user=user)
+    key = f"{user.pk}:{translation.get_language()}:{timezone.get_current_timezone_name()}"
+    return quotas.BANNER.get(key, lambda: _banner(schema=schema, user=user))
+
+
+def _banner(*, schema: str, user) -> Banner | None:
     from django.utils.formats import date_format
     from django.utils.translation import gettext as _
 

@@ -1,9 +1,9 @@
 """Admission of questions and answer streams: what is checked before anything is stored or opened.
 
 ``question_admit`` is the one place a question (new conversation, send, edit, regenerate) is let
-in: today the per-user and per-tenant rate limits (sliding windows in Redis, core.ratelimit); the
-plan's quota belongs beside them. A refusal raises :class:`QuestionLimited`, which views answer
-with 429, the limit reached and the time to retry.
+in: the per-user and per-tenant rate limits (both moving one-minute windows, taken together by one
+Lua script in Redis); the plan's quota belongs beside them. A refusal raises
+:class:`QuestionLimited`, which views answer with 429, the limit reached and the time to retry.
 
 ``stream_open`` / ``stream_close`` cap the answer streams (SSE) one user holds open at once.
 """
@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import time
 import uuid
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection
 from django.utils.translation import ngettext
-
-from core import ratelimit
 
 from .services.errors import ChatRefused
 
@@ -64,25 +63,70 @@ def tenant_questions_per_minute() -> int:
     return int(value or settings.QUESTIONS_PER_MINUTE_TENANT)
 
 
+# Both per-minute windows of a question in one Lua script (atomic in Redis): each window is a sorted
+# set of the questions admitted in the last minute (score = when, in ms of Redis's clock). The
+# workspace's window is checked first, then the user's; the question is added to both or to neither.
+# It replaces check (peek the workspace) -> count the user -> count the workspace, where concurrent
+# questions that passed the peek were charged to their users' windows and then refused by the
+# workspace's. Returns {0, 0} when admitted, else {1 (user) or 2 (workspace), ms until a place frees}.
+_ADMIT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[1])
+local limits = {tonumber(ARGV[2]), tonumber(ARGV[3])}
+for _, i in ipairs({2, 1}) do
+  if limits[i] > 0 then
+    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
+    if redis.call('ZCARD', KEYS[i]) >= limits[i] then
+      local oldest = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
+      return {i, tonumber(oldest[2]) + window - now}
+    end
+  end
+end
+for i = 1, 2 do
+  if limits[i] > 0 then
+    redis.call('ZADD', KEYS[i], now, ARGV[4])
+    redis.call('PEXPIRE', KEYS[i], window)
+  end
+end
+return {0, 0}
+"""
+WINDOW_MS = 60_000
+
+
+@lru_cache(maxsize=1)
+def _admit_script():
+    """The script, sent by its SHA (EVALSHA; reloaded by redis-py if the server lost it), on a client
+    kept for the process (its connection pool is reused instead of opening a connection per question)."""
+    import redis
+
+    return redis.Redis.from_url(settings.REDIS_URL, decode_responses=True).register_script(_ADMIT)
+
+
+def _question_keys(schema: str, user_id) -> list[str]:
+    return [f"{NAMESPACE}:questions-user:{schema}:{user_id}", f"{NAMESPACE}:questions-tenant:{schema}"]
+
+
 def question_admit(*, user_id) -> None:
-    """Count one question of ``user_id`` in the current tenant, or raise QuestionLimited (nothing counted
-    against the tenant when the user's own limit refuses). Call before anything is stored."""
+    """Count one question of ``user_id`` in the current tenant, or raise QuestionLimited (counted
+    nowhere when refused: neither the user's window nor the workspace's). One Redis round trip,
+    atomic, so N concurrent questions with N-k places left admit exactly N-k. Call before anything
+    is stored."""
     schema = _schema()
     per_user = int(settings.QUESTIONS_PER_MINUTE_USER)
     per_tenant = tenant_questions_per_minute()
-    tenant_key = (NAMESPACE, "questions-tenant", schema)
-    if per_tenant > 0:  # a full tenant refuses before the user's own window is charged
-        verdict = ratelimit.peek(f"{per_tenant}/minute", *tenant_key)
-        if not verdict.allowed:
-            raise QuestionLimited(scope="tenant", per_minute=per_tenant, retry_after=verdict.retry_after)
-    if per_user > 0:
-        verdict = ratelimit.hit(f"{per_user}/minute", NAMESPACE, "questions-user", schema, str(user_id))
-        if not verdict.allowed:
-            raise QuestionLimited(scope="user", per_minute=per_user, retry_after=verdict.retry_after)
-    if per_tenant > 0:
-        verdict = ratelimit.hit(f"{per_tenant}/minute", *tenant_key)
-        if not verdict.allowed:
-            raise QuestionLimited(scope="tenant", per_minute=per_tenant, retry_after=verdict.retry_after)
+    if per_user <= 0 and per_tenant <= 0:
+        return
+    refused, wait_ms = _admit_script()(
+        keys=_question_keys(schema, user_id), args=[WINDOW_MS, max(per_user, 0), max(per_tenant, 0), uuid.uuid4().hex]
+    )
+    if int(refused):
+        scope = "user" if int(refused) == 1 else "tenant"
+        raise QuestionLimited(
+            scope=scope,
+            per_minute=per_user if scope == "user" else per_tenant,
+            retry_after=max(1, -(-int(wait_ms) // 1000)),
+        )
 
 
 # --- Open answer streams per user -------------------------------------------------------------

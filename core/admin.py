@@ -8,6 +8,23 @@ the public host only operators (superusers) get in, and only public models are s
 from django.contrib import admin
 
 
+class NoSecretLookups:
+    """Refuse URL filters on secret fields (issue 8 §1.2: ``?token__startswith=`` recovered an
+    invitation token one character at a time). Django already refuses filters through relations
+    that the list does not offer (``?user__password__startswith=``); local fields are ours to refuse.
+    A refused filter answers 400 whatever its value, so the answer says nothing about the secret.
+
+    Put it before the admin class: ``class InvitationAdmin(NoSecretLookups, TenantModelAdmin)``
+    with ``secret_lookup_fields = frozenset({"token", "token_hash"})``."""
+
+    secret_lookup_fields: frozenset[str] = frozenset()
+
+    def lookup_allowed(self, lookup, value, request):
+        if lookup.split("__", 1)[0] in self.secret_lookup_fields:
+            return False
+        return super().lookup_allowed(lookup, value, request)  # type: ignore[misc]
+
+
 def _on_public_host(request) -> bool:
     tenant = getattr(request, "tenant", None)
     return tenant is None or tenant.is_public

@@ -22,7 +22,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from core.admin import TenantModelAdmin
+from billing.admin_usage import RecordsAdminActions
+from core.admin import NoSecretLookups, TenantModelAdmin
 from orchestration import selectors, services
 from orchestration.admin_forms import PriceTableField, describe_change, local_datetime, model_choices
 from orchestration.models import (
@@ -152,7 +153,9 @@ class ProviderCredentialForm(forms.ModelForm):
 
 
 @admin.register(ProviderCredential)
-class ProviderCredentialAdmin(TenantModelAdmin):
+class ProviderCredentialAdmin(RecordsAdminActions, NoSecretLookups, TenantModelAdmin):
+    # No URL filter on the key's ciphertext: ?encrypted_api_key__startswith= is an oracle (issue 8 §1.2).
+    secret_lookup_fields = frozenset({"encrypted_api_key"})
     form = ProviderCredentialForm
     change_form_template = "admin/orchestration/providercredential/change_form.html"
     list_display = ["provider", "enabled", "key_status", "default_model", "last_test", "priority"]
@@ -166,12 +169,6 @@ class ProviderCredentialAdmin(TenantModelAdmin):
         (_("Rate limits"), {"fields": ["requests_per_minute", "tokens_per_minute"]}),
         (_("History"), {"fields": ["history"], "classes": ["collapse"]}),
     ]
-
-    def lookup_allowed(self, lookup, value, request):
-        # No URL filter on the key's ciphertext: ?encrypted_api_key__startswith= is an oracle (issue 8 §1.2).
-        if lookup.split("__", 1)[0] == "encrypted_api_key":
-            return False
-        return super().lookup_allowed(lookup, value, request)
 
     @admin.display(description=_("API key"))
     def key_status(self, obj) -> str:
@@ -347,7 +344,7 @@ class OrchestrationSettingsForm(forms.ModelForm):
 
 
 @admin.register(OrchestrationSettings)
-class OrchestrationSettingsAdmin(TenantModelAdmin):
+class OrchestrationSettingsAdmin(RecordsAdminActions, TenantModelAdmin):
     form = OrchestrationSettingsForm
     readonly_fields = ["history"]
     fieldsets = [

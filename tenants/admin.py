@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import PublicModelAdmin
+from core.admin import NoSecretLookups, PublicModelAdmin
 
 from .forms import WorkspaceSettingsForm
 from .models import Domain, Tenant, Workspace
@@ -13,10 +13,6 @@ from .services import tenant_cache_bump, tenant_set_active, tenant_settings_save
 SECRET_LOOKUP_FIELDS = frozenset({"pending_owner"})
 
 
-def _secret_lookup(lookup: str) -> bool:
-    return lookup.split("__", 1)[0] in SECRET_LOOKUP_FIELDS
-
-
 class DomainInline(admin.TabularInline):
     model = Domain
     extra = 0
@@ -24,7 +20,8 @@ class DomainInline(admin.TabularInline):
 
 
 @admin.register(Tenant)
-class TenantAdmin(PublicModelAdmin):
+class TenantAdmin(NoSecretLookups, PublicModelAdmin):
+    secret_lookup_fields = SECRET_LOOKUP_FIELDS
     list_display = ["name", "subdomain", "schema_name", "state", "is_active", "created_at"]
     list_filter = ["state", "is_active"]
     search_fields = ["name", "subdomain", "schema_name"]
@@ -58,9 +55,6 @@ class TenantAdmin(PublicModelAdmin):
         super().save_related(request, form, formsets, change)
         tenant_cache_bump()  # the domains inline: hosts are looked up again once this commits
 
-    def lookup_allowed(self, lookup, value, request):
-        return not _secret_lookup(lookup) and super().lookup_allowed(lookup, value, request)
-
     def has_delete_permission(self, request, obj=None):
         return False  # deleting drops a schema; an operator does that deliberately from the shell
 
@@ -78,8 +72,10 @@ class TenantAdmin(PublicModelAdmin):
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):
+class WorkspaceAdmin(NoSecretLookups, admin.ModelAdmin):
     """A tenant admin's own workspace: name, branding, sign-up policy, legal links."""
+
+    secret_lookup_fields = SECRET_LOOKUP_FIELDS
 
     form = WorkspaceSettingsForm
     fieldsets = (
@@ -95,9 +91,6 @@ class WorkspaceAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """Through the service: the new branding is served at once, by every process."""
         tenant_settings_save(tenant=obj)
-
-    def lookup_allowed(self, lookup, value, request):
-        return not _secret_lookup(lookup) and super().lookup_allowed(lookup, value, request)
 
     def changelist_view(self, request, extra_context=None):
         """There is exactly one workspace here: go straight to its settings."""

@@ -10,6 +10,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from tenants.models import Tenant
@@ -138,8 +139,12 @@ def overage_identifier(tenant_id, meter: str, period_start: datetime, hour: date
 
 def overage_report(*, now: datetime | None = None) -> dict[str, int]:
     """Hourly: tell Stripe's meter how many questions past the quota each paying tenant asked since
-    the last report. The identifier ``tenant:meter:period:hour`` makes a repeated report in the same
-    hour a no-op at Stripe; what was sent is recorded after Stripe accepted it."""
+    the last report. The identifier ``tenant:meter:period:hour`` makes a repeated report a no-op at
+    Stripe. A report is written down (``pending`` and its identifier, committed) before it is sent
+    and moved into ``reported`` once Stripe accepted it; a run that finds one pending (the last run
+    crashed or Stripe failed between the two) first sends that same event again, so whatever moment
+    the job dies, every question is reported once (Stripe keeps identifiers for at least 24 hours;
+    the job runs hourly)."""
     now = now or timezone.now()
     hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     meter = settings.BILLING_METER_EVENT_NAME
@@ -161,24 +166,41 @@ def overage_report(*, now: datetime | None = None) -> dict[str, int]:
             kind=UsageCounter.Kind.QUESTIONS,
             period_start__lte=limits.period.start,
         ).order_by("-period_start")[:2]:  # this period and the one that just ended
+            count = 0
+            if counter.pending > 0:  # written down, maybe sent: the same event again
+                count += _overage_send(sub, counter, meter, now)
+                counter.refresh_from_db()
             over = max(0, counter.used - limits.question_limit) - counter.reported
-            if over <= 0:
-                continue
-            identifier = overage_identifier(sub.tenant_id, meter, counter.period_start, hour)
-            stripe_api.client().v1.billing.meter_events.create(
-                params={
-                    "event_name": meter,
-                    "identifier": identifier,
-                    "payload": {"stripe_customer_id": sub.tenant.stripe_customer_id, "value": str(over)},
-                    "timestamp": int(min(now, counter.period_end - timedelta(seconds=1)).timestamp()),
-                }
-            )
-            UsageCounter.objects.filter(pk=counter.pk, reported=counter.reported).update(
-                reported=counter.reported + over
-            )
-            sent["tenants"] += 1
-            sent["questions"] += over
+            if over > 0:
+                identifier = overage_identifier(sub.tenant_id, meter, counter.period_start, hour)
+                if counter.pending_identifier.startswith(identifier):  # a report went out this hour already
+                    identifier = f"{identifier}:{counter.reported}"
+                written = UsageCounter.objects.filter(pk=counter.pk, pending=0, reported=counter.reported).update(
+                    pending=over, pending_identifier=identifier
+                )
+                if written:  # committed before the call (no transaction here: the job runs in autocommit)
+                    counter.pending, counter.pending_identifier = over, identifier
+                    count += _overage_send(sub, counter, meter, now)
+            if count:
+                sent["tenants"] += 1
+                sent["questions"] += count
     return sent
+
+
+def _overage_send(sub: Subscription, counter: UsageCounter, meter: str, now: datetime) -> int:
+    """Send the counter's pending report to Stripe, then move it into ``reported``. Returns its size."""
+    stripe_api.client().v1.billing.meter_events.create(
+        params={
+            "event_name": meter,
+            "identifier": counter.pending_identifier,
+            "payload": {"stripe_customer_id": sub.tenant.stripe_customer_id, "value": str(counter.pending)},
+            "timestamp": int(min(now, counter.period_end - timedelta(seconds=1)).timestamp()),
+        }
+    )
+    UsageCounter.objects.filter(pk=counter.pk, pending=counter.pending).update(
+        reported=F("reported") + counter.pending, pending=0
+    )
+    return counter.pending
 
 
 def overage_so_far(*, tenant: Tenant, limits: quotas.Limits, used: int) -> tuple[int, Decimal]:

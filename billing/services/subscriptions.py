@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from tenants.models import Tenant
 
-from .. import stripe_api
+from .. import quotas, stripe_api
 from ..models import Invoice, Payment, Plan, Subscription, SubscriptionHistory
 
 logger = logging.getLogger(__name__)
@@ -92,6 +92,7 @@ def subscription_start_free(tenant: Tenant) -> Subscription:
         defaults={"plan": plan, "status": Subscription.Status.ACTIVE, "question_limit": plan.question_limit},
     )
     if created:
+        quotas.banner_changed(tenant.schema_name)
         _history(sub, from_plan="", from_status="", source="workspace_created")
         tenant_features_apply(tenant=tenant, plan=sub.plan)
     return sub
@@ -109,6 +110,7 @@ def subscription_set_plan(*, tenant: Tenant, plan: Plan, source: str = "operator
     sub.status = Subscription.Status.ACTIVE
     sub.question_limit = plan.question_limit
     sub.save(update_fields=["plan", "status", "question_limit", "updated_at"])
+    quotas.banner_changed(tenant.schema_name)
     _history(sub, from_plan=from_plan, from_status=from_status, source=source)
     tenant_features_apply(tenant=tenant, plan=plan)
     return sub
@@ -275,6 +277,7 @@ def subscription_apply(*, stripe_sub, source: str, event_id: str = "") -> Subscr
     sub.synced_at = now
     sub.full_clean(exclude=["tenant", "plan"])
     sub.save()
+    quotas.banner_changed(tenant.schema_name)
     _history(sub, from_plan=from_plan, from_status=from_status, source=source, event_id=event_id)
     tenant_features_apply(tenant=tenant, plan=plan)
     return sub

@@ -111,6 +111,8 @@ def quota_reserve(*, user_id, user_email: str = "", tenant=None, schema: str | N
         t = exc.take
         raise QuotaExceeded(limit=t.kind, limit_value=t.limit, reset_at=t.period.end) from None
     warned = [t.kind for t in taken if t.just_warned]
+    if quotas.reaches_banner(taken):
+        quotas.banner_changed(_schema(tenant, schema))
     if warned:
         from ..tasks import notify_quota_warning
 
@@ -125,15 +127,18 @@ def document_reserve(*, user_id, tenant=None, schema: str | None = None) -> None
     limits = quotas.limits_for(schema=_schema(tenant, schema), user_id=user_id)
     period = quotas.Period(FOREVER_START, FOREVER_END)
     try:
-        quotas.take(limits.tenant_id, [Take(Kind.DOCUMENTS, TENANT_WIDE, period, 1, 1, limits.document_limit)])
+        taken = quotas.take(limits.tenant_id, [Take(Kind.DOCUMENTS, TENANT_WIDE, period, 1, 1, limits.document_limit)])
     except quotas.Refused:
         raise QuotaExceeded(limit=Kind.DOCUMENTS, limit_value=limits.document_limit, reset_at=None) from None
+    if quotas.reaches_banner(taken):
+        quotas.banner_changed(_schema(tenant, schema))
 
 
 def document_release(*, tenant=None, schema: str | None = None) -> None:
     """A document was deleted: its place under the limit is free again."""
     limits = quotas.limits_for(schema=_schema(tenant, schema))
     quotas.give_back(limits.tenant_id, Kind.DOCUMENTS, TENANT_WIDE, FOREVER_START, 1)
+    quotas.banner_changed(_schema(tenant, schema))
 
 
 _INSERT_LOG = """
@@ -201,12 +206,14 @@ def usage_record(
             quotas.add_usage(tenant_id, Kind.TOKENS_DAY, TENANT_WIDE, quotas.day_of(now), params["tokens"])
             if user_id:
                 quotas.add_usage(tenant_id, Kind.USER_TOKENS, user_id, quotas.month_of(now), params["tokens"])
+            quotas.banner_changed(schema)  # tokens may cross a threshold (their counters take no limit)
         if refund_question_of is not None:
             limits = quotas.limits_for(schema=schema, now=refund_question_of)
             quotas.give_back(tenant_id, Kind.QUESTIONS, TENANT_WIDE, limits.period.start, 1)
             if user_id:
                 month = quotas.month_of(refund_question_of).start
                 quotas.give_back(tenant_id, Kind.USER_QUESTIONS, user_id, month, 1)
+            quotas.banner_changed(schema)
     return True
 
 
@@ -236,6 +243,7 @@ def tier_save(
             tier.save()
     except IntegrityError:
         raise ValidationError({"name": _("A tier with this name exists already.")}) from None
+    quotas.banner_changed(tenant.schema_name)
     return tier
 
 
@@ -244,6 +252,7 @@ def tier_assign(*, tenant, user_id, user_email: str, tier: UsageTier | None) -> 
     """Put a user on ``tier`` (None: back to the default)."""
     if tier is not None and tier.tenant_id != tenant.pk:
         raise UsageTier.DoesNotExist
+    quotas.banner_changed(tenant.schema_name)
     if tier is None:
         UserTier.objects.filter(tenant=tenant, user_id=user_id).delete()
         return None
@@ -258,6 +267,7 @@ def tier_delete(*, tenant, tier: UsageTier) -> None:
     if tier.tenant_id != tenant.pk:
         raise UsageTier.DoesNotExist
     tier.delete()
+    quotas.banner_changed(tenant.schema_name)
 
 
 def counter_row(tenant_id, kind: str, user_id, period_start) -> UsageCounter | None:

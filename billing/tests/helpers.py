@@ -6,6 +6,7 @@ import threading
 
 from django.db import connection
 
+from billing import quotas
 from billing.models import TENANT_WIDE, UsageCounter
 
 
@@ -17,6 +18,7 @@ def set_used(tenant, kind, period, used, user_id=TENANT_WIDE):
         period_start=period.start,
         defaults={"period_end": period.end, "used": used},
     )
+    quotas.banner_changed(tenant.schema_name)  # as the services that move a counter do
 
 
 def in_thread(fn, *args, **kwargs):
