@@ -83,3 +83,17 @@ def test_it_renders_sign_in_pages_with_no_violation(chat_live, browser_instance,
         assert found == [], "\n".join(found)
     finally:
         context.close()
+
+
+def test_it_uploads_in_the_library_and_refreshes_the_list_with_no_violation(chat_page):
+    """The upload form's after-request refresh (formerly an hx-on attribute, eval) is site.js now."""
+    page = chat_page
+    console = _watch(page)
+    page.goto(page.base_url + "/documents/")
+    name = "csp-check-notes.txt"
+    page.set_input_files("#docs-files", files=[{"name": name, "mimeType": "text/plain", "buffer": b"Plain notes."}])
+    page.locator(".docs-upload button[type=submit]").click()
+    expect(page.locator("#docs-list")).to_contain_text(name)  # the list reloaded without a page load
+    assert page.evaluate("document.getElementById('docs-files').files.length") == 0  # the form was reset
+    found = _violations(page, console)
+    assert found == [], "\n".join(found)
