@@ -8,6 +8,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from . import policy
 from .handoff import Identity, make_token
@@ -21,6 +22,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)
+        user.name = (form.cleaned_data.get("name") or "").strip()[:255]
         tenant = getattr(request, "tenant", None)
         if tenant is not None and not tenant.is_public:
             user.language = tenant.settings_data["default_language"]
@@ -44,6 +46,27 @@ class AccountAdapter(DefaultAccountAdapter):
         if getattr(settings, "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "http") == "https":
             url = "https:" + url.partition(":")[2]
         return url
+
+    # allauth's e-mails in the workspace's name: sender, subject, logo and colour (core.mail), with
+    # an HTML version next to each text one (templates/account/email/*_message.html).
+    def _brand(self) -> dict:
+        from allauth.core import context
+
+        from core import mail
+
+        return mail.brand_of(getattr(context.request, "tenant", None))
+
+    def get_from_email(self) -> str:
+        from core import mail
+
+        return mail.from_email(self._brand()["app_name"])
+
+    def format_email_subject(self, subject: str) -> str:
+        return f"{self._brand()['app_name']}: {subject}"
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        brand = self._brand()
+        super().send_mail(template_prefix, email, {"brand": brand, "workspace": brand["app_name"], **context})
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
@@ -89,6 +112,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             name=sociallogin.user.get_full_name() if hasattr(sociallogin.user, "get_full_name") else "",
             provider=sociallogin.account.provider,
             uid=str(sociallogin.account.uid),
+            language=(get_language() or "")[:2],
         )
         token = make_token(identity=identity, schema_name=tenant.schema_name)
         raise ImmediateHttpResponse(

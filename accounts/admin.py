@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from billing.admin_usage import RecordsAdminActions
-from core.admin import NoSecretLookups, TenantModelAdmin, _on_public_host
+from core.admin import AuditedAdmin, NoSecretLookups, TenantModelAdmin, _on_public_host
 
 from .models import Invitation, User
 from .services import invitation_create, user_change_role, user_set_active
@@ -34,7 +34,7 @@ class UserCreationForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(RecordsAdminActions, NoSecretLookups, BaseUserAdmin):
+class UserAdmin(AuditedAdmin, RecordsAdminActions, NoSecretLookups, BaseUserAdmin):
     """Tenant admins manage their workspace's people; operators manage operators."""
 
     secret_lookup_fields = frozenset({"password", "google_id", "socialaccount", "emailaddress", "logentry"})
@@ -116,17 +116,33 @@ class UserAdmin(RecordsAdminActions, NoSecretLookups, BaseUserAdmin):
         super().save_model(request, obj, form, change)
 
 
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ["email", "role", "expires_at"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(_("This person is already a member of the workspace."))
+        return email
+
+
 @admin.register(Invitation)
 class InvitationAdmin(RecordsAdminActions, NoSecretLookups, TenantModelAdmin):
     secret_lookup_fields = frozenset({"token", "token_hash"})
-    list_display = ["email", "role", "invited_by", "created_at", "expires_at", "accepted_at"]
-    readonly_fields = ["invited_by", "created_at", "accepted_at"]
-    fields = ["email", "role", "expires_at", "invited_by", "created_at", "accepted_at"]
+    form = InvitationForm
+    list_display = ["email", "role", "invited_by", "created_at", "expires_at", "accepted_at", "replaced_at"]
+    readonly_fields = ["invited_by", "created_at", "accepted_at", "replaced_at"]
+    fields = ["email", "role", "expires_at", "invited_by", "created_at", "accepted_at", "replaced_at"]
 
     def has_change_permission(self, request, obj=None):
         return False
 
     def save_model(self, request, obj, form, change):
+        # The admin's own "was added successfully" is left out (message_user): this method says what
+        # happened, once, whether the invitation went out or was refused.
+        request._chorus_invitation_reported = True
         try:
             invitation = invitation_create(actor=request.user, email=obj.email, role=obj.role, request=request)
         except (PermissionDenied, ValidationError) as exc:
@@ -134,6 +150,11 @@ class InvitationAdmin(RecordsAdminActions, NoSecretLookups, TenantModelAdmin):
             return
         obj.pk = invitation.pk
         messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        if getattr(request, "_chorus_invitation_reported", False) and level == messages.SUCCESS:
+            return
+        super().message_user(request, message, level, *args, **kwargs)
 
 
 def _restrict_allauth_admins() -> None:

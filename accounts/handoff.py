@@ -28,6 +28,12 @@ class Identity:
     name: str
     provider: str
     uid: str
+    language: str = ""
+
+
+# ``provider`` of a hand-off minted for the owner of a new workspace who just followed the link of
+# the confirmation e-mail on the public host (that proved the address); ``uid`` is then empty.
+OWNER_CONFIRMED = "owner-confirmed"
 
 
 def make_token(*, identity: Identity, schema_name: str) -> str:
@@ -37,6 +43,7 @@ def make_token(*, identity: Identity, schema_name: str) -> str:
         "provider": identity.provider,
         "uid": identity.uid,
         "schema": schema_name,
+        "language": identity.language,
         "nonce": secrets.token_urlsafe(16),
     }
     return signing.dumps(payload, salt=SALT, compress=True)
@@ -55,4 +62,10 @@ def consume_token(token: str, *, schema_name: str) -> Identity:
     cache = caches["default"]
     if not cache.add(f"handoff-nonce:{payload['nonce']}", 1, timeout=settings.HANDOFF_TOKEN_MAX_AGE * 2):
         raise HandoffError("already used")
-    return Identity(email=payload["email"], name=payload["name"], provider=payload["provider"], uid=payload["uid"])
+    return Identity(
+        email=payload["email"],
+        name=payload["name"],
+        provider=payload["provider"],
+        uid=payload["uid"],
+        language=payload.get("language", ""),
+    )

@@ -4,6 +4,10 @@ from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone, translation
 
+# Set by the public host's language switch on the parent domain (accounts.views_public.set_language),
+# so that a workspace host (a subdomain) starts in the language chosen there.
+PARENT_LANGUAGE_COOKIE = "chorus_language"
+
 
 class UserLanguageMiddleware:
     """A signed-in user's language wins; otherwise the language cookie, then the tenant's default.
@@ -22,7 +26,10 @@ class UserLanguageMiddleware:
         else:
             timezone.deactivate()
             if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and tenant is not None and not tenant.is_public:
-                code = tenant.settings_data["default_language"]
+                # the language chosen on the public host (a cookie on the parent domain), else the
+                # workspace's default
+                chosen = request.COOKIES.get(PARENT_LANGUAGE_COOKIE)
+                code = chosen if chosen in dict(settings.LANGUAGES) else tenant.settings_data["default_language"]
         if code:
             translation.activate(code)
             request.LANGUAGE_CODE = code

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from core import mail
 
 from .models import Invitation, User
 
@@ -131,7 +130,9 @@ def invitation_create(*, actor: User, email: str, role: str = User.Role.MEMBER, 
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member of the workspace.")})
-    Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).delete()
+    Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True, replaced_at__isnull=True).update(
+        replaced_at=timezone.now()
+    )
     invitation = Invitation(email=email, role=role, invited_by=actor)
     token = invitation.new_token()
     invitation.full_clean()
@@ -145,17 +146,23 @@ def invitation_create(*, actor: User, email: str, role: str = User.Role.MEMBER, 
         link = tenant_url(tenant, path, request)
     else:
         link = path
-    workspace = tenant.app_name if tenant is not None else "Chorus"
-    body = render_to_string("accounts/email/invitation.txt", {"link": link, "inviter": actor, "workspace": workspace})
-    transaction.on_commit(
-        lambda: send_mail(
-            _("You are invited to %(workspace)s") % {"workspace": workspace},
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [email],
-            fail_silently=False,
+    brand = mail.brand_of(tenant)
+    language = tenant.settings_data["default_language"] if tenant is not None and not tenant.is_public else None
+    with translation.override(language or translation.get_language()):
+        context = {
+            "link": link,
+            "inviter": actor.get_full_name(),
+            "workspace": brand["app_name"],
+            "role": invitation.get_role_display(),
+        }
+        message = mail.build(
+            template="accounts/email/invitation",
+            to=[email],
+            subject=_("%(inviter)s invited you to %(workspace)s") % context,
+            context=context,
+            brand=brand,
         )
-    )
+    transaction.on_commit(message.send)
     return invitation
 
 
@@ -168,7 +175,9 @@ def invitation_find(*, token: str) -> Invitation | None:
 
 def invitation_pending_for(*, email: str) -> Invitation | None:
     """A usable invitation for ``email``, if any (the newest)."""
-    for invitation in Invitation.objects.filter(email__iexact=email.strip(), accepted_at__isnull=True):
+    for invitation in Invitation.objects.filter(
+        email__iexact=email.strip(), accepted_at__isnull=True, replaced_at__isnull=True
+    ):
         if invitation.is_usable:
             return invitation
     return None

@@ -17,8 +17,31 @@ from core import ratelimit
 
 from . import policy
 from .forms import PreferencesForm
-from .handoff import HandoffError, consume_token
+from .handoff import OWNER_CONFIRMED, HandoffError, Identity, consume_token
+from .selectors import owner_with_proven_address
 from .services import IdentityRefused, invitation_find, invitation_pending_for, user_from_identity
+
+LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+def _keep_language(response, identity: Identity):
+    """The language chosen on the public host travels in the hand-off (cookies are per host)."""
+    if identity.language in LANGUAGES:
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, identity.language, samesite="Lax")
+    return response
+
+
+def _owner_handoff(request, identity: Identity):
+    """The owner of a new workspace confirmed their address on the public host: sign them in."""
+    user = owner_with_proven_address(email=identity.email)
+    if user is None:
+        return render(
+            request,
+            "accounts/handoff_failed.html",
+            {"reason": _("This sign-in link is invalid, expired or was already used. Please try again.")},
+            status=403,
+        )
+    return _keep_language(perform_login(request, user, email_verification="none", redirect_url="/chat/"), identity)
 
 
 @require_GET
@@ -33,6 +56,8 @@ def handoff(request):
             {"reason": _("This sign-in link is invalid, expired or was already used. Please try again.")},
             status=400,
         )
+    if identity.provider == OWNER_CONFIRMED:
+        return _owner_handoff(request, identity)
     invitation = invitation_pending_for(email=identity.email)
     signup_allowed = invitation is not None or (
         policy.signup_open(request) and policy.email_allowed(request, identity.email)
@@ -63,7 +88,7 @@ def handoff(request):
             ),
         )
     request.session.pop(policy.SESSION_INVITATION, None)
-    return perform_login(request, user, email_verification="none", redirect_url="/chat/")
+    return _keep_language(perform_login(request, user, email_verification="none", redirect_url="/chat/"), identity)
 
 
 @require_GET
@@ -74,7 +99,7 @@ def invitation_open(request, token: str):
     if invitation is None:
         raise Http404("unknown invitation")
     if not invitation.is_usable:
-        return render(request, "accounts/invitation_invalid.html", status=410)
+        return render(request, "accounts/invitation_invalid.html", {"replaced": invitation.replaced_at}, status=410)
     request.session[policy.SESSION_INVITATION] = str(invitation.pk)
     get_account_adapter(request).stash_verified_email(request, invitation.email)
     return redirect(f"/accounts/signup/?{urlencode({'email': invitation.email})}")

@@ -7,7 +7,6 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -59,17 +58,27 @@ def report_overage() -> dict:
 def notify_quota_warning(tenant_id: str, kinds: list[str]) -> int:
     """Runs in the tenant's schema: e-mail the owners that a limit is 80 % used (once per period:
     the counter's warned_at is set by the statement that crossed the line)."""
+    from core import mail
+    from tenants.models import Tenant
+    from tenants.services import tenant_url
+
     from .quotas import LIMIT_LABELS
 
+    tenant = Tenant.objects.filter(pk=tenant_id).first()
+    brand = mail.brand_of(tenant)
+    billing_url = tenant_url(tenant, "/billing/") if tenant is not None else "/billing/"
     owners = get_user_model().objects.filter(role="owner", is_active=True)
     sent = 0
     for owner in owners:
         with translation.override(getattr(owner, "language", None) or settings.LANGUAGE_CODE):
             labels = ", ".join(str(LIMIT_LABELS.get(k, k)) for k in kinds)
-            subject = _("Chorus: 80 % of a limit used")
-            body = _(
-                "Your workspace has used 80 %% of %(labels)s. Upgrade the plan on the billing page to keep asking."
-            ) % {"labels": labels}
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [owner.email], fail_silently=True)
-            sent += 1
+            message = mail.build(
+                template="billing/email/quota_warning",
+                to=[owner.email],
+                subject=_("%(app)s: 80 %% of a limit used") % {"app": brand["app_name"]},
+                context={"labels": labels, "billing_url": billing_url},
+                brand=brand,
+            )
+        message.send(fail_silently=True)
+        sent += 1
     return sent

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from core.audit.services import audit_record
 from tenants.services import tenant_url
 
 from . import quotas, selectors, services, stripe_api
@@ -91,6 +92,7 @@ def checkout(request):
     except ValidationError as exc:
         flash.error(request, " ".join(exc.messages))
         return redirect("billing:page")
+    audit_record(request=request, action="action", action_name="plan_checkout", obj=plan, changes={"plan": plan.code})
     return redirect(url)
 
 

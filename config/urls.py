@@ -21,5 +21,6 @@ urlpatterns = [
     path("chat/", include("chat.urls")),
     path("documents/", include("documents.urls")),
     path("billing/", include("billing.urls")),
+    path("privacy/", include("privacy.urls")),
     path("", RedirectView.as_view(url="/chat/", permanent=False), name="home"),
 ]

@@ -13,6 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("oauth/", include("allauth.socialaccount.providers.google.urls")),
     path("oauth/start/<str:provider>/", accounts_public.oauth_start, name="oauth_start"),
+    path("signup/<uuid:tenant_id>/signin/", accounts_public.owner_signin, name="owner_signin"),
+    path("i18n/setlang/", accounts_public.set_language, name="set_language_public"),  # before Django's own
     path("i18n/", include("django.conf.urls.i18n")),
     path("billing/", include("billing.urls_public")),
     path("", include("tenants.urls")),

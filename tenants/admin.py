@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import NoSecretLookups, PublicModelAdmin
+from core.admin import AuditedAdmin, NoSecretLookups, PublicModelAdmin
 
 from .forms import WorkspaceSettingsForm
 from .models import Domain, Tenant, Workspace
@@ -72,7 +72,7 @@ class TenantAdmin(NoSecretLookups, PublicModelAdmin):
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(NoSecretLookups, admin.ModelAdmin):
+class WorkspaceAdmin(AuditedAdmin, NoSecretLookups, admin.ModelAdmin):
     """A tenant admin's own workspace: name, branding, sign-up policy, legal links."""
 
     secret_lookup_fields = SECRET_LOOKUP_FIELDS

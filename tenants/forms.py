@@ -10,6 +10,13 @@ class WorkspaceSignupForm(forms.Form):
         help_text=_("Lowercase letters, digits and hyphens."),
         widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off", "spellcheck": "false"}),
     )
+    owner_name = forms.CharField(
+        label=_("Your name"),
+        max_length=255,
+        required=False,
+        help_text=_("How the workspace greets you."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     owner_email = forms.EmailField(label=_("Your e-mail"))
     owner_password = forms.CharField(
         label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})

@@ -12,16 +12,15 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
+from core import mail
 from core.db import use_public_schema
 from core.tasks import enqueue
 
@@ -342,7 +341,14 @@ def owner_confirm_token_read(token: str, *, tenant_id) -> str | None:
 
 @transaction.atomic
 def tenant_signup(
-    *, name: str, subdomain: str, owner_email: str, owner_password: str, language: str = "en", request=None
+    *,
+    name: str,
+    subdomain: str,
+    owner_email: str,
+    owner_password: str,
+    owner_name: str = "",
+    language: str = "en",
+    request=None,
 ) -> Tenant:
     """A workspace created from the public signup form. Nobody has proven the owner's address yet:
     the owner gets an e-mail with a link; until they follow it the workspace is not usable, and
@@ -352,6 +358,7 @@ def tenant_signup(
         subdomain=subdomain,
         owner_email=owner_email,
         owner_password=owner_password,
+        owner_name=(owner_name or "").strip(),
         language=language,
         owner_verified=False,
     )
@@ -365,11 +372,14 @@ def _send_owner_confirmation(tenant: Tenant, email: str, *, language: str, reque
     link = tenant_url(public, path, request) if public is not None else path
     with translation.override(language):
         subject = _("Confirm your e-mail address for %(workspace)s") % {"workspace": tenant.name}
-        body = render_to_string(
-            "tenants/email/confirm_owner.txt",
-            {"link": link, "workspace": tenant.name, "hours": settings.TENANT_UNVERIFIED_PURGE_HOURS},
+        message = mail.build(
+            template="tenants/email/confirm_owner",
+            to=[email],
+            subject=subject,
+            context={"link": link, "workspace": tenant.name, "hours": settings.TENANT_UNVERIFIED_PURGE_HOURS},
+            brand=mail.brand_of(tenant),
         )
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+    transaction.on_commit(message.send)
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -51,13 +52,25 @@ def signup(request):
     return render(request, "tenants/signup.html", {"form": form}, status=400 if form.errors else 200)
 
 
+# Public session: {tenant id: owner's address} for each workspace whose confirmation link this
+# browser followed. That proved the address, so once the workspace is ready the owner is signed in
+# on it through a single-use hand-off (accounts.views_public.owner_signin) instead of a login form.
+SESSION_OWNER_CONFIRMED = "chorus_owner_confirmed"
+
+
+def _login_url(request, tenant: Tenant) -> str:
+    if str(tenant.pk) in request.session.get(SESSION_OWNER_CONFIRMED, {}):
+        return reverse("owner_signin", args=[tenant.pk])
+    return tenant_url(tenant, "/accounts/login/", request)
+
+
 def _status(request, tenant: Tenant) -> dict:
     return {
         "state": tenant.state,
         "label": str(tenant.State(tenant.state).label),
         "ready": tenant.ready,
         "owner_verified": tenant.owner_verified,
-        "login_url": tenant_url(tenant, "/accounts/login/", request) if tenant.ready else None,
+        "login_url": _login_url(request, tenant) if tenant.ready else None,
         "error": bool(tenant.provisioning_error),
     }
 
@@ -71,6 +84,8 @@ def progress(request, tenant_id):
         response = render(request, "tenants/_progress.html", context)
         response["HX-Redirect"] = status["login_url"]
         return response
+    if tenant.ready and str(tenant.pk) in request.session.get(SESSION_OWNER_CONFIRMED, {}):
+        return redirect(status["login_url"])  # confirmed in this browser: straight in
     template = "tenants/_progress.html" if request.htmx else "tenants/progress.html"
     return render(request, template, context)
 
@@ -91,6 +106,10 @@ def confirm_owner(request, tenant_id, token: str):
         raise Http404("invalid or expired confirmation link")
     if request.method == "POST":
         tenant_owner_confirm(tenant_id=tenant.pk, email=email)
+        request.session[SESSION_OWNER_CONFIRMED] = {
+            **request.session.get(SESSION_OWNER_CONFIRMED, {}),
+            str(tenant.pk): email,
+        }
         return redirect("tenants:progress", tenant_id=tenant.pk)
     return render(request, "tenants/confirm_owner.html", {"tenant": tenant, "email": email})
 

@@ -105,6 +105,7 @@ CELERY_BROKER_URL = (
 SHARED_APPS = [
     "django_tenants",
     "core",
+    "core.audit",  # in both lists: operators' entries in public, each tenant's in its schema
     "tenants",
     "billing",
     "accounts",
@@ -127,6 +128,7 @@ TENANT_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.admin",
+    "core.audit",
     "accounts",
     "allauth",
     "allauth.account",
@@ -245,7 +247,12 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.SignupForm",
+    "login": "accounts.forms.LoginForm",
+    "add_email": "accounts.forms.AddEmailForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+}
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -548,3 +555,15 @@ CELERY_BEAT_SCHEDULE = {
     "billing-retry-events": {"task": "billing.tasks.retry_failed_events", "schedule": _timedelta(minutes=15)},
 }
 LOGGING["loggers"]["stripe"] = {"level": "WARNING"}  # type: ignore[index]  # a line per Stripe request is noise
+
+# --- Privacy: data export and account erasure (issue 12 §3, privacy app) -------------------
+TENANT_APPS.append("privacy")
+INSTALLED_APPS.append("privacy")
+# Exports are private files (never under MEDIA_URL): served only through the signed link's view.
+PRIVACY_EXPORT_ROOT = Path(env("PRIVACY_EXPORT_ROOT", default=str(DATA_DIR / "exports")))
+PRIVACY_EXPORT_LINK_MAX_AGE = env.int("PRIVACY_EXPORT_LINK_MAX_AGE", default=48 * 3600)  # seconds
+ACCOUNT_DELETION_GRACE_DAYS = env.int("ACCOUNT_DELETION_GRACE_DAYS", default=14)
+CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,
+    "privacy-erase-due-accounts": {"task": "privacy.tasks.erase_due_accounts", "schedule": _timedelta(hours=1)},
+}

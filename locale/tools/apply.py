@@ -18,6 +18,11 @@ for entry in po:
             entry.flags.remove("fuzzy")
     elif not entry.msgstr:
         missing.append(entry.msgid)
+# Texts whose entry makemessages has not added yet are added too (the catalog test finds the rest).
+present = {entry.msgid for entry in po}
+for msgid, msgstr in SL.items():
+    if msgid not in present:
+        po.append(polib.POEntry(msgid=msgid, msgstr=msgstr))
 po.metadata["Language"] = "sl"
 po.metadata["Plural-Forms"] = "nplurals=4; plural=(n%100==1 ? 0 : n%100==2 ? 1 : n%100==3 || n%100==4 ? 2 : 3);"
 po.save(str(path))
