@@ -93,17 +93,17 @@ def wait_end(schema: str, answer_id: str, timeout: float = 300) -> tuple[float, 
     """Block on the answer's Redis stream until its ``end`` event; returns (when, final status)."""
     import json
 
-    from chat import streams
+    from chat.streaming import keys
 
-    key = streams.stream_key(answer_id, schema)
-    r = streams.client()
+    key = keys.stream_key(answer_id, schema)
+    r = keys.client()
     last = "0"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for _key, entries in r.xread({key: last}, block=1000) or []:
             for event_id, fields in entries:
                 last = event_id
-                if fields["type"] == streams.END:
+                if fields["type"] == keys.END:
                     return time.monotonic(), json.loads(fields["data"]).get("status", "?")
     raise RuntimeError(f"no end event for {answer_id} within {timeout} s")
 

@@ -10,7 +10,7 @@ What runs (all on 127.0.0.1, all stopped at the end, also on Ctrl-C or an error)
 - ``--client-procs`` processes of asyncio SSE clients (httpx AsyncClient), one stream per answer,
   as the browser opens it (GET /chat/m/<id>/stream/ with the session cookie);
 - ``--producers`` processes that, once every stream is open, XADD ``delta`` events into each
-  answer's Redis stream with chat.streams.publish (the worker's format) at ``--rate`` events/s per
+  answer's Redis stream with chat.streaming.writer.publish (the worker's format) at ``--rate`` events/s per
   stream for ``--seconds``, spread evenly over each 1/rate period, then the ``end`` event.
 
 Figures: streams that ended without ``end`` or failed (target 0); gaps between consecutive events
@@ -80,7 +80,8 @@ from bench.stream_common import (  # noqa: E402 - sets up Django first
 from django.db import connection  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 
-from chat import streams  # noqa: E402
+from chat.streaming import keys as stream_keys  # noqa: E402
+from chat.streaming import writer  # noqa: E402
 
 SUBDOMAIN = "bench-fanout"
 OWNER = "owner@bench-fanout.example"
@@ -111,7 +112,7 @@ def open_answers(tenant, owner, n: int) -> list[str]:
         schema = tenant.schema_name
     connection.set_schema_to_public()
     r = redis.Redis.from_url(settings.REDIS_URL)
-    r.delete(*[streams.stream_key(i, schema) for i in ids])
+    r.delete(*[stream_keys.stream_key(i, schema) for i in ids])
     r.close()
     return ids
 
@@ -147,7 +148,7 @@ async def _one_stream(client, url: str, headers: dict, ready, deadline: float, o
                             rec["gaps"].append(now - last)
                         last = now
                         rec["events"] += 1
-                    elif event == streams.END:
+                    elif event == stream_keys.END:
                         rec["end"] = True
                         break
                 if time.monotonic() > deadline:
@@ -207,13 +208,13 @@ def producer_proc(keys: list[str], rate: float, seconds: float, slots: int, go, 
         wall = time.time()
         with r.pipeline(transaction=False) as pipe:
             for key in groups[k % slots]:
-                streams.publish(key, "delta", {"text": f"w{seq} ", "seq": seq, "t": wall}, pipe=pipe)
+                writer.publish(key, "delta", {"text": f"w{seq} ", "seq": seq, "t": wall}, pipe=pipe)
             pipe.execute()
         produced += len(groups[k % slots])
     elapsed = time.monotonic() - start
     with r.pipeline(transaction=False) as pipe:
         for key in keys:
-            streams.publish(key, streams.END, {"status": "complete"}, pipe=pipe)
+            writer.publish(key, stream_keys.END, {"status": "complete"}, pipe=pipe)
         pipe.execute()
     out.put({"kind": "producer", "produced": produced, "lags": lags, "cpu": time.process_time() - cpu0,
              "seconds": elapsed})  # fmt: skip
@@ -263,7 +264,7 @@ def main(args: argparse.Namespace) -> int:
     tenant, owner = bench_tenant(SUBDOMAIN, OWNER)
     host = f"{SUBDOMAIN}.localhost"
     ids = open_answers(tenant, owner, args.streams)
-    keys = [streams.stream_key(i, tenant.schema_name) for i in ids]
+    keys = [stream_keys.stream_key(i, tenant.schema_name) for i in ids]
     cookie = session_cookie(tenant, owner, host)
     port = free_port()
     server = start_uvicorn(port, child_env())
@@ -273,7 +274,7 @@ def main(args: argparse.Namespace) -> int:
     # warm-up: one whole stream (imports, first DB connection, URL resolver)
     r = redis.Redis.from_url(settings.REDIS_URL)
     warm_key = keys[0]
-    streams.publish(warm_key, streams.END, {"status": "complete"})
+    writer.publish(warm_key, stream_keys.END, {"status": "complete"})
     resp = httpx.get(f"{base}/chat/m/{ids[0]}/stream/", headers=headers, timeout=30)
     assert resp.status_code == 200 and "event: end" in resp.text, (resp.status_code, resp.text[:300])
     r.delete(warm_key)

@@ -131,7 +131,7 @@ def question_admit(*, user_id) -> None:
 
 # --- Open answer streams per user -------------------------------------------------------------
 # A sorted set per user: member = one open stream, score = when it expires. A stream that ends
-# removes itself; one whose process died expires (streams end after chat.views.stream.MAX_SECONDS).
+# removes itself; one whose process died expires (streams end after chat.streaming.sse.MAX_SECONDS).
 STREAM_TTL = 660  # seconds: above the longest a stream stays open (600 s), then the browser reconnects
 
 _OPEN = """
@@ -177,7 +177,7 @@ async def stream_close(redis, *, schema: str, user_id, token: str | None) -> Non
 
 def open_streams(*, schema: str, user_id) -> int:
     """How many stream places the user holds now (for tests and diagnostics)."""
-    from .streams import client
+    from .streaming.keys import client
 
     key = _streams_key(schema, user_id)
     client().zremrangebyscore(key, "-inf", time.time())

@@ -24,6 +24,34 @@ def picker_choices() -> dict:
     return {"strategies": strategies, "models": models, "default_strategy": choices.get("default_strategy") or ""}
 
 
+NEEDS_DOCUMENTS = ("rag_enhanced",)  # strategies that answer from documents only
+
+
+def offered_choices(user) -> dict:
+    """What the composer shows ``user``: :func:`picker_choices` without the strategies that cannot
+    work yet (answering from documents while the user can read none; issue 11 §4). The form still
+    accepts every enabled strategy, so a conversation that used one keeps working."""
+    choices = picker_choices()
+    if any(s in NEEDS_DOCUMENTS for s, _label in choices["strategies"]) and not _has_documents(user):
+        kept = [(s, label) for s, label in choices["strategies"] if s not in NEEDS_DOCUMENTS]
+        if kept:
+            choices["strategies"] = kept
+            if choices["default_strategy"] in NEEDS_DOCUMENTS:
+                choices["default_strategy"] = kept[0][0]
+    return choices
+
+
+def _has_documents(user) -> bool:
+    from documents.models import Document
+    from documents.selectors import documents_for_user, knowledge_base_documents
+
+    ready = Document.Status.READY
+    return (
+        documents_for_user(user=user).filter(status=ready).exists()
+        or knowledge_base_documents().filter(status=ready).exists()
+    )
+
+
 class MessageForm(forms.Form):
     content = forms.CharField(max_length=32_000, strip=True, widget=forms.Textarea)
     strategy = forms.CharField(required=False, max_length=50)

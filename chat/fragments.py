@@ -29,7 +29,7 @@ TTL = 7 * 24 * 3600  # seconds; unused fragments age out
 _CSRF = "\x1fchat-csrf\x1f"
 _AVATAR = mark_safe("\x1fchat-avatar\x1f")  # noqa: S308 - a constant marker, replaced before output
 _SIBLINGS = mark_safe("<!--\x1fchat-siblings\x1f-->")  # noqa: S308 - a constant marker, as above
-_TEMPLATES = ("chat/_message.html", "chat/_siblings.html", "chat/_conversation_items.html")
+_TEMPLATES = ("chat/_message.html", "chat/_siblings.html", "chat/_conversation_items.html", "chat/_attachments.html")
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +60,17 @@ def _complete_rows(messages, pks: list) -> list:
     return [whole.get(m.pk, m) for m in messages]
 
 
+def _attachments_of(questions: list) -> None:
+    """The files of the questions about to be rendered (chat/_attachments.html), in one query."""
+    if not questions:
+        return
+    from django.db.models import Prefetch, prefetch_related_objects
+
+    from .models import Attachment
+
+    prefetch_related_objects(questions, Prefetch("attachments", queryset=Attachment.objects.select_related("document")))
+
+
 def render_messages(*, messages, siblings: dict, labels: dict, user, request) -> list[SafeString]:
     """The HTML of each message of ``messages`` (as chat/_message.html renders it), completed ones from the cache."""
     message_template = get_template("chat/_message.html")
@@ -70,6 +81,7 @@ def render_messages(*, messages, siblings: dict, labels: dict, user, request) ->
     keys = {m.pk: fragment_key(m, language) for m in messages if not m.is_open}
     cached = cache.get_many(list(keys.values())) if keys else {}
     messages = _complete_rows(messages, [m.pk for m in messages if m.pk not in keys or keys[m.pk] not in cached])
+    _attachments_of([m for m in messages if m.role == "user" and (m.pk not in keys or keys[m.pk] not in cached)])
     fresh: dict[str, str] = {}
     out: list[SafeString] = []
     for m in messages:

@@ -43,6 +43,9 @@ class Conversation(models.Model):
     message_count = models.IntegerField(_("messages"), default=0)
     # Running summary of the answers (seed 000 conversations.meta_data).
     meta_data = models.JSONField(default=dict, blank=True)
+    # The id of the conversation this one was imported from (kept through later exports): an import
+    # of the same export is recognised and not duplicated (chat.services.transfer).
+    import_key = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -59,6 +62,7 @@ class Conversation(models.Model):
             models.Index(fields=["user", "created_at"], name="chat_conv_user_created"),
             models.Index(fields=["last_message_at"], name="chat_conv_last_msg", condition=Q(archived_at__isnull=True)),
             models.Index(fields=["deleted_at"], name="chat_conv_deleted", condition=Q(deleted_at__isnull=False)),
+            models.Index(fields=["user", "import_key"], name="chat_conv_import_key", condition=~Q(import_key="")),
         ]
 
     def __str__(self) -> str:
@@ -120,6 +124,8 @@ class Message(models.Model):
     rating = models.SmallIntegerField(_("rating"), null=True, blank=True, choices=[(1, "👍"), (-1, "👎")])
     deleted_at = models.DateTimeField(null=True, blank=True)
     finalized_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # generations started for this answer: a dead writer's answer is redelivered once (chat.services.generation)
+    generation_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -169,6 +175,9 @@ class Attachment(models.Model):
     width = models.IntegerField(null=True, blank=True)
     height = models.IntegerField(null=True, blank=True)
     duration_seconds = models.FloatField(null=True, blank=True)
+    # the documents pipeline's row for this file (issue 9): its viewer and status; gone when deleted
+    document = models.ForeignKey("documents.Document", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+", verbose_name=_("document"))  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -191,6 +200,8 @@ class ModerationLog(models.Model):
     scores = models.JSONField(default=dict, blank=True)
     provider = models.CharField(max_length=50, blank=True, default="")
     model = models.CharField(max_length=100, blank=True, default="")
+    # set when the check itself failed (the provider did not answer): the question went unchecked
+    error = models.CharField(_("check failed"), max_length=200, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -200,7 +211,7 @@ class ModerationLog(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.user} {'flagged' if self.flagged else 'ok'}"
+        return f"{self.user} {'check failed' if self.error else 'flagged' if self.flagged else 'ok'}"
 
 
 class Violation(models.Model):
@@ -297,6 +308,7 @@ class ImportJob(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     total = models.IntegerField(null=True, blank=True)  # conversations in the file, once it is read
     done = models.IntegerField(default=0)
+    skipped = models.IntegerField(default=0)  # conversations already imported before (not duplicated)
     error = models.TextField(blank=True, default="")
     conversation_ids = models.JSONField(default=list, blank=True)  # written so far (hidden until done)
     created_at = models.DateTimeField(auto_now_add=True)

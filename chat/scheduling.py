@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from django.conf import settings
 
-from .streams import client
+from .streaming.keys import client
 
 NAMESPACE = "chat-gen"  # tests give each test a namespace of its own
 SLOT_TTL = 360  # seconds; chat.tasks.generate_answer is killed after 330 s

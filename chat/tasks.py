@@ -23,8 +23,12 @@ ANSWER_QUEUE = "orchestration"  # CELERY_TASK_ROUTES sends generate_answer there
 
 # ignore_result: nobody waits for it (the answer travels through the message's Redis stream), and
 # sending a task whose result is kept subscribes to its result channel first (~2-3 ms per question).
+# A pool process killed mid-answer is not redelivered by Celery (reject_on_worker_lost=False): the
+# writer's heartbeat stops, and the SSE view or the sweep redelivers the answer explicitly, once,
+# counting attempts on the message (chat.services.generation.generation_recover). acks_late stays:
+# a whole worker lost before it claimed the answer gets it redelivered by the broker (a no-op after).
 @shared_task(
-    acks_late=True, reject_on_worker_lost=True, time_limit=330, soft_time_limit=300, max_retries=0, ignore_result=True
+    acks_late=True, reject_on_worker_lost=False, time_limit=330, soft_time_limit=300, max_retries=0, ignore_result=True
 )
 def generate_answer(message_id: str, moderate: bool = False) -> str:
     """Runs in the tenant's schema (tenant-schemas-celery header); queue ``orchestration``.
@@ -70,7 +74,8 @@ def _ready_schemas() -> list[str]:
 
 @shared_task(time_limit=60, ignore_result=True)
 def sweep_stuck_answers() -> int:
-    """Beat: in every ready tenant, answers whose worker died become errors with a retry button.
+    """Beat (every 15 s): in every ready tenant, answers whose writer died are generated again once,
+    else become errors with a retry button.
 
     One task per tenant (``sweep_tenant_stuck_answers``): a broken schema fails its own task only."""
     return len(enqueue_each(sweep_tenant_stuck_answers, _ready_schemas()))

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import actions, files, pages, stream, transfer
+from .streaming import sse
+from .views import actions, files, pages, transfer
 
 app_name = "chat"
 urlpatterns = [
@@ -27,7 +28,7 @@ urlpatterns = [
         name="conversation_file_remove",
     ),  # fmt: skip
     path("m/<uuid:message_id>/", pages.message_detail, name="message_detail"),
-    path("m/<uuid:message_id>/stream/", stream.message_stream, name="message_stream"),
+    path("m/<uuid:message_id>/stream/", sse.message_stream, name="message_stream"),
     path("m/<uuid:message_id>/stop/", actions.message_stop, name="message_stop"),
     path("m/<uuid:message_id>/regenerate/", actions.message_regenerate, name="message_regenerate"),
     path("m/<uuid:message_id>/edit/", actions.message_edit, name="message_edit"),

@@ -1,6 +1,9 @@
-"""The one place that decides whether an upload is allowed: the workspace's features
-(``document_upload``, ``max_documents``; tenants.schemas.Features) and the plan's
-``document_limit`` when billing has one. File size and pages: settings (validation, parsers)."""
+"""Whether an upload is allowed: the workspace's features (``document_upload``, ``max_documents``;
+tenants.schemas.Features) here; the plan's ``document_limit`` is billing's, held by its counter
+(:func:`reserve` / :func:`release` call ``billing.services.document_reserve`` /
+``document_release``, in the transaction that stores or deletes the document, so concurrent
+uploads at the limit store exactly the limit). Knowledge-base entries are not counted.
+File size and pages: settings (validation, parsers)."""
 
 from __future__ import annotations
 
@@ -17,11 +20,12 @@ def _features() -> dict:
     return normalised("features", getattr(tenant, "features", None) or {})
 
 
-def _plan_limit() -> int | None:
-    tenant = getattr(connection, "tenant", None)
-    plan = getattr(getattr(tenant, "subscription", None), "plan", None) or getattr(tenant, "plan", None)
-    value = getattr(plan, "document_limit", None)
-    return int(value) if value else None
+def _limit_reached(limit: int) -> UploadRefused:
+    return UploadRefused(
+        _("This workspace has reached its limit of %(limit)d documents. Delete some, or ask an admin "
+          "to upgrade the plan.") % {"limit": limit},
+        code="max_documents",
+    )  # fmt: skip
 
 
 def check_upload(*, owner, adding: int = 1) -> None:
@@ -31,16 +35,30 @@ def check_upload(*, owner, adding: int = 1) -> None:
     features = _features()
     if not features.get("document_upload", True):
         raise UploadRefused(_("Document uploads are switched off in this workspace."), code="disabled")
-    limits = [x for x in (features.get("max_documents"), _plan_limit()) if x is not None]
-    if limits:
-        limit = min(limits)
+    limit = features.get("max_documents")
+    if limit is not None:
         count = Document.objects.exclude(scope=Document.Scope.KNOWLEDGE_BASE).count()
         if count + adding > limit:
-            raise UploadRefused(
-                _("This workspace has reached its limit of %(limit)d documents. Delete some, or ask an admin "
-                  "to upgrade the plan.") % {"limit": limit},
-                code="max_documents",
-            )  # fmt: skip
+            raise _limit_reached(limit)
+
+
+def reserve(*, owner) -> None:
+    """A place under the plan's document limit (billing's counter), inside the caller's transaction:
+    rolled back with it when the upload fails. Raises UploadRefused at the limit."""
+    from billing.services import QuotaExceeded, document_reserve
+
+    try:
+        document_reserve(user_id=owner.pk, schema=connection.schema_name)
+    except QuotaExceeded as exc:
+        raise _limit_reached(int(exc.limit_value or 0)) from None
+
+
+def release(count: int = 1) -> None:
+    """``count`` counted documents were deleted (inside the deleting transaction)."""
+    from billing.services import document_release
+
+    for _i in range(count):
+        document_release(schema=connection.schema_name)
 
 
 def max_pages() -> int:

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
@@ -88,15 +88,7 @@ ORDER BY c.embedding::vector({dim}) <=> %s::vector({dim}) LIMIT %s
 
 
 def _fts(cursor, doc_ids: list[str], query: str, languages: set[str], limit: int) -> list[tuple[int, float]]:
-    configs: dict[str, str] = {}
-    for lang in languages or {""}:
-        cfg = config_for(lang)
-        configs.setdefault(cfg, prepare(query, lang))
-    parts, params = [], []
-    for cfg, text in configs.items():
-        parts.append(OR_TSQUERY_SQL)
-        params += [cfg, text]
-    tsquery = " || ".join(parts)
+    tsquery, params = _tsquery(query, languages)
     scan = int(getattr(settings, "DOCUMENTS_FTS_SCAN_LIMIT", 2000))
     cursor.execute(_FTS.format(tsquery=tsquery), [*params, doc_ids, scan, limit])
     return [(r[0], float(r[1])) for r in cursor.fetchall()]
@@ -112,11 +104,73 @@ def _vectors(cursor, doc_ids: list[str], vector, model: str, dim: int, limit: in
     return [(cid, 1.0 - dist) for cid, dist in rows]
 
 
+# One round trip for the whole hybrid query (PERFORMANCE.md "Documents and retrieval"): the two
+# planner settings (local to this statement's implicit transaction, or to the caller's), then one
+# statement with both candidate sets, fused by RRF in SQL, joined to the chunk and document rows of
+# the top ``limit`` only. Sent as one simple-query string (psycopg's client-side binding).
+_SETTINGS = "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', %s, true)"
+_HYBRID = """
+WITH q AS (SELECT {tsquery} AS q),
+fts AS (
+    SELECT m.id, ts_rank(m.search_vector, q.q) AS score,
+           row_number() OVER (ORDER BY ts_rank(m.search_vector, q.q) DESC, m.id) AS rank
+    FROM q, LATERAL (
+        SELECT c.id, c.search_vector FROM documents_documentchunk c
+        WHERE c.document_id = ANY(%s::uuid[]) AND c.search_vector @@ q.q LIMIT %s
+    ) m
+    ORDER BY score DESC, m.id LIMIT %s
+),
+vec AS (
+    SELECT v.id, 1 - v.distance AS score, row_number() OVER (ORDER BY v.distance, v.id) AS rank FROM (
+        SELECT c.id, c.embedding::vector({dim}) <=> %s::vector({dim}) AS distance
+        FROM documents_documentchunk c
+        WHERE c.embedding_dimension = {dim} AND c.embedding_model = %s AND c.document_id = ANY(%s::uuid[])
+        ORDER BY c.embedding::vector({dim}) <=> %s::vector({dim}) LIMIT %s
+    ) v
+),
+fused AS (
+    SELECT coalesce(f.id, v.id) AS id, f.rank AS fts_rank, f.score AS fts_score, v.rank AS vec_rank,
+           v.score AS vec_score,
+           coalesce(1.0 / ({k} + f.rank), 0) + coalesce(1.0 / ({k} + v.rank), 0) AS rrf
+    FROM fts f FULL OUTER JOIN vec v ON v.id = f.id
+),
+top AS (SELECT * FROM fused WHERE rrf >= %s ORDER BY rrf DESC, id DESC LIMIT %s)
+SELECT t.id, t.rrf, t.fts_rank, t.fts_score, t.vec_rank, t.vec_score, c.content, c.start_position,
+       c.end_position, c.page, d.id, d.original_filename, d.scope
+FROM top t JOIN documents_documentchunk c ON c.id = t.id JOIN documents_document d ON d.id = c.document_id
+ORDER BY t.rrf DESC, t.id DESC
+"""
+
+
+def _tsquery(query: str, languages: set[str]) -> tuple[str, list]:
+    configs: dict[str, str] = {}
+    for lang in languages or {""}:
+        cfg = config_for(lang)
+        configs.setdefault(cfg, prepare(query, lang))
+    parts, params = [], []
+    for cfg, text in configs.items():
+        parts.append(OR_TSQUERY_SQL)
+        params += [cfg, text]
+    return " || ".join(parts), params
+
+
+def _hybrid(cursor, doc_ids: list[str], query: str, languages: set[str], vector, model: str, dim: int,
+            candidates: int, limit: int, min_score: float) -> list[tuple]:  # fmt: skip
+    tsquery, ts_params = _tsquery(query, languages)
+    lit = _vector_literal(vector)
+    ef = max(int(getattr(settings, "DOCUMENTS_HNSW_EF_SEARCH", 100)), candidates)
+    scan = int(getattr(settings, "DOCUMENTS_FTS_SCAN_LIMIT", 2000))
+    sql = _SETTINGS + ";\n" + _HYBRID.format(tsquery=tsquery, dim=int(dim), k=int(RRF_K))
+    params = [str(ef), *ts_params, doc_ids, scan, candidates, lit, model, doc_ids, lit, candidates, min_score, limit]
+    cursor.execute(sql, params)
+    cursor.nextset()  # past the settings' row
+    return cursor.fetchall()
+
+
 def hybrid_search(*, doc_ids: list[str], query: str, languages: set[str], limit: int = 5, embedder=None,
                   candidates: int | None = None, min_score: float | None = None) -> Result:  # fmt: skip
     """Rank chunks of ``doc_ids`` for ``query``: top-N of full text and of vectors, fused by RRF."""
     from .embedders import current
-    from .models import DocumentChunk
 
     timings: dict[str, float] = {}
     if not doc_ids or not query.strip():
@@ -127,45 +181,35 @@ def hybrid_search(*, doc_ids: list[str], query: str, languages: set[str], limit:
     qvec = embedder.embed_query(query)
     timings["embed_query_ms"] = round((time.perf_counter() - t) * 1000, 2)
     ids = [str(i) for i in doc_ids]
-    with transaction.atomic(), connection.cursor() as cursor:
-        t = time.perf_counter()
-        fts = _fts(cursor, ids, query, languages, n)
-        timings["fts_ms"] = round((time.perf_counter() - t) * 1000, 2)
-        t = time.perf_counter()
-        vec = _vectors(cursor, ids, qvec, embedder.name, embedder.dimension, n)
-        timings["vector_ms"] = round((time.perf_counter() - t) * 1000, 2)
-    fused: dict[int, dict] = {}
-    for rank, (cid, score) in enumerate(fts, 1):
-        fused.setdefault(cid, {})["fts"] = (rank, score)
-    for rank, (cid, score) in enumerate(vec, 1):
-        fused.setdefault(cid, {})["vec"] = (rank, score)
-    scored = sorted(
-        ((sum(1.0 / (RRF_K + r) for r, _s in parts.values()), cid) for cid, parts in fused.items()), reverse=True
-    )
-    threshold = min_score or 0.0
-    top = [(s, cid) for s, cid in scored if s >= threshold][:limit]
-    rows = {
-        c.pk: c
-        for c in DocumentChunk.objects.filter(pk__in=[cid for _s, cid in top]).select_related("document").only(
-            "id", "content", "start_position", "end_position", "page", "document__id",
-            "document__original_filename", "document__scope",
-        )
-    }  # fmt: skip
+    t = time.perf_counter()
+    with connection.cursor() as cursor:
+        rows = _hybrid(cursor, ids, query, languages, qvec, embedder.name, embedder.dimension, n, limit,
+                       float(min_score or 0.0))  # fmt: skip
+    timings["query_ms"] = round((time.perf_counter() - t) * 1000, 2)
     hits = []
-    for s, cid in top:
-        c = rows.get(cid)
-        if c is None:
-            continue
-        parts = fused[cid]
-        kind = "knowledge_base" if c.document.scope == Document.Scope.KNOWLEDGE_BASE else "document"
+    for cid, rrf, fts_rank, fts_score, vec_rank, vec_score, content, start, end, page, doc_id, filename, scope in rows:
+        kind = "knowledge_base" if scope == Document.Scope.KNOWLEDGE_BASE else "document"
         hits.append(Hit(
-            chunk_id=cid, document_id=str(c.document_id), filename=c.document.original_filename, page=c.page,
-            content=c.content, start=c.start_position, end=c.end_position,
-            fts_rank=parts.get("fts", (None, None))[0], fts_score=parts.get("fts", (None, None))[1],
-            vector_rank=parts.get("vec", (None, None))[0], vector_score=parts.get("vec", (None, None))[1],
-            score=round(s, 5), kind=kind,
+            chunk_id=cid, document_id=str(doc_id), filename=filename, page=page, content=content, start=start,
+            end=end, fts_rank=fts_rank, fts_score=None if fts_score is None else float(fts_score),
+            vector_rank=vec_rank, vector_score=None if vec_score is None else float(vec_score),
+            score=round(float(rrf), 5), kind=kind,
         ))  # fmt: skip
     return Result(hits, timings)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved passage, in the shape orchestration's ``Retriever`` protocol reads (its
+    ``engine.Passage`` has the same fields; documents does not import orchestration, DESIGN §3)."""
+
+    text: str
+    title: str
+    url: str = ""
+    document_id: str = ""
+    chunk_id: str = ""
+    score: float = 0.0
+    page: int | None = None
 
 
 class ConversationRetriever:
@@ -196,8 +240,6 @@ class ConversationRetriever:
         return bool(self._scope())
 
     def search(self, query: str, *, limit: int = 5):
-        from orchestration.engine import Passage
-
         docs = self._scope()
         if not docs:
             return []

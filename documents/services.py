@@ -81,6 +81,8 @@ def document_upload(*, owner, name: str, data: bytes, scope: str = Document.Scop
     try:
         with transaction.atomic():
             doc.full_clean(exclude=["file"], validate_constraints=False)  # the database checks dedupe
+            if not kb:
+                limits.reserve(owner=owner)  # billing's counter; undone if anything below fails
             doc.save()
             if conversation_id:
                 document_link(document=doc, conversation_id=conversation_id)
@@ -321,7 +323,9 @@ def document_delete(*, document: Document) -> None:
     names = [name for name in [document.file.name] if name]
     with transaction.atomic():
         KnowledgeEntry.objects.filter(document=document).delete()
-        Document.objects.filter(pk=document.pk).delete()  # chunks and links cascade
+        deleted = Document.objects.filter(pk=document.pk).delete()[1].get(Document._meta.label, 0)  # chunks, links
+        if document.scope != Document.Scope.KNOWLEDGE_BASE:
+            limits.release(deleted)  # its place under the plan's limit (none when it was already gone)
         transaction.on_commit(lambda: _delete_files(names))
 
 
@@ -331,7 +335,8 @@ def documents_delete_for_conversations(*, conversation_ids) -> int:
     with transaction.atomic():
         docs = list(Document.objects.filter(scope=Document.Scope.CONVERSATION, conversation_id__in=ids).only("file"))
         names = [d.file.name for d in docs if d.file.name]
-        Document.objects.filter(pk__in=[d.pk for d in docs]).delete()
+        deleted = Document.objects.filter(pk__in=[d.pk for d in docs]).delete()[1]
+        limits.release(deleted.get(Document._meta.label, 0))
         DocumentLink.objects.filter(conversation_id__in=ids).delete()
         transaction.on_commit(lambda: _delete_files(names))
     return len(docs)

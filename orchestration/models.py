@@ -98,7 +98,7 @@ class ProviderCredential(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        from orchestration.egress import validate_base_url
+        from core.egress import validate_base_url
 
         try:
             validate_base_url(self.base_url, provider=self.provider)

@@ -3,7 +3,8 @@
 ``chat`` checks user input with :func:`checker` (concurrently with the answer) and persists the
 result (chat.ModerationLog, chat.Violation). With an OpenAI key (the tenant's own, else the platform's) the text goes
 through the official SDK's moderation endpoint; without one the answer is None ("not checked").
-A failing moderation call is logged and also answers None: it must not block the chat.
+A failing moderation call must not block the chat: it answers a result with ``error`` set (not
+flagged), which chat records as a failed check in the admin's moderation log.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ class ModerationResult:
     scores: dict[str, float] = field(default_factory=dict)
     model: str = ""
     provider: str = "openai"
+    error: str = ""  # the check failed (no verdict): what went wrong, never the SDK's message
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error)
 
 
 def checker() -> Callable[[str], ModerationResult | None] | None:
@@ -54,8 +60,11 @@ def _call(client, text: str) -> ModerationResult | None:
     try:
         response = client.moderations.create(input=text, model=MODEL)
     except openai.OpenAIError as exc:
-        log.warning("moderation call failed: %s (status %s)", type(exc).__name__, getattr(exc, "status_code", None))
-        return None
+        status = getattr(exc, "status_code", None)
+        log.warning("moderation call failed: %s (status %s)", type(exc).__name__, status)
+        return ModerationResult(
+            flagged=False, model=MODEL, error=type(exc).__name__ + (f" (HTTP {status})" if status else "")
+        )
     result = response.results[0]
     categories = {k: bool(v) for k, v in result.categories.model_dump(by_alias=True).items() if v is not None}
     scores = {k: float(v) for k, v in result.category_scores.model_dump(by_alias=True).items() if v is not None}

@@ -70,6 +70,21 @@ def settings_snapshot() -> SettingsSnapshot:
     return _tenant_config()[0]
 
 
+def embedder_config():
+    """The workspace's embedder choice for documents (``DOCUMENTS_EMBEDDER_CONFIG`` names this):
+    documents does not import orchestration (DESIGN §3), so this side hands the choice in."""
+    from documents.embedders import EmbedderConfig
+
+    snapshot = settings_snapshot()
+    if snapshot.embedding_provider != "openai":
+        return EmbedderConfig(provider=snapshot.embedding_provider)
+    config = next((c for c in provider_configs(snapshot) if c.provider == "openai" and c.api_key), None)
+    if config is None:
+        return EmbedderConfig(provider="local")
+    return EmbedderConfig(provider="openai", api_key=config.api_key, base_url=config.base_url,
+                          model=snapshot.openai_embedding_model, guarded=config.guarded)  # fmt: skip
+
+
 # --- Per-process memo of the tenant's settings and credential rows ---------------------------------
 # Every message reads the settings and the credentials two or three times (moderation, the engine).
 # Each process keeps them per schema (core.versioned_cache), valid while the schema's token in the
@@ -240,3 +255,46 @@ def openai_config() -> ProviderConfig | None:
         if cfg.provider == "openai":
             return cfg
     return None
+
+
+@dataclass(frozen=True)
+class ModelConnection:
+    """Whether a language model answers in this workspace, for the chat page's first-run banner.
+
+    ``state``: "connected" (a platform key, or a credential whose last "Test connection" passed),
+    "failed" (the best candidate's last test failed), "untested" (set up, never tested) or "none".
+    """
+
+    state: str
+    credential_id: str = ""
+    label: str = ""
+    message: str = ""
+    checked_at: object = None
+
+    @property
+    def connected(self) -> bool:
+        return self.state == "connected"
+
+
+def model_connection() -> ModelConnection:
+    """From the memoised credential rows (no query while the schema's config token is current)."""
+    _snapshot, rows = _tenant_config()
+    own = {c.provider for c in rows}
+    if any(getattr(django_settings, key, "") for p, (key, _url) in PLATFORM_KEYS.items() if p not in own):
+        return ModelConnection("connected")
+    usable = sorted(
+        (c for c in rows if c.enabled and (c.has_key or c.provider == "openai_compatible")),
+        key=lambda c: (c.priority, PROVIDER_ORDER.index(c.provider)),
+    )
+    if any(c.last_check_ok for c in usable):
+        return ModelConnection("connected")
+    if not usable:
+        return ModelConnection("none")
+    best = next((c for c in usable if c.last_check_ok is None), usable[0])
+    return ModelConnection(
+        "untested" if best.last_check_ok is None else "failed",
+        credential_id=str(best.pk),
+        label=best.get_provider_display(),
+        message=best.last_check_message,
+        checked_at=best.last_checked_at,
+    )

@@ -1,5 +1,9 @@
-from django.http import Http404
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponseNotFound
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import translation
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from .selectors import tenant_for_hostname
@@ -12,7 +16,22 @@ class TenantMiddleware(TenantMainMiddleware):
         return tenant_for_hostname(hostname=hostname)  # memoised per process (tenants.selectors.TENANTS)
 
     def no_tenant_found(self, request, hostname):
-        raise Http404(f"No workspace at {hostname}")
+        """A styled page that links to the public site (not to this host, which has nothing); the
+        page's own stylesheet is served here too, so it is not a bare page (issue 11 §10)."""
+        if request.path.startswith(settings.STATIC_URL):
+            connection.set_schema_to_public()
+            self.setup_url_routing(request=request, force_public=True)
+            return None  # WhiteNoise serves the file (or the public site's 404)
+        host = request.get_host()
+        port = ":" + host.rsplit(":", 1)[1] if ":" in host and not host.endswith("]") else ""
+        public_host = settings.BASE_DOMAIN + port
+        scheme = "https" if request.is_secure() else "http"
+        with translation.override(translation.get_language_from_request(request)):
+            html = render_to_string(
+                "tenants/unknown_host.html",
+                {"hostname": hostname, "public_url": f"{scheme}://{public_host}/", "public_host": public_host},
+            )
+        return HttpResponseNotFound(html)
 
 
 class TenantStateMiddleware:

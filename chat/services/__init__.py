@@ -10,7 +10,7 @@ from .conversations import (  # noqa: F401
     conversation_star,
 )
 from .errors import ChatRefused  # noqa: F401
-from .generation import generation_run, generation_sweep, message_finalize  # noqa: F401
+from .generation import generation_recover, generation_run, generation_sweep, message_finalize  # noqa: F401
 from .messages import (  # noqa: F401
     branch_switch,
     conversation_start,

@@ -21,6 +21,7 @@ def attachments_from_documents(*, message: Message, document_ids) -> list[Attach
     made = [
         Attachment(
             message=message,
+            document=d,
             file=d.file.name,
             original_name=d.original_filename,
             mime_type=d.mime_type,

@@ -22,15 +22,16 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from billing import services as billing
+from core.tasks import enqueue
 from orchestration import engine
 
-from .. import streams
 from ..models import Conversation, Message
 from ..rendering import markdown_to_html
+from ..streaming import keys, writer
 from ..text import preview_of, title_from
+from .answer import FAILED, INTERRUPTED, EventAccumulator, Outcome, outcome_of
 from .moderation import FLAGGED, moderation_begin
 from .search import index_messages
 
@@ -38,7 +39,6 @@ logger = logging.getLogger(__name__)
 
 # An open answer untouched for this long has lost its worker (the task's hard limit is lower).
 STUCK_AFTER = timedelta(minutes=6)
-INTERRUPTED = gettext_noop("The answer was interrupted. Please try again.")
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class _Job:
     pk: uuid.UUID
     status: str
     claimed: bool
+    attempt: int  # generation_attempts after this claim: only this generation may finalise
     parent_id: uuid.UUID | None
     owner_id: int
     owner_language: str
@@ -60,9 +61,10 @@ class _Job:
 # its owner's language and the turns of its branch (oldest first, at most TRANSCRIPT_LIMIT).
 _CLAIM_SQL = """
 WITH RECURSIVE claimed AS (
-    UPDATE chat_message SET status = %(streaming)s, updated_at = %(now)s
+    UPDATE chat_message SET status = %(streaming)s, updated_at = %(now)s,
+                            generation_attempts = generation_attempts + 1
     WHERE id = %(id)s AND status = %(pending)s
-    RETURNING id
+    RETURNING id, generation_attempts
 ), path(id, parent_id, depth) AS (
     SELECT p.id, p.parent_id, 1 FROM chat_message p
     WHERE p.id = (SELECT a.parent_id FROM chat_message a WHERE a.id = %(id)s)
@@ -70,7 +72,8 @@ WITH RECURSIVE claimed AS (
     SELECT m.id, m.parent_id, path.depth + 1 FROM chat_message m JOIN path ON m.id = path.parent_id
     WHERE path.depth < %(limit)s
 )
-SELECT a.status, EXISTS (SELECT 1 FROM claimed), a.parent_id, c.user_id, u.language, c.settings,
+SELECT a.status, EXISTS (SELECT 1 FROM claimed), (SELECT generation_attempts FROM claimed),
+       a.parent_id, c.user_id, u.language, c.settings,
        (SELECT coalesce(json_agg(json_build_object('role', t.role, 'content', t.content, 'status', t.status,
                                                    'meta_data', t.meta_data) ORDER BY path.depth DESC), '[]')
         FROM path JOIN chat_message t ON t.id = path.id)
@@ -95,11 +98,12 @@ def _claim(message_id) -> _Job | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    status, claimed, parent_id, owner_id, language, settings_, transcript = row
+    status, claimed, attempt, parent_id, owner_id, language, settings_, transcript = row
     return _Job(
         pk=uuid.UUID(str(message_id)),
         status=status,  # as it was before this claim
         claimed=claimed,
+        attempt=attempt or 0,
         parent_id=parent_id,
         owner_id=owner_id,
         owner_language=language,
@@ -150,7 +154,8 @@ def generation_run(*, message_id, moderate: bool = False) -> str:
         return "missing"
     if not job.claimed:
         return job.status
-    with translation.override(job.owner_language or settings.LANGUAGE_CODE):
+    # the heartbeat tells the SSE view and the sweep that this writer lives (see generation_recover)
+    with writer.Heartbeat(job.pk), translation.override(job.owner_language or settings.LANGUAGE_CODE):
         return _generation_run(job, moderate=moderate)
 
 
@@ -159,9 +164,12 @@ _GATED = frozenset({"delta", "sources", "usage", "done", "error"})
 
 
 def _generation_run(answer: _Job, *, moderate: bool) -> str:
-    key = streams.stream_key(answer.pk)
+    key = keys.stream_key(answer.pk)
     # the status goes out with the engine's first event (a phase, at once): one round trip fewer
-    publish = streams.Publisher(key, first=("status", {"status": Message.Status.STREAMING}))
+    first = [("status", {"status": Message.Status.STREAMING})]
+    if answer.attempt > 1:  # redelivered: the page drops the dead writer's words first
+        first.insert(0, (keys.RESTART, {"attempt": answer.attempt}))
+    publish = writer.Publisher(key, first=first)
     request = engine.Request(
         transcript=_turns(answer), strategy=answer.settings.get("strategy"), model=answer.settings.get("model")
     )
@@ -172,85 +180,57 @@ def _generation_run(answer: _Job, *, moderate: bool) -> str:
         )
     refusal: str | None = None
     started = time.monotonic()
-    parts: list[str] = []
-    sources: list[dict] = []
-    usage_cost = Decimal("0")
-    done: dict | None = None
-    error: dict | None = None
+    acc = EventAccumulator()
     last_touch = started
 
     def should_stop() -> bool:  # a refusal stops the engine like the stop button does
-        return refusal is not None or streams.stop_requested(answer.pk)
+        return refusal is not None or writer.stop_requested(answer.pk)
 
     try:
         for event in engine.run(request, retriever=_retriever(answer), should_stop=should_stop):
             if check is not None and event.type in _GATED:
                 refusal, check = check.verdict(), None  # usually in before the first words
             if refusal is not None:  # the engine stops within one chunk; nothing of this answer is shown
-                done = event.data if event.type == "done" else done  # its usage is still recorded
+                if event.type == "done":
+                    acc.add(event.type, event.data)  # its usage is still recorded
                 continue
             publish(event.type, event.data)
-            if event.type == "delta":
-                parts.append(event.data.get("text", ""))
-            elif event.type == "sources":
-                sources.extend(event.data.get("sources", []))
-            elif event.type == "usage":
-                usage_cost += Decimal(str(event.data.get("cost") or 0))
-            elif event.type == "done":
-                done = event.data
-            elif event.type == "error":
-                error = event.data
+            acc.add(event.type, event.data)
             now = time.monotonic()
             if now - last_touch > 10:  # keep the sweep away from a long, healthy answer; keep the partial text
                 Message.objects.filter(pk=answer.pk, status=Message.Status.STREAMING).update(
-                    updated_at=timezone.now(), content="".join(parts)
+                    updated_at=timezone.now(), content=acc.text
                 )
                 last_touch = now
     except Exception:  # noqa: BLE001 - any failure (incl. the soft time limit) ends the answer as an error
         logger.exception("generation of %s failed", answer.pk)
-        error = {"message": _("Something went wrong while writing the answer. Please try again."), "code": "internal"}
+        acc.fail(_(FAILED), "internal")
     if check is not None:  # the engine ended without a word: the verdict is still recorded
         refusal = check.verdict()
-    elapsed_ms = int((time.monotonic() - started) * 1000)
-    text = "".join(parts)
-    meta: dict
-    if refusal is not None:
-        status, text = Message.Status.ERROR, ""
-        meta = {**((done or {}).get("meta_data") or {}), "moderation": FLAGGED}  # the page offers no retry
-        error = {"message": refusal, "code": "moderation"}
-    elif error is not None:
-        status, meta = Message.Status.ERROR, {}
-    elif done is not None:
-        status = Message.Status.STOPPED if done.get("stopped") else Message.Status.COMPLETE
-        meta = done.get("meta_data") or {}
-    else:
-        status, meta = Message.Status.ERROR, {}
-        error = {"message": _(INTERRUPTED), "code": "no_result"}
-    orchestration = meta.setdefault("orchestration", {}) if meta else None
-    if orchestration is not None:
-        if not orchestration.get("processing_time_ms"):
-            orchestration["processing_time_ms"] = elapsed_ms
-        if sources and not orchestration.get("sources_included"):
-            orchestration["sources_included"] = sources
-    cost = Decimal(str((meta.get("cost_breakdown") or {}).get("total_cost") or 0)) or usage_cost
-    message_finalize(
-        message_id=answer.pk,
-        status=status,
-        content=text,
-        meta_data=meta,
-        model_name=(done or {}).get("model_name", ""),
-        prompt_tokens=int((done or {}).get("prompt_tokens") or 0),
-        completion_tokens=int((done or {}).get("completion_tokens") or 0),
-        cost=cost,
-        processing_time_ms=elapsed_ms,
-        context_documents=[
-            {k: s.get(k) for k in ("document_id", "chunk_id", "title") if s.get(k)}
-            for s in sources
-            if s.get("kind") == "document"
-        ],
-        error_message=(error or {}).get("message", ""),
+    outcome = outcome_of(acc, elapsed_ms=int((time.monotonic() - started) * 1000), refusal=refusal, flagged=FLAGGED)
+    outcome_persist(message_id=answer.pk, outcome=outcome, attempt=answer.attempt)
+    return outcome.status
+
+
+def outcome_persist(*, message_id, outcome: Outcome, attempt: int | None = None, from_statuses=Message.OPEN) -> bool:
+    """Persist an answer's outcome (see :func:`message_finalize`: once, usage included).
+
+    ``attempt``: only while the answer is still this generation's (not redelivered meanwhile)."""
+    return message_finalize(
+        message_id=message_id,
+        status=outcome.status,
+        content=outcome.content,
+        meta_data=outcome.meta_data,
+        model_name=outcome.model_name,
+        prompt_tokens=outcome.prompt_tokens,
+        completion_tokens=outcome.completion_tokens,
+        cost=outcome.cost,
+        processing_time_ms=outcome.processing_time_ms,
+        context_documents=outcome.context_documents,
+        error_message=outcome.error_message,
+        from_statuses=from_statuses,
+        attempt=attempt,
     )
-    return status
 
 
 def _merge_summary(summary: dict, meta: dict, model_name: str) -> dict:
@@ -287,16 +267,21 @@ def message_finalize(
     context_documents: list | None = None,
     error_message: str = "",
     from_statuses=Message.OPEN,
+    attempt: int | None = None,
 ) -> bool:
     """Move an open answer to ``status`` with its result; True only for the call that did it.
 
     Safe to call twice (a redelivered task, the sweep racing a slow worker): the conditional
-    UPDATE lets exactly one caller through, and only that caller adds usage to the conversation.
+    UPDATE lets exactly one caller through, and only that caller adds usage to the conversation
+    and records it with billing. ``attempt``: only if no later generation took the answer over.
     """
     now = timezone.now()
     tokens = int(prompt_tokens) + int(completion_tokens)
     with transaction.atomic():
-        updated = Message.objects.filter(pk=message_id, status__in=list(from_statuses)).update(
+        open_answer = Message.objects.filter(pk=message_id, status__in=list(from_statuses))
+        if attempt is not None:
+            open_answer = open_answer.filter(generation_attempts=attempt)
+        updated = open_answer.update(
             status=status,
             content=content,
             html=markdown_to_html(content),
@@ -326,7 +311,7 @@ def message_finalize(
         if meta_data:
             conversation.meta_data = _merge_summary(conversation.meta_data, meta_data, model_name)
             fields.append("meta_data")
-        if not conversation.title and not conversation.title_is_custom and status != Message.Status.ERROR:
+        if not conversation.title and not conversation.title_is_custom:  # a failed first answer too (issue 11 §10)
             first = (
                 Message.objects.filter(conversation=conversation, role=Message.Role.USER)
                 .order_by("created_at")
@@ -342,7 +327,7 @@ def message_finalize(
     data = {"status": status, "title": title}
     if error_message:
         data["message"] = error_message
-    transaction.on_commit(lambda: streams.publish(streams.stream_key(message_id, schema), streams.END, data))
+    transaction.on_commit(lambda: writer.publish(keys.stream_key(message_id, schema), keys.END, data))
     return True
 
 
@@ -375,14 +360,82 @@ def _report_usage(message: Message, conversation: Conversation, *, status: str, 
     )
 
 
+# A writer's heartbeat expires HEARTBEAT_TTL after its death; a claim younger than that may not
+# have beaten yet. An answer whose writer died is generated again once (MAX_ATTEMPTS generations).
+HEARTBEAT_GRACE = timedelta(seconds=keys.HEARTBEAT_TTL)
+QUEUE = "orchestration"  # chat.tasks.ANSWER_QUEUE
+MAX_ATTEMPTS = 2
+
+
+def generation_recover(*, message_id) -> str:
+    """A streaming answer whose writer's heartbeat is gone: ``"redelivered"`` (back to pending, a
+    new generation enqueued; its first event tells the page to start the answer again), or, when
+    it was redelivered already, ``"error"`` keeping its partial text (the page offers Retry).
+    ``"alive"``: the writer beats;
+    ``"unchanged"``: not streaming, or claimed too recently to judge.
+
+    Deterministic and safe to race: the conditional UPDATEs let one caller (SSE view, sweep) through;
+    the dead generation can no longer finalise (its attempt is not the answer's any more)."""
+    if writer.writer_alive(message_id):
+        return "alive"
+    schema = getattr(connection, "schema_name", "public")
+    dead = Message.objects.filter(
+        pk=message_id, status=Message.Status.STREAMING, updated_at__lt=timezone.now() - HEARTBEAT_GRACE
+    )
+    with transaction.atomic():
+        if dead.filter(generation_attempts__lt=MAX_ATTEMPTS).update(
+            status=Message.Status.PENDING, content="", updated_at=timezone.now()
+        ):
+            # the question was moderated (or is being) by the first generation: no second check
+            enqueue(
+                "chat.tasks.generate_answer", args=[str(message_id)], kwargs={"moderate": False}, queue="orchestration"
+            )
+            logger.warning("answer %s lost its writer; generating it again", message_id)
+            return "redelivered"
+    row = dead.values_list("content", flat=True).first()
+    if row is None:
+        return "unchanged"
+    text = partial_text(message_id, schema) or row
+    if message_finalize(
+        message_id=message_id,
+        status=Message.Status.ERROR,
+        content=text,
+        error_message=_(INTERRUPTED),
+        from_statuses=[Message.Status.STREAMING],
+    ):
+        logger.warning("answer %s lost its writer again; marked as error", message_id)
+        return "error"
+    return "unchanged"
+
+
+def partial_text(message_id, schema: str | None = None) -> str:
+    """The text the answer's stream carries since its last (re)start: fresher than the database's."""
+    acc = EventAccumulator()
+    for _id, type_, data in keys.read_all(keys.stream_key(message_id, schema)):
+        if type_ == keys.RESTART:
+            acc = EventAccumulator()
+        else:
+            acc.add(type_, data)
+    return acc.text
+
+
 def generation_sweep(*, older_than: timedelta = STUCK_AFTER) -> int:
-    """Mark answers whose worker died (open and untouched for ``older_than``) as errors; returns how many."""
+    """Answers whose writer died: redelivered once, else errors (see :func:`generation_recover`);
+    answers still open after ``older_than`` (never started, or stuck) become errors. Returns how many."""
+    count = 0
+    candidates = Message.objects.filter(
+        status=Message.Status.STREAMING, updated_at__lt=timezone.now() - HEARTBEAT_GRACE
+    )
+    for pk in list(candidates.values_list("pk", flat=True)):
+        if generation_recover(message_id=pk) in ("redelivered", "error"):
+            count += 1
     cutoff = timezone.now() - older_than
     stuck = list(
         Message.objects.filter(status__in=list(Message.OPEN), updated_at__lt=cutoff).values_list("pk", "content")
     )
-    count = 0
     for pk, content in stuck:
+        if writer.writer_alive(pk):
+            continue
         if message_finalize(message_id=pk, status=Message.Status.ERROR, content=content, error_message=_(INTERRUPTED)):
             count += 1
     return count

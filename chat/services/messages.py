@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from billing import services as billing
 from core.tasks import enqueue
 
-from .. import admission, streams
+from .. import admission
 from ..models import OPEN_ANSWER_CONSTRAINT, Conversation, Message
 from ..rendering import markdown_to_html
 from ..selectors import deepest_leaf
+from ..streaming import writer
 from ..text import preview_of
 from .moderation import FLAGGED, refuse_if_suspended, suspension_end
 
@@ -193,7 +194,7 @@ def message_stop(*, message: Message) -> Message:
             message_id=message.pk, status=Message.Status.STOPPED, content="", from_statuses=[Message.Status.PENDING]
         )
     if message.is_open:
-        streams.request_stop(message.pk)
+        writer.request_stop(message.pk)
     message.refresh_from_db()
     return message
 
@@ -211,6 +212,8 @@ def branch_switch(*, message: Message) -> Conversation:
 def message_rate(*, message: Message, rating: int | None) -> Message:
     if message.role != Message.Role.ASSISTANT:
         raise ValidationError(_("Only answers can be rated."))
+    if message.status == Message.Status.ERROR:
+        raise ValidationError(_("A failed answer cannot be rated; retry it instead."))
     if rating not in (1, -1, None):
         raise ValidationError(_("Invalid rating."))
     message.rating = rating
@@ -222,6 +225,8 @@ def message_rate(*, message: Message, rating: int | None) -> Message:
 def message_mark_mistake(*, message: Message, is_mistake: bool, note: str = "") -> Message:
     if message.role != Message.Role.ASSISTANT:
         raise ValidationError(_("Only answers can be marked as mistakes."))
+    if message.status == Message.Status.ERROR:
+        raise ValidationError(_("A failed answer cannot be marked as a mistake; retry it instead."))
     message.is_mistake = is_mistake
     message.mistake_note = (note or "").strip()[:2000] if is_mistake else ""
     message.save(update_fields=["is_mistake", "mistake_note", "updated_at"])

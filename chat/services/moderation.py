@@ -74,8 +74,9 @@ def _record(*, user_id, question_id, content: str, result) -> Violation | None:
         scores=result.scores,
         provider=result.provider,
         model=result.model,
+        error=(result.error or "")[:200],
     )
-    if not result.flagged:
+    if not result.flagged or result.error:
         return None
     # The question stays in the conversation (the user sees what was refused) but is never sent again.
     # Merged into what the question's meta_data already holds (one statement: jsonb ||).
@@ -140,9 +141,9 @@ class ModerationCheck:
     def verdict(self) -> str | None:
         try:
             result = self.future.result(timeout=VERDICT_TIMEOUT)
-        except Exception:  # noqa: BLE001 - an unanswered check must not block the chat (logged)
+        except Exception as exc:  # noqa: BLE001 - an unanswered check must not block the chat (logged)
             logger.warning("moderation of %s gave no verdict", self.question_id, exc_info=True)
-            return None
+            result = moderation.ModerationResult(flagged=False, error=f"no verdict ({type(exc).__name__})")
         if result is None:
             return None
         violation = _record(user_id=self.user_id, question_id=self.question_id, content=self.content, result=result)

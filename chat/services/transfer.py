@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -62,6 +63,7 @@ def _message_dict(m: Message) -> dict:
 def _conversation_dict(c: Conversation, messages) -> dict:
     return {
         "id": str(c.pk),
+        "origin_id": c.import_key or str(c.pk),  # where it first came from: recognised on import
         "title": c.title,
         "settings": c.settings,
         "is_starred": c.is_starred,
@@ -317,6 +319,8 @@ class _MessageIn(_Strict):
 
 
 class _ConversationIn(_Strict):
+    id: str = Field(default="", max_length=64)
+    origin_id: str = Field(default="", max_length=64)
     title: str = Field(default="", max_length=500)
     settings: _SettingsIn = Field(default_factory=_SettingsIn)
     is_starred: bool = False
@@ -325,6 +329,14 @@ class _ConversationIn(_Strict):
     current_leaf_id: str | None = None
     meta_data: _ConversationMetaIn = Field(default_factory=_ConversationMetaIn)
     messages: list[_MessageIn] = Field(max_length=100_000)
+
+    @property
+    def key(self) -> str:
+        """The stable id of the conversation this export holds; without ids (a hand-made file), a hash."""
+        if self.origin_id or self.id:
+            return (self.origin_id or self.id)[:64]
+        body = self.model_dump_json(include={"title", "created_at", "messages"})
+        return "sha256:" + hashlib.sha256(body.encode()).hexdigest()[:57]
 
 
 class _ExportIn(BaseModel):
@@ -356,15 +368,33 @@ def _parse(raw: bytes | str) -> _ExportIn:
         )
 
 
+class Imported(list):
+    """The conversations an import created; ``skipped``: those it recognised as already imported."""
+
+    skipped: int = 0
+
+
+def _already_imported(user, conversations) -> set[str]:
+    """Keys of ``conversations`` this user imported before (and still has)."""
+    keys = {c.key for c in conversations}
+    mine = Conversation.objects.filter(user=user, deleted_at__isnull=True, import_key__in=keys)
+    return set(mine.values_list("import_key", flat=True))
+
+
 @transaction.atomic
 def conversations_import(*, user, raw: bytes | str) -> list[Conversation]:
     """Import an export made by :func:`conversations_export`; all or nothing. Ids are new.
 
     In one transaction: for files up to ASYNC_IMPORT_BYTES (larger ones: :func:`import_job_run`)."""
     parsed = _parse(raw)
-    created: list[Conversation] = []
+    created = Imported()
     new_ids: list[uuid.UUID] = []
+    known = _already_imported(user, parsed.conversations)
     for conv_in in parsed.conversations:
+        if conv_in.key in known:
+            created.skipped += 1
+            continue
+        known.add(conv_in.key)  # the same conversation twice in one file: once
         conversation, ids = _import_one(user=user, conv_in=conv_in, now=timezone.now())
         created.append(conversation)
         new_ids += ids
@@ -383,6 +413,7 @@ def _import_one(*, user, conv_in: _ConversationIn, now, hidden: bool = False) ->
         is_starred=conv_in.is_starred,
         archived_at=conv_in.archived_at,
         meta_data=conv_in.meta_data.model_dump(mode="json", exclude_unset=True),
+        import_key=conv_in.key,
         deleted_at=now if hidden else None,
     )
     rows = []
@@ -478,7 +509,13 @@ def import_job_run(*, job_id) -> str:
         ImportJob.objects.filter(pk=job.pk).update(total=len(parsed.conversations), updated_at=timezone.now())
         now = timezone.now()
         ids: list[str] = []
+        known = _already_imported(job.user, parsed.conversations)
+        skipped = 0
         for conv_in in parsed.conversations:
+            if conv_in.key in known:
+                skipped += 1
+                continue
+            known.add(conv_in.key)
             with transaction.atomic():
                 conversation, message_ids = _import_one(user=job.user, conv_in=conv_in, now=now, hidden=True)
                 index_messages(message_ids)
@@ -489,7 +526,7 @@ def import_job_run(*, job_id) -> str:
         with transaction.atomic():
             Conversation.objects.filter(pk__in=ids).update(deleted_at=None)
             ImportJob.objects.filter(pk=job.pk).update(
-                status=ImportJob.Status.DONE, finished_at=timezone.now(), updated_at=timezone.now()
+                status=ImportJob.Status.DONE, skipped=skipped, finished_at=timezone.now(), updated_at=timezone.now()
             )
         status = ImportJob.Status.DONE
     except Exception as exc:  # noqa: BLE001 - any failure ends the job visibly, with nothing imported

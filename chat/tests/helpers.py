@@ -6,7 +6,7 @@ from asgiref.sync import async_to_sync
 from django.test import AsyncClient, Client
 from django_tenants.utils import schema_context
 
-from chat.views.stream import parse_sse
+from chat.streaming.sse import parse_sse
 from conftest import host_of
 
 

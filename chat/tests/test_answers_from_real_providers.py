@@ -5,9 +5,9 @@ The platform's OpenAI key points at the fake provider server on 127.0.0.1 (orche
 
 import pytest
 
-from chat import streams
 from chat.models import Message, ModerationLog, Violation
 from chat.services import conversation_start
+from chat.streaming import keys
 from chat.tasks import generate_answer
 from chat.tests.helpers import read_sse
 
@@ -24,7 +24,7 @@ def test_it_streams_an_openai_answer_and_records_tokens_and_cost(
             assert generate_answer(str(answer.pk)) == "complete"
         answer.refresh_from_db()
         conversation.refresh_from_db()
-        events = streams.read_all(streams.stream_key(answer.pk))
+        events = keys.read_all(keys.stream_key(answer.pk))
 
     deltas = [d["text"] for _, t, d in events if t == "delta"]
     assert len(deltas) > 1  # streamed in pieces, not one block
@@ -83,13 +83,13 @@ def test_it_answers_a_flagged_message_with_the_refusal_and_records_the_violation
         answer.refresh_from_db()
         question.refresh_from_db()
         log = ModerationLog.objects.get(user=member)
-        events = streams.read_all(streams.stream_key(answer.pk))
+        events = keys.read_all(keys.stream_key(answer.pk))
         assert log.flagged is True and log.message_id == question.pk
         assert Violation.objects.filter(user=member).count() == 1
         assert question.meta_data == {"moderation": "flagged"}  # kept for its author, never sent again
     assert "breaks the usage policy" in answer.error_message and answer.content == ""
     assert not [e for e in events if e[1] in ("delta", "sources")]  # not a word of the answer was shown
-    assert events[-1][1] == streams.END and "breaks the usage policy" in events[-1][2]["message"]
+    assert events[-1][1] == keys.END and "breaks the usage policy" in events[-1][2]["message"]
     assert fake_llm.requests_for(path="/moderations")[0].body["input"] == "FLAGME you are terrible"
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from chat.models import Conversation, Message
 from chat.services import conversation_start
+from chat.services.generation import MAX_ATTEMPTS
 from chat.tasks import apply_retention, sweep_stuck_answers
 from chat.tests.factories import make_conversation
 
@@ -15,7 +16,9 @@ def _orphan(tenant, user, in_tenant):
     with in_tenant(tenant):
         conversation = conversation_start(user=user, content="Will the worker survive?")
         answer = Message.objects.get(conversation=conversation, role="assistant")
-        Message.objects.filter(pk=answer.pk).update(status="streaming", updated_at=timezone.now() - timedelta(hours=1))
+        Message.objects.filter(pk=answer.pk).update(  # its one redelivery died too: the sweep ends it
+            status="streaming", updated_at=timezone.now() - timedelta(hours=1), generation_attempts=MAX_ATTEMPTS
+        )
     return answer
 
 

@@ -10,9 +10,10 @@ import uuid
 
 import pytest
 
-from chat import scheduling, streams
+from chat import scheduling
 from chat.models import Message
 from chat.services import conversation_start, message_stop
+from chat.streaming import keys
 from chat.tasks import dispatch_waiting_answers, generate_answer
 
 
@@ -133,7 +134,7 @@ def test_a_stopped_waiting_answer_gives_its_slot_on_at_once(
         with django_capture_on_commit_callbacks(execute=True):
             assert generate_answer(str(first.pk)) == "stopped"  # ... which claims nothing and hands it on
     assert sent == [str(second.pk)] and scheduling.running(schema) == [str(second.pk)]
-    assert streams.read_all(streams.stream_key(first.pk, schema))[-1][2]["status"] == "stopped"
+    assert keys.read_all(keys.stream_key(first.pk, schema))[-1][2]["status"] == "stopped"
 
 
 def test_a_redelivered_task_keeps_its_own_slot_and_does_nothing_twice(

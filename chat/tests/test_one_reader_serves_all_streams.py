@@ -1,4 +1,4 @@
-"""All open answer streams of a process share one Redis reader (chat.stream_hub).
+"""All open answer streams of a process share one Redis reader (chat.streaming.hub).
 
 Before, every open SSE stream ran its own XREAD BLOCK on its own Redis connection: 500 streams were
 500 connections and one round trip per event, and one uvicorn process fell behind at 10 000
@@ -14,11 +14,13 @@ import uuid
 import pytest
 from asgiref.sync import async_to_sync
 
-from chat import stream_hub, streams
 from chat.models import Message
+from chat.streaming import hub as stream_hub
+from chat.streaming import keys as stream_keys
+from chat.streaming import writer
+from chat.streaming.sse import parse_sse
 from chat.tests.factories import make_conversation
 from chat.tests.helpers import async_client_for
-from chat.views.stream import parse_sse
 
 WAIT = 10  # seconds; a timeout here is a failure, not a synchronisation
 
@@ -27,9 +29,9 @@ def _open_answers(tenant, owner, in_tenant, count):
     with in_tenant(tenant):
         answers = [make_conversation(owner).current_leaf for _ in range(count)]
         Message.objects.filter(pk__in=[a.pk for a in answers]).update(status=Message.Status.STREAMING)
-        keys = [streams.stream_key(a.pk) for a in answers]
+        keys = [stream_keys.stream_key(a.pk) for a in answers]
     for a in answers:
-        streams.reset(a.pk, tenant.schema_name)
+        writer.reset(a.pk, tenant.schema_name)
     return answers, keys
 
 
@@ -66,7 +68,7 @@ class Reader:
 
 def _hub_readers(name_prefix: str) -> list[dict]:
     """Redis connections blocked in (or last running) XREAD: this process's hub and any unnamed reader."""
-    clients = streams.client().client_list()
+    clients = stream_keys.client().client_list()
     return [c for c in clients if c.get("cmd") == "xread" and (not c.get("name") or c["name"].startswith(name_prefix))]
 
 
@@ -79,21 +81,21 @@ def test_it_reads_for_many_streams_on_one_redis_connection(tenant_a, owner, in_t
         assert all(r.status_code == 200 for r in responses)
         readers = [Reader(r) for r in responses]
         for key in keys:
-            streams.publish(key, "delta", {"text": "one"})
+            writer.publish(key, "delta", {"text": "one"})
         for reader in readers:
             await reader.until(lambda r: any(f[1] == "delta" for f in r.frames))
         hub = stream_hub.get_hub()
         assert hub.subscriber_count == 30
         # Every reader is past its backlog now: "two" comes from the shared reader.
         for key in keys:
-            streams.publish(key, "delta", {"text": "two"})
+            writer.publish(key, "delta", {"text": "two"})
         for reader in readers:
             await reader.until(lambda r: len(r.frames) == 2)
         # (a hub of an earlier test's event loop may still be connected: only this hub's name counts)
         xreads = _hub_readers(hub.name)
         assert [c["name"] for c in xreads] == [hub.name]
         for key in keys:
-            streams.publish(key, streams.END, {"status": "complete"})
+            writer.publish(key, stream_keys.END, {"status": "complete"})
         for reader in readers:
             await reader.until(lambda r: r.task.done())
         return [[f[1] for f in r.frames] for r in readers], hub.starts
@@ -112,12 +114,12 @@ def test_it_resumes_mid_stream_with_exactly_the_events_after_its_id(tenant_a, ow
         # A first reader keeps the key in the shared reader, whose cursor is then ahead of the
         # second reader's id: the second one must get its backlog, then the live part, once each.
         first = Reader(await client.get(url))
-        ids = [streams.publish(key, "delta", {"text": str(i)}) for i in range(10)]
+        ids = [writer.publish(key, "delta", {"text": str(i)}) for i in range(10)]
         await first.until(lambda r: len(r.frames) == 10)
         second = Reader(await client.get(url, headers={"Last-Event-ID": ids[3]}))
         await second.until(lambda r: len(r.frames) == 6)
-        ids += [streams.publish(key, "delta", {"text": str(i)}) for i in range(10, 15)]
-        ids.append(streams.publish(key, streams.END, {"status": "complete"}))
+        ids += [writer.publish(key, "delta", {"text": str(i)}) for i in range(10, 15)]
+        ids.append(writer.publish(key, stream_keys.END, {"status": "complete"}))
         await first.until(lambda r: r.task.done())
         await second.until(lambda r: r.task.done())
         return ids, first.frames, second.frames
@@ -137,15 +139,15 @@ def test_it_stops_delivering_after_a_disconnect_and_stops_reading_when_idle(tena
         gone = Reader(await client.get(f"/chat/m/{answers[0].pk}/stream/"))
         stays = Reader(await client.get(f"/chat/m/{answers[1].pk}/stream/"))
         hub = stream_hub.get_hub()
-        streams.publish(keys[0], "delta", {"text": "seen"})
+        writer.publish(keys[0], "delta", {"text": "seen"})
         await gone.until(lambda r: len(r.frames) == 1)
         assert hub.subscriber_count == 2
         gone.task.cancel()  # what Django's ASGI handler does when the client disconnects
         with pytest.raises(asyncio.CancelledError):
             await gone.task
         assert hub.subscriber_count == 1
-        streams.publish(keys[0], "delta", {"text": "not seen"})
-        streams.publish(keys[1], "delta", {"text": "later"})  # after the one above, on the same reader
+        writer.publish(keys[0], "delta", {"text": "not seen"})
+        writer.publish(keys[1], "delta", {"text": "later"})  # after the one above, on the same reader
         await stays.until(lambda r: len(r.frames) == 1)
         assert len(gone.frames) == 1
         assert hub._task is not None and not hub.idle.is_set()
@@ -167,7 +169,7 @@ def _collect_until_end(sub, into):
             while True:
                 for event_id, fields in await sub.queue.get():
                     into.append(event_id)
-                    if fields["type"] == streams.END:
+                    if fields["type"] == stream_keys.END:
                         return
 
     return collect()
@@ -180,13 +182,13 @@ def test_it_loses_no_events_when_the_reader_connection_is_killed():
         hub = stream_hub.get_hub()
         sub = hub.subscribe(key)
         try:
-            first = streams.publish(key, "delta", {"n": 1})
+            first = writer.publish(key, "delta", {"n": 1})
             async with asyncio.timeout(WAIT):
                 assert [e[0] for e in await sub.queue.get()] == [first]
-            (conn,) = [c for c in streams.client().client_list() if c.get("name") == hub.name]
-            streams.client().client_kill_filter(_id=conn["id"])
-            ids = [streams.publish(key, "delta", {"n": n}) for n in range(2, 6)]
-            ids.append(streams.publish(key, streams.END, {"status": "complete"}))
+            (conn,) = [c for c in stream_keys.client().client_list() if c.get("name") == hub.name]
+            stream_keys.client().client_kill_filter(_id=conn["id"])
+            ids = [writer.publish(key, "delta", {"n": n}) for n in range(2, 6)]
+            ids.append(writer.publish(key, stream_keys.END, {"status": "complete"}))
             got: list[str] = []
             await _collect_until_end(sub, got)
             return ids, got
@@ -197,7 +199,7 @@ def test_it_loses_no_events_when_the_reader_connection_is_killed():
         ids, got = async_to_sync(run)()
         assert got == ids
     finally:
-        streams.client().delete(key)
+        stream_keys.client().delete(key)
 
 
 def test_it_retries_after_redis_errors_from_the_same_position(monkeypatch):
@@ -219,8 +221,8 @@ def test_it_retries_after_redis_errors_from_the_same_position(monkeypatch):
         failures["left"] = 3  # the reader's first three reads fail
         sub = hub.subscribe(key)
         try:
-            ids = [streams.publish(key, "delta", {"n": n}) for n in range(1, 5)]
-            ids.append(streams.publish(key, streams.END, {"status": "complete"}))
+            ids = [writer.publish(key, "delta", {"n": n}) for n in range(1, 5)]
+            ids.append(writer.publish(key, stream_keys.END, {"status": "complete"}))
             got: list[str] = []
             await _collect_until_end(sub, got)
             return ids, got, hub.errors
@@ -232,7 +234,7 @@ def test_it_retries_after_redis_errors_from_the_same_position(monkeypatch):
         assert got == ids
         assert errors == 3
     finally:
-        streams.client().delete(key)
+        stream_keys.client().delete(key)
 
 
 def test_it_sends_what_is_queued_as_one_chunk(tenant_a, owner, in_tenant):
@@ -244,8 +246,8 @@ def test_it_sends_what_is_queued_as_one_chunk(tenant_a, owner, in_tenant):
         iterator = aiter(response.streaming_content)
         assert b"retry:" in await anext(iterator)
         # Events published before the response reads again: one backlog page, one chunk.
-        ids = [streams.publish(key, "delta", {"text": str(i)}) for i in range(20)]
-        ids.append(streams.publish(key, streams.END, {"status": "complete"}))
+        ids = [writer.publish(key, "delta", {"text": str(i)}) for i in range(20)]
+        ids.append(writer.publish(key, stream_keys.END, {"status": "complete"}))
         chunks = [chunk async for chunk in iterator]
         return ids, chunks
 

@@ -7,11 +7,11 @@ import uuid
 import pytest
 from asgiref.sync import async_to_sync
 
-from chat import admission, streams
+from chat import admission
 from chat.models import Message
 from chat.services import conversation_start
+from chat.streaming import keys, sse, writer
 from chat.tests.helpers import async_client_for, read_sse
-from chat.views import stream
 
 WAIT = 10  # seconds; a timeout here is a failure, not a synchronisation
 
@@ -26,7 +26,7 @@ def _open_answer(tenant, user, in_tenant):
     with in_tenant(tenant):
         conversation = conversation_start(user=user, content="Stream me")
         answer = Message.objects.get(conversation=conversation, role="assistant")
-    streams.reset(answer.pk, tenant.schema_name)
+    writer.reset(answer.pk, tenant.schema_name)
     return answer  # pending: its stream stays open
 
 
@@ -55,13 +55,13 @@ class Open:
         self.task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await self.task
-        await asyncio.gather(*stream._background)  # the place is given back in a task of the loop
+        await asyncio.gather(*sse._background)  # the place is given back in a task of the loop
 
 
 def test_it_refuses_a_stream_past_the_cap_and_frees_the_place_of_one_that_was_left(tenant_a, owner, member, in_tenant):
     answer = _open_answer(tenant_a, owner, in_tenant)
     mine = _open_answer(tenant_a, member, in_tenant)
-    key = streams.stream_key(answer.pk, tenant_a.schema_name)
+    key = keys.stream_key(answer.pk, tenant_a.schema_name)
     url = f"/chat/m/{answer.pk}/stream/"
     owner_client = async_client_for(tenant_a, owner)
     member_client = async_client_for(tenant_a, member)
@@ -82,7 +82,7 @@ def test_it_refuses_a_stream_past_the_cap_and_frees_the_place_of_one_that_was_le
         assert places() == 2
 
         readers = [Open(first), Open(second)]
-        streams.publish(key, "delta", {"text": "live"})
+        writer.publish(key, "delta", {"text": "live"})
         for reader in readers:
             await reader.until_live("live")
         await readers[0].go_away()

@@ -11,11 +11,10 @@ from urllib.parse import urlsplit
 from asgiref.sync import async_to_sync
 from django.db import connection
 
-from chat import stream_hub, streams
 from chat.models import Message
+from chat.streaming import hub, keys, sse, writer
 from chat.tests.factories import make_conversation
 from chat.tests.helpers import async_client_for
-from chat.views import stream
 
 OPEN_STREAMS = 6
 
@@ -26,7 +25,7 @@ def _open_answer(user):
     answer = Message.objects.create(
         conversation=conversation, parent=conversation.current_leaf, role="assistant", status="streaming"
     )
-    streams.reset(answer.pk)
+    writer.reset(answer.pk)
     return answer
 
 
@@ -86,18 +85,18 @@ def test_releasing_closes_the_connection_outside_a_transaction(django_db_blocker
     with django_db_blocker.unblock():
         connection.ensure_connection()
         assert connection.connection is not None
-        stream._release_db_connection()
+        sse._release_db_connection()
         assert connection.connection is None
 
 
 def test_a_quiet_stream_keeps_delivering_after_its_blocking_reads(tenant_a, owner, in_tenant, monkeypatch):
     """No event for longer than the shared reader's blocking read, several keep-alives in a row:
     the stream is still there, and the next event and the end still arrive."""
-    monkeypatch.setattr(stream, "KEEPALIVE_SECONDS", 0.2)
-    quiet_keepalives = int(stream_hub.BLOCK_MS / 1000 / stream.KEEPALIVE_SECONDS) + 3
+    monkeypatch.setattr(sse, "KEEPALIVE_SECONDS", 0.2)
+    quiet_keepalives = int(hub.BLOCK_MS / 1000 / sse.KEEPALIVE_SECONDS) + 3
     with in_tenant(tenant_a):
         answer = _open_answer(owner)
-        key = streams.stream_key(answer.pk)
+        key = keys.stream_key(answer.pk)
     client = async_client_for(tenant_a, owner)
 
     async def read():
@@ -109,13 +108,13 @@ def test_a_quiet_stream_keeps_delivering_after_its_blocking_reads(tenant_a, owne
             body += text
             keepalives += text.count(": keep-alive")
             if keepalives == quiet_keepalives:  # a quiet spell well past the reader's blocking read
-                streams.publish(key, "delta", {"text": "still here"})
-                streams.publish(key, streams.END, {"status": "complete", "message": ""})
+                writer.publish(key, "delta", {"text": "still here"})
+                writer.publish(key, keys.END, {"status": "complete", "message": ""})
                 keepalives += 1
         return body
 
-    frames = stream.parse_sse(async_to_sync(read)())
+    frames = sse.parse_sse(async_to_sync(read)())
     assert [(kind, data) for _, kind, data in frames] == [
         ("delta", {"text": "still here"}),
-        (streams.END, {"status": "complete", "message": ""}),
+        (keys.END, {"status": "complete", "message": ""}),
     ]

@@ -2,9 +2,9 @@
 
 from asgiref.sync import async_to_sync
 
-from chat import streams
 from chat.models import Message
 from chat.services import conversation_start
+from chat.streaming import keys, writer
 from chat.tasks import generate_answer
 from chat.tests.helpers import read_sse
 
@@ -26,7 +26,7 @@ def test_it_streams_the_answer_through_the_task_and_saves_it(
             assert generate_answer(str(answer.pk)) == "complete"
         answer.refresh_from_db()
         conversation.refresh_from_db()
-        events = streams.read_all(streams.stream_key(answer.pk))
+        events = keys.read_all(keys.stream_key(answer.pk))
 
     types = [t for _, t, _ in events]
     assert types[0] == "status" and types[-1] == "end"
@@ -52,7 +52,7 @@ def test_it_resumes_after_last_event_id(tenant_a, owner, in_tenant, django_captu
         answer = Message.objects.get(conversation=conversation, role="assistant")
         with django_capture_on_commit_callbacks(execute=True):
             generate_answer(str(answer.pk))
-        events = streams.read_all(streams.stream_key(answer.pk))
+        events = keys.read_all(keys.stream_key(answer.pk))
     cut = len(events) // 2
     last_id = events[cut - 1][0]
     _response, frames = _sse(tenant_a, owner, answer.pk, headers={"Last-Event-ID": last_id})
@@ -75,10 +75,10 @@ def test_it_does_nothing_when_the_task_runs_twice(tenant_a, owner, in_tenant, dj
         answer = Message.objects.get(conversation=conversation, role="assistant")
         with django_capture_on_commit_callbacks(execute=True):
             generate_answer(str(answer.pk))
-        before = len(streams.read_all(streams.stream_key(answer.pk)))
+        before = len(keys.read_all(keys.stream_key(answer.pk)))
         with django_capture_on_commit_callbacks(execute=True):
             assert generate_answer(str(answer.pk)) == "complete"
-        assert len(streams.read_all(streams.stream_key(answer.pk))) == before
+        assert len(keys.read_all(keys.stream_key(answer.pk))) == before
 
 
 def test_it_ends_at_once_for_an_answer_whose_stream_expired(tenant_a, owner, in_tenant):
@@ -86,7 +86,7 @@ def test_it_ends_at_once_for_an_answer_whose_stream_expired(tenant_a, owner, in_
 
     with in_tenant(tenant_a):
         answer = make_conversation(owner).current_leaf
-        streams.reset(answer.pk)
+        writer.reset(answer.pk)
     response, frames = _sse(tenant_a, owner, answer.pk)
     assert response.status_code == 200
     assert frames == [(None, "end", {"status": "complete", "message": ""})]

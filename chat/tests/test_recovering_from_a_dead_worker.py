@@ -1,12 +1,13 @@
-"""A worker dies mid-answer: the sweep marks the answer as error, the user retries, nothing is charged twice."""
+"""A worker dies mid-answer and its redelivery too: the sweep marks the answer as error, the user
+retries, nothing is charged twice. (One redelivery first: test_a_dead_writers_answer_is_redelivered_once.py.)"""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
-from chat import streams
 from chat.models import Conversation, Message
-from chat.services import conversation_start, generation_sweep, message_regenerate
+from chat.services import conversation_start, generation, generation_sweep, message_regenerate
+from chat.streaming import keys
 from chat.tasks import generate_answer, sweep_stuck_answers
 
 
@@ -15,8 +16,11 @@ def _orphan(tenant_a, owner, in_tenant):
     with in_tenant(tenant_a):
         conversation = conversation_start(user=owner, content="Will the worker survive?")
         answer = Message.objects.get(conversation=conversation, role="assistant")
-        Message.objects.filter(pk=answer.pk).update(
-            status="streaming", content="Half an ans", updated_at=timezone.now() - timedelta(minutes=30)
+        Message.objects.filter(pk=answer.pk).update(  # its redelivery died too (chat.services.generation)
+            status="streaming",
+            content="Half an ans",
+            updated_at=timezone.now() - timedelta(minutes=30),
+            generation_attempts=generation.MAX_ATTEMPTS,
         )
     return conversation, answer
 
@@ -36,7 +40,7 @@ def test_it_marks_stuck_answers_as_errors_with_a_retry(
         assert answer.status == "error" and answer.content == "Half an ans"
         assert "interrupted" in answer.error_message
         assert fresh.status == "streaming"
-        assert streams.read_all(streams.stream_key(answer.pk))[-1][2]["status"] == "error"
+        assert keys.read_all(keys.stream_key(answer.pk))[-1][2]["status"] == "error"
         # A redelivered task (acks_late) finds the answer final and does nothing.
         assert generate_answer(str(answer.pk)) == "error"
     body = owner_client.get(f"/chat/{conversation.pk}/").content.decode()

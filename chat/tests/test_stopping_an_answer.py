@@ -1,8 +1,8 @@
 """Stop: a Redis flag the task reads between chunks; the partial text is saved as stopped."""
 
-from chat import streams
 from chat.models import Message
 from chat.services import conversation_start, generation
+from chat.streaming import keys, writer
 from chat.tasks import generate_answer
 from chat.tests.factories import make_conversation
 from orchestration import engine
@@ -19,14 +19,14 @@ def test_it_saves_the_partial_text_as_stopped(
         def run(request, **kwargs):
             for i, event in enumerate(real(request, **kwargs)):
                 if i == 4:  # a few chunks in, the user presses stop
-                    streams.request_stop(answer.pk)
+                    writer.request_stop(answer.pk)
                 yield event
 
         monkeypatch.setattr(generation.engine, "run", run)
         with django_capture_on_commit_callbacks(execute=True):
             assert generate_answer(str(answer.pk)) == "stopped"
         answer.refresh_from_db()
-        events = streams.read_all(streams.stream_key(answer.pk))
+        events = keys.read_all(keys.stream_key(answer.pk))
     full = engine.OFFLINE_NOTICE
     assert answer.status == "stopped"
     assert 0 < len(answer.content) < len(full)
@@ -47,7 +47,7 @@ def test_it_stops_an_answer_that_has_not_started(
         answer.refresh_from_db()
         assert answer.status == "stopped"
         assert generate_answer(str(answer.pk)) == "stopped"  # the late task does nothing
-        assert streams.read_all(streams.stream_key(answer.pk))[-1][1] == "end"
+        assert keys.read_all(keys.stream_key(answer.pk))[-1][1] == "end"
 
 
 def test_it_answers_404_to_others_and_stops_nothing(member_client, outsider_client, tenant_a, owner, in_tenant):
@@ -59,7 +59,7 @@ def test_it_answers_404_to_others_and_stops_nothing(member_client, outsider_clie
     assert member_client.post(f"/chat/m/{answer.pk}/stop/").status_code == 404
     assert outsider_client.post(f"/chat/m/{answer.pk}/stop/").status_code == 404
     with in_tenant(tenant_a):
-        assert not streams.stop_requested(answer.pk)
+        assert not writer.stop_requested(answer.pk)
         answer.refresh_from_db()
         assert answer.status == "streaming"
 

@@ -7,8 +7,8 @@ from django.test import RequestFactory
 from django.utils.functional import SimpleLazyObject
 
 from accounts.models import User
+from chat.streaming import sse
 from chat.tests.factories import make_conversation
-from chat.views import stream
 from conftest import host_of
 
 
@@ -22,5 +22,5 @@ def test_it_reads_the_user_in_the_hosts_workspace(tenant_a, tenant_b, owner, in_
     # like AuthenticationMiddleware: the session's user id is looked up when first used
     request.user = SimpleLazyObject(lambda: User.objects.filter(pk=owner.pk).first() or AnonymousUser())
     connection.set_schema(tenant_b.schema_name)  # this thread last served workspace B
-    schema, status, _error = stream._access(request, answer.pk)
+    schema, status, _error = sse._access(request, answer.pk)
     assert schema == tenant_a.schema_name and status == answer.status

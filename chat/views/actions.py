@@ -80,6 +80,9 @@ def _conversation_start_with_documents(request, **kwargs):
         conversation = services.conversation_start(**kwargs)
         documents_link_for_user(user=request.user, conversation_id=conversation.pk,
                                 document_ids=request.POST.getlist("documents"))  # fmt: skip
+        question = conversation.messages.filter(role="user").order_by("created_at").first()
+        if question is not None:  # the scope shows on the first question (a chip per file)
+            services.attachments_from_documents(message=question, document_ids=request.POST.getlist("documents"))
     return conversation
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .. import selectors
-from ..forms import ListForm, MessageForm, SearchForm, picker_choices
+from ..forms import ListForm, MessageForm, SearchForm, offered_choices
 from ..models import Conversation
+from ..search import title_search
 from ..services.search import search_index_check
 
 
@@ -17,8 +20,8 @@ def _sidebar(request, *, filter: str = "active", cursor: str | None = None):
     return selectors.conversation_list(user=request.user, filter=filter, cursor=cursor)
 
 
-def _composer(conversation: Conversation | None):
-    choices = picker_choices()
+def _composer(conversation: Conversation | None, user):
+    choices = offered_choices(user)
     initial = {}
     if conversation is not None:
         initial = {k: v for k, v in (conversation.settings or {}).items() if v}
@@ -31,7 +34,12 @@ def _composer(conversation: Conversation | None):
 def conversation_list(request):
     form = ListForm(request.GET)
     if not form.is_valid():
-        return HttpResponseBadRequest()
+        if set(form.errors) - {"filter"}:  # a broken cursor or id: a styled page that says so
+            return render(request, "400.html", {"reason": _("This list address is not valid.")}, status=400)
+        # an unknown filter (an old or hand-typed link): the active conversations, and a word why
+        messages.info(request, _("That list does not exist; here are your active conversations."))
+        form = ListForm({k: v for k, v in request.GET.items() if k != "filter"})
+        form.is_valid()
     filter_ = form.cleaned_data["filter"] or "active"
     page = _sidebar(request, filter=filter_, cursor=form.cleaned_data["cursor"] or None)
     if request.htmx and form.cleaned_data["cursor"]:
@@ -44,7 +52,7 @@ def conversation_list(request):
     return render(
         request,
         "chat/conversation_list.html",
-        {"page": page, "filter": filter_, "composer": _composer(None), "deleted": deleted},
+        {"page": page, "filter": filter_, "composer": _composer(None, request.user), "deleted": deleted},
     )
 
 
@@ -81,7 +89,7 @@ def conversation_detail(request, conversation_id):
             "thread": thread,
             "page": _sidebar(request),
             "filter": "archived" if conversation.is_archived else "active",
-            "composer": _composer(conversation),
+            "composer": _composer(conversation, request.user),
             "focus": focus,
             "other_branch": other_branch,
         },
@@ -116,10 +124,11 @@ def search(request):
     if query:
         search_index_check()  # after a change of language: a task rebuilds the index (this GET writes nothing)
     hits = selectors.message_search(user=request.user, query=query) if query else []
+    titles = title_search(user=request.user, query=query) if query else []
     return render(
         request,
         "chat/search.html",
-        {"query": query, "hits": hits, "page": _sidebar(request), "filter": "active", "form": form},
+        {"query": query, "hits": hits, "titles": titles, "page": _sidebar(request), "filter": "active", "form": form},
     )
 
 

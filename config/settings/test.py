@@ -19,6 +19,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 # Platform keys from the developer's environment must not leak into tests.
 OPENAI_API_KEY = ANTHROPIC_API_KEY = PERPLEXITY_API_KEY = ""
+ORCHESTRATION_OFFLINE_PACE = 0  # the offline demo answer streams without pauses in tests
 PROVIDER_ALLOWED_HOSTS: list[str] = []  # tests that reach the fake server through a tenant URL allow 127.0.0.1
 STRIPE_SECRET_KEY = STRIPE_WEBHOOK_SECRET = ""
 CELERY_BEAT_SCHEDULE = {}

@@ -1,17 +1,35 @@
 """The ``Embedder`` interface and the choice of one (docs/adr/0008-local-embedder.md).
 
 An embedder names its model (``name``, stored on every chunk) and its ``dimension``; retrieval
-compares only vectors of the current model. ``current()`` picks the workspace's embedder: the
-orchestration settings' ``embedding_provider`` (the local model, or OpenAI with the workspace's
-own key or the platform's), unless the operator forces one with ``DOCUMENTS_EMBEDDER``
-("local", "openai", or "deterministic" for tests; "auto" follows the workspace).
+compares only vectors of the current model. ``current()`` picks the workspace's embedder: what
+the workspace chose (the local model, or OpenAI with the workspace's own key or the platform's),
+unless the operator forces one with ``DOCUMENTS_EMBEDDER`` ("local", "openai", or "deterministic"
+for tests; "auto" follows the workspace).
+
+The workspace's choice lives in orchestration's settings, and documents must not import
+orchestration (DESIGN §3: chat -> orchestration -> documents). So the choice is passed in: the
+callable named by ``DOCUMENTS_EMBEDDER_CONFIG`` (a dotted path, default
+``orchestration.selectors.embedder_config``) returns an :class:`EmbedderConfig` or ``None``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class EmbedderConfig:
+    """The workspace's embedder, as its settings name it (filled by the configured callable)."""
+
+    provider: str = "local"  # "local" | "openai"
+    api_key: str = ""
+    base_url: str = ""
+    model: str = "text-embedding-3-small"
+    guarded: bool = False  # a workspace-set base URL: checked at connect time (core.egress)
 
 
 class Embedder(Protocol):
@@ -52,16 +70,12 @@ def _workspace_embedder() -> Embedder | None:
 
     if getattr(connection, "schema_name", get_public_schema_name()) == get_public_schema_name():
         return None
-    from orchestration import selectors
-
-    snapshot = selectors.settings_snapshot()
-    if snapshot.embedding_provider != "openai":
-        return None
-    config = next((c for c in selectors.provider_configs(snapshot) if c.provider == "openai" and c.api_key), None)
-    if config is None:
+    path = getattr(settings, "DOCUMENTS_EMBEDDER_CONFIG", "")
+    config: EmbedderConfig | None = import_string(path)() if path else None
+    if config is None or config.provider != "openai" or not config.api_key:
         return None
     from .openai import OpenAIEmbedder
 
-    return OpenAIEmbedder(api_key=config.api_key, base_url=config.base_url, model=snapshot.openai_embedding_model,
+    return OpenAIEmbedder(api_key=config.api_key, base_url=config.base_url, model=config.model,
                           dimension=int(getattr(settings, "DOCUMENTS_OPENAI_EMBEDDING_DIMENSION", 1536)),
-                          guarded=bool(getattr(config, "guarded", False)))  # fmt: skip
+                          guarded=config.guarded)  # fmt: skip

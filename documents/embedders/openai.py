@@ -14,7 +14,7 @@ class OpenAIEmbedder:
     def __init__(self, *, api_key: str, base_url: str = "", model: str = "text-embedding-3-small",
                  dimension: int = 1536, guarded: bool = False) -> None:  # fmt: skip
         self.api_key = api_key
-        self.guarded = guarded  # a workspace-set URL: checked at connect time (orchestration.egress)
+        self.guarded = guarded  # a workspace-set URL: checked at connect time (core.egress)
         self.base_url = base_url or None
         self.model = model
         self.dimension = dimension
@@ -30,12 +30,12 @@ class OpenAIEmbedder:
         )
 
     def _client(self):
+        import httpx2
         import openai
 
-        from orchestration import egress
-        from orchestration.providers.base import timeout
+        from core import egress
 
-        t = timeout(5.0, 30.0)
+        t = httpx2.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
         return openai.OpenAI(api_key=self.api_key, base_url=self.base_url, timeout=t, max_retries=2,
                              http_client=egress.http_client(guarded=self.guarded, timeout=t))  # fmt: skip
 

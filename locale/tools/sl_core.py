@@ -167,6 +167,14 @@ SL = {
     "Send the e-mail again": "Pošlji sporočilo znova",
     "We sent the e-mail again.": "Sporočilo smo poslali znova.",
     "Too many e-mails": "Preveč sporočil",
+    "No workspace here": "Tukaj ni delovnega prostora",
+    "There is no workspace at <strong>%(hostname)s</strong>. Check the address, or create a workspace.": "Na naslovu <strong>%(hostname)s</strong> ni delovnega prostora. Preverite naslov ali ustvarite delovni prostor.",
+    "Go to %(public_host)s": "Pojdi na %(public_host)s",
+    "Bad request": "Neveljavna zahteva",
+    "The address or the form sent was not valid.": "Naslov ali poslani obrazec ni bil veljaven.",
+    # files sent with a question (templates/chat/_attachments.html, issue 9)
+    "Attached files": "Priložene datoteke",
+    "removed": "odstranjeno",
     # issue 11: account pages, onboarding and e-mails
     "Sign In": "Prijava",
     "%(app)s accepts new people only by invitation. Ask a workspace admin to invite you.": "%(app)s sprejema nove ljudi le s povabilom. Prosite skrbnika delovnega prostora, naj vas povabi.",

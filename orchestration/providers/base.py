@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from orchestration import egress
+from core import egress
 from orchestration.pricing import estimate_tokens
 from orchestration.resilience import CircuitBreaker, RateLimiter
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import openai
 
-from orchestration import egress
+from core import egress
 
 from .base import ClientCache, Completion, Provider, ProviderConfig, ProviderError, connect_failure, timeout
 

@@ -27,8 +27,10 @@ def test_it_uses_the_tenants_own_openai_key(fake_llm, tenant_a, in_tenant, crede
     assert fake_llm.requests_for(path="/moderations")[0].headers["authorization"] == "Bearer sk-tenant-mod"
 
 
-def test_it_returns_none_when_the_moderation_call_fails(fake_llm, tenant_a, in_tenant):
+def test_it_reports_a_failed_moderation_call_without_flagging(fake_llm, tenant_a, in_tenant):
     fake_llm.platform("openai")
     fake_llm.behave("omni-moderation-latest", status=500)
     with in_tenant(tenant_a):
-        assert moderate("hello") is None
+        result = moderate("hello")
+    assert result.failed and result.flagged is False
+    assert "500" in result.error

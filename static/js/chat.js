@@ -193,6 +193,10 @@
     es.addEventListener("phase", function (e) {
       onPhase(id, JSON.parse(e.data || "{}"));
     });
+    es.addEventListener("restart", function () {  // its writer died: the answer is written again
+      raw.set(id, "");
+      scheduleRender(id);
+    });
     es.addEventListener("delta", function (e) {
       var m = byId(id);
       if (!m) { return; }

@@ -1,4 +1,4 @@
-"""One shared reader per event loop for the answers' Redis streams (the SSE view's fan-out).
+"""The web process's side: one shared reader per event loop for the answers' Redis streams.
 
 Each open SSE response subscribes its stream key here. The hub's reader task issues ONE
 ``XREAD BLOCK COUNT STREAMS k1 k2 ... id1 id2 ...`` over every subscribed key on ONE Redis
@@ -36,8 +36,6 @@ import redis.asyncio as aredis
 from django.conf import settings
 from redis.exceptions import RedisError
 
-from . import streams
-
 logger = logging.getLogger(__name__)
 
 BLOCK_MS = 1000  # the reader's XREAD BLOCK; bounded so a lost wake costs at most this much
@@ -50,6 +48,15 @@ WAKE_TTL = 300
 COMMAND_CONNECTIONS = 8  # for backlogs and EXISTS while streams open (opening 40 at once queues here)
 
 Entry = tuple[str, dict]
+
+# Socket timeout of the SSE view's client: above its XREAD BLOCK (15 s, then a keep-alive). redis-py
+# 8 defaults to 5 s, which cut every stream that had no event for 5 s (a queued or slow answer).
+ASYNC_SOCKET_TIMEOUT = 30
+
+
+def async_client() -> aredis.Redis:
+    # One client per event loop: redis.asyncio connections belong to the loop that made them.
+    return aredis.Redis.from_url(settings.REDIS_URL, decode_responses=True, socket_timeout=ASYNC_SOCKET_TIMEOUT)
 
 
 def id_key(event_id: str) -> tuple[int, int]:
@@ -115,9 +122,9 @@ class StreamHub:
             pool = aredis.BlockingConnectionPool.from_url(
                 self.url,
                 decode_responses=True,
-                socket_timeout=streams.ASYNC_SOCKET_TIMEOUT,
+                socket_timeout=ASYNC_SOCKET_TIMEOUT,
                 max_connections=COMMAND_CONNECTIONS,
-                timeout=streams.ASYNC_SOCKET_TIMEOUT,
+                timeout=ASYNC_SOCKET_TIMEOUT,
             )
             self._commands = aredis.Redis.from_pool(pool)  # closes the pool with the client
         return self._commands
@@ -204,7 +211,7 @@ class StreamHub:
         reader = aredis.Redis.from_url(
             self.url,
             decode_responses=True,
-            socket_timeout=streams.ASYNC_SOCKET_TIMEOUT,
+            socket_timeout=ASYNC_SOCKET_TIMEOUT,
             single_connection_client=True,
             client_name=self.name,
         )

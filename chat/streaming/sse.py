@@ -3,7 +3,7 @@
 Access is checked before the first byte (the owner only; everyone else gets 404). The stream
 resumes after ``Last-Event-ID`` (the browser sends it when it reconnects) or ``?last_id=``, and
 ends with the ``end`` event. An open stream holds no thread and no Redis connection of its own: it
-waits on a queue fed by the event loop's one shared reader (chat.stream_hub).
+waits on a queue fed by the event loop's one shared reader (chat.streaming.hub).
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from django.db import connection
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils.translation import ngettext
 
-from .. import admission, stream_hub, streams
+from .. import admission
 from ..models import Message
+from . import hub as stream_hub
+from .keys import END, heartbeat_key, stream_key
 
 KEEPALIVE_SECONDS = 15  # a keep-alive comment at least this often
 BLOCK_MS = KEEPALIVE_SECONDS * 1000
@@ -65,12 +67,26 @@ def _access(request, message_id):
     return schema, row[0], row[1]
 
 
-async def _events(key: str, last_id: str, status: str, error: str):
+def _recover(schema: str, message_id) -> str:
+    """A quiet stream whose writer has no heartbeat: recover its answer (chat.services.generation)."""
+    from django_tenants.utils import schema_context
+
+    from ..services.generation import generation_recover
+
+    try:
+        with schema_context(schema):
+            return generation_recover(message_id=message_id)
+    finally:
+        _release_db_connection()
+
+
+async def _events(key: str, last_id: str, status: str, error: str, watch=None):
     """Backlog after ``last_id`` from Redis, then live entries from the loop's shared reader.
 
-    Subscribes before reading the backlog (see chat.stream_hub): nothing is missed, and ids at or
+    Subscribes before reading the backlog (see chat.streaming.hub): nothing is missed, and ids at or
     below the last one sent are dropped, so nothing is sent twice. Whatever is queued when the
-    response gets to run is sent as one chunk."""
+    response gets to run is sent as one chunk. ``watch``: awaited when the stream was quiet for a
+    keep-alive (it checks the writer's heartbeat)."""
     hub = stream_hub.get_hub()
     sub = hub.subscribe(key, last_id)
     try:
@@ -78,7 +94,7 @@ async def _events(key: str, last_id: str, status: str, error: str):
         r = hub.commands
         if status in Message.FINAL and not await r.exists(key):
             # Finished long ago (the stream expired): say so and end.
-            yield streams.sse_frame(None, streams.END, {"status": status, "message": error})
+            yield sse_frame(None, END, {"status": status, "message": error})
             return
         last = stream_hub.id_key(last_id) if last_id != "0" else (0, 0)
         start = f"({last_id}" if last_id != "0" else "-"
@@ -108,6 +124,8 @@ async def _events(key: str, last_id: str, status: str, error: str):
                         entries = await sub.queue.get()
                 except TimeoutError:
                     yield ": keep-alive\n\n"
+                    if watch is not None:
+                        await watch()
                     continue
                 entries = entries + sub.drain()
             chunk, last, ended = _frames(entries, last)
@@ -120,7 +138,7 @@ async def _events(key: str, last_id: str, status: str, error: str):
         hub.unsubscribe(sub)
 
 
-_END_FRAME = f"\nevent: {streams.END}\n"
+_END_FRAME = f"\nevent: {END}\n"
 _background: set[asyncio.Task] = set()
 
 
@@ -151,8 +169,8 @@ def _frames(entries, last: tuple[int, int]) -> tuple[str, tuple[int, int], bool]
         if current <= last:
             continue  # already sent (backlog and the shared reader overlap)
         last = current
-        parts.append(streams.sse_frame(event_id, fields["type"], fields["data"]))
-        if fields["type"] == streams.END:
+        parts.append(sse_frame(event_id, fields["type"], fields["data"]))
+        if fields["type"] == END:
             return "".join(parts), last, True
     return "".join(parts), last, False
 
@@ -162,7 +180,7 @@ async def message_stream(request, message_id):
     last_id = request.headers.get("Last-Event-ID") or request.GET.get("last_id") or "0"
     if last_id != "0" and not _EVENT_ID.match(last_id):
         last_id = "0"
-    key = streams.stream_key(message_id, schema)
+    key = stream_key(message_id, schema)
     # A cap on the streams one user holds open (each costs the server a subscription).
     user_id = request.user.pk  # already read by _access
     token, retry_after = await admission.stream_open(stream_hub.get_hub().commands, schema=schema, user_id=user_id)
@@ -172,8 +190,12 @@ async def message_stream(request, message_id):
     async def release():
         await admission.stream_close(stream_hub.get_hub().commands, schema=schema, user_id=user_id, token=token)
 
+    async def watch():  # a quiet stream: is its writer alive? (a dead one's answer is redelivered)
+        if not await stream_hub.get_hub().commands.exists(heartbeat_key(message_id, schema)):
+            await sync_to_async(_recover)(schema, message_id)
+
     response = StreamingHttpResponse(
-        _holding_place(_events(key, last_id, status, error), release), content_type="text/event-stream"
+        _holding_place(_events(key, last_id, status, error, watch), release), content_type="text/event-stream"
     )
     response["Cache-Control"] = "no-cache, no-transform"
     response["X-Accel-Buffering"] = "no"
@@ -189,6 +211,12 @@ def _too_many_streams(retry_after: int) -> HttpResponse:
     response = HttpResponse(text, status=429, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = str(retry_after)
     return response
+
+
+def sse_frame(event_id: str | None, type_: str, data: dict | str) -> str:
+    payload = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
+    head = f"id: {event_id}\n" if event_id else ""
+    return f"{head}event: {type_}\ndata: {payload}\n\n"
 
 
 def parse_sse(body: str) -> list[tuple[str | None, str, dict]]:
