@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install gettext chromium messages lint format bench stop clean
+.PHONY: run test install gettext chromium messages lint format bench stop clean compose-check
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,18 @@ lint: install
 	$(BIN)/djlint templates --lint
 	DATABASE_URL=postgres://lint@127.0.0.1:1/lint REDIS_URL=redis://127.0.0.1:1/0 $(BIN)/mypy  # settings are imported, no servers needed
 	$(BIN)/lint-imports  # DESIGN §3 dependency rules, [tool.importlinter] in pyproject.toml
+
+# docker-compose.yml as Docker Compose reads it (interpolation, merge keys, schema), where the docker
+# client has the compose plugin; otherwise one line says it did not run (its structure is tested by
+# core/tests/test_compose_file_describes_the_stack.py either way).
+compose-check:
+	@if docker compose version >/dev/null 2>&1; then \
+		env_file=$$(test -f .env && echo .env || echo .env.example); \
+		CHORUS_ENV_FILE=$$env_file docker compose --env-file $$env_file config --quiet \
+			&& echo "docker compose config: ok ($$env_file)"; \
+	else \
+		echo "docker compose config: not run (no docker client with the compose plugin here)"; \
+	fi
 
 format: install
 	$(BIN)/ruff format .

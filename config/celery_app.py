@@ -1,13 +1,61 @@
+import logging
 import os
 
-from celery import signals
+from celery import bootsteps, signals
 from tenant_schemas_celery.app import CeleryApp
+
+from config.logging import connect_celery_signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = CeleryApp("chorus")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# task log lines carry the task id and the tenant schema (config/logging.py)
+connect_celery_signals()
+
+
+class WorkerHeartbeat(bootsteps.StartStopStep):
+    """Writes this worker's heartbeat for /healthz (core/health.py): once when the consumer starts,
+    then every WORKER_HEARTBEAT_INTERVAL seconds on the consumer's timer; removed on shutdown."""
+
+    requires = {"celery.worker.consumer.tasks:Tasks"}
+
+    def __init__(self, parent, **kwargs):
+        super().__init__(parent, **kwargs)
+        self.tref = None
+
+    def start(self, c):
+        from django.conf import settings
+
+        self._beat(c)
+        self.tref = c.timer.call_repeatedly(settings.WORKER_HEARTBEAT_INTERVAL, self._beat, (c,), priority=10)
+
+    def stop(self, c):
+        if self.tref is not None:
+            self.tref.cancel()
+            self.tref = None
+        try:
+            from core import health
+
+            health.worker_gone(c.hostname)
+        except Exception:  # noqa: BLE001 - Redis may be what is going away
+            logging.getLogger(__name__).warning("worker heartbeat not removed", exc_info=True)
+
+    def shutdown(self, c):
+        self.stop(c)
+
+    @staticmethod
+    def _beat(c):
+        try:
+            from core import health
+
+            health.worker_beat(c.hostname)
+        except Exception:  # noqa: BLE001 - a missed beat shows in /healthz, it must not stop the worker
+            logging.getLogger(__name__).warning("worker heartbeat not written", exc_info=True)
+
+
+app.steps["consumer"].add(WorkerHeartbeat)
 
 
 @signals.task_prerun.connect

