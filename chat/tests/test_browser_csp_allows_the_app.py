@@ -1,4 +1,4 @@
-"""In the browser, under the Content-Security-Policy (django-csp, ADR 0010): the chat page streams an
+"""In the browser, under the Content-Security-Policy (django-csp, ADR 0012): the chat page streams an
 answer (htmx, EventSource, markdown-it, DOMPurify), the language menu submits, the admin and the
 allauth pages render, and not one CSP violation is reported on any of them."""
 

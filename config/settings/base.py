@@ -393,7 +393,7 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 
 # --- Security -------------------------------------------------------------------------------
-# Content-Security-Policy (django-csp, ADR 0010): scripts only from our own static files (no inline
+# Content-Security-Policy (django-csp, ADR 0012): scripts only from our own static files (no inline
 # script, no eval: htmx's hx-on and js: values are not allowed); <style> elements need the request's
 # nonce (the brand colours); style attributes are allowed for markdown table alignment (text-align
 # only, sanitised by nh3 and DOMPurify). Images may come from https (a workspace's logo URL).
