@@ -357,7 +357,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Worker heartbeats for /healthz (core/health.py): written every INTERVAL seconds; a worker whose last
-# beat is older than MAX_AGE is missing (healthz then says "degraded", still 200).
+# beat is older than MAX_AGE is missing (healthz then reports checks.worker.ok false, still 200 "ok").
 WORKER_HEARTBEAT_INTERVAL = env.float("WORKER_HEARTBEAT_INTERVAL", default=10.0)
 WORKER_HEARTBEAT_MAX_AGE = env.float("WORKER_HEARTBEAT_MAX_AGE", default=45.0)
 WORKER_HEARTBEAT_KEY = "chorus:worker-heartbeats"

@@ -1,6 +1,6 @@
 """/healthz checks the Celery workers' heartbeats: with a real worker consuming it says "ok" and
 counts it; with none (never started, stopped, or silent for longer than WORKER_HEARTBEAT_MAX_AGE)
-it answers 200 "degraded" with checks.worker.ok false: web keeps serving pages."""
+it still answers 200 "ok" (CONTRACT: database and Redis answer) with checks.worker.ok false: web keeps serving pages."""
 
 import json
 import time
@@ -24,7 +24,7 @@ def _health(client):
     return response.status_code, json.loads(response.content)
 
 
-def test_it_reports_a_running_worker_and_degrades_when_it_stops(public_client, heartbeat_key):
+def test_it_reports_a_running_worker_and_its_absence_when_it_stops(public_client, heartbeat_key):
     queue = f"test-heartbeat-{uuid.uuid4().hex[:8]}"  # the worker takes no other test's tasks
     with start_worker(app, pool="threads", concurrency=1, perform_ping_check=False, queues=[queue], loglevel="WARNING"):
         status, body = _health(public_client)
@@ -34,7 +34,7 @@ def test_it_reports_a_running_worker_and_degrades_when_it_stops(public_client, h
         assert body["checks"]["worker"]["workers"] == 1
     status, body = _health(public_client)  # a clean shutdown takes its heartbeat away
     assert status == 200
-    assert body["status"] == "degraded"
+    assert body["status"] == "ok"
     assert body["checks"]["worker"] == {
         "ok": False,
         "error": "NoLiveWorker",
@@ -43,18 +43,18 @@ def test_it_reports_a_running_worker_and_degrades_when_it_stops(public_client, h
     }
 
 
-def test_it_degrades_without_any_worker(public_client, heartbeat_key):
+def test_it_reports_no_worker_without_any(public_client, heartbeat_key):
     status, body = _health(public_client)
     assert status == 200
-    assert body["status"] == "degraded"
+    assert body["status"] == "ok"
     assert body["checks"]["database"]["ok"] and body["checks"]["redis"]["ok"]
     assert body["checks"]["worker"]["ok"] is False
 
 
-def test_it_degrades_when_the_last_heartbeat_is_too_old(public_client, heartbeat_key, settings):
+def test_it_reports_no_worker_when_the_last_heartbeat_is_too_old(public_client, heartbeat_key, settings):
     health.worker_beat("celery@silent", now=time.time() - settings.WORKER_HEARTBEAT_MAX_AGE - 5)
     status, body = _health(public_client)
-    assert (status, body["status"], body["checks"]["worker"]["ok"]) == (200, "degraded", False)
+    assert (status, body["status"], body["checks"]["worker"]["ok"]) == (200, "ok", False)
     health.worker_beat("celery@alive")
     status, body = _health(public_client)
     assert (status, body["status"], body["checks"]["worker"]["workers"]) == (200, "ok", 1)
