@@ -166,7 +166,7 @@ _GATED = frozenset({"delta", "sources", "usage", "done", "error"})
 def _generation_run(answer: _Job, *, moderate: bool) -> str:
     key = keys.stream_key(answer.pk)
     # the status goes out with the engine's first event (a phase, at once): one round trip fewer
-    first = [("status", {"status": Message.Status.STREAMING})]
+    first: list[tuple[str, dict[str, object]]] = [("status", {"status": Message.Status.STREAMING})]
     if answer.attempt > 1:  # redelivered: the page drops the dead writer's words first
         first.insert(0, (keys.RESTART, {"attempt": answer.attempt}))
     publish = writer.Publisher(key, first=first)
