@@ -82,6 +82,34 @@ def _default_language_and_zone():
     timezone.deactivate()
 
 
+def _bounded_ensure_started(self) -> None:
+    """celery's test worker waits for its consumer with no deadline: a worker thread that dies while
+    starting hung the whole suite (seen at ~49 % of a full run). Fail that test instead."""
+    if not self._on_started.wait(timeout=120):
+        raise RuntimeError("the Celery test worker did not start within 120 s (its thread died while starting)")
+
+
+def _patch_celery_test_worker() -> None:
+    from celery.contrib.testing import worker as testing_worker
+
+    testing_worker.TestWorkController.ensure_started = _bounded_ensure_started
+
+
+_patch_celery_test_worker()
+
+
+@pytest.fixture(autouse=True)
+def _celery_worker_left_running():
+    """celery's start_worker() sets ``state.should_terminate = 0`` to stop a test worker and puts it
+    back to None only when the thread exits in time; when it does not (a loaded machine), the 0
+    stays and every later test worker terminates while starting. Each test starts from celery's
+    normal state (None while workers run); the failing teardown is still reported."""
+    from celery.worker import state
+
+    state.should_terminate = None
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Per-process memos hold rows; each test's rows are rolled back, so each test starts with empty

@@ -167,6 +167,7 @@ SL = {
     "Send the e-mail again": "Pošlji sporočilo znova",
     "We sent the e-mail again.": "Sporočilo smo poslali znova.",
     "Too many e-mails": "Preveč sporočil",
+    "The workspace's data is already gone; no export can be written.": "Podatkov delovnega prostora ni več; izvoza ni mogoče zapisati.",
     "No workspace here": "Tukaj ni delovnega prostora",
     "There is no workspace at <strong>%(hostname)s</strong>. Check the address, or create a workspace.": "Na naslovu <strong>%(hostname)s</strong> ni delovnega prostora. Preverite naslov ali ustvarite delovni prostor.",
     "Go to %(public_host)s": "Pojdi na %(public_host)s",

@@ -16,12 +16,14 @@ def config(provider: str, key: str = KEY) -> ProviderConfig:
 
 
 def containers_holding(secret: str) -> list:
-    """Tuples and lists (cache keys: lru_cache's are lists) anywhere in the heap that hold ``secret``."""
+    """Tuples and lists (cache keys: lru_cache's are lists) anywhere in the heap that hold ``secret``.
+    ``type()``, not ``isinstance()``: isinstance asks a lazy object (django-csp's request nonce) to
+    evaluate itself, which it refuses after its response."""
     gc.collect()
     return [
         o
         for o in gc.get_objects()
-        if isinstance(o, tuple | list) and any(isinstance(x, str) and x == secret for x in o)
+        if issubclass(type(o), tuple | list) and any(isinstance(x, str) and x == secret for x in o)
     ]
 
 
