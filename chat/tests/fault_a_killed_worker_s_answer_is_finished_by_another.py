@@ -1,3 +1,4 @@
+# Collected only when named (bench/faults.py): not a test_*.py file, see docs/FAULTS.md.
 """A real Celery worker's pool process SIGKILLed mid-answer: its heartbeat stops, the sweep
 redelivers the answer, the worker's new pool process finishes it, and its usage is charged once.
 
@@ -157,4 +158,4 @@ def test_it_finishes_the_answer_on_another_pool_process_and_charges_once(
         charged = UsageLog.objects.filter(idempotency_key=f"answer:{tenant.schema_name}:{answer.pk}")
         assert charged.count() == 1
         assert generation_sweep() == 0 and charged.count() == 1
-    assert noticed < 30  # a dead writer noticed within 30 s (the heartbeat expires after 10)
+    # the time to notice (target < 30 s) is a figure printed by bench/faults.py, not asserted
