@@ -1,6 +1,7 @@
 import pytest
 
 from chat.models import Conversation, Message
+from chat.tests.browser import browser_instance  # noqa: F401  (one Chromium per module, shared by every app)
 
 
 @pytest.fixture(autouse=True)
@@ -27,98 +28,31 @@ def counts(in_tenant):
 
 @pytest.fixture(scope="session")
 def chat_live(django_db_setup, django_db_blocker):
-    """A committed tenant served by uvicorn with a Celery worker, for the browser tests."""
-    from django.conf import settings
-    from django.db import connection, connections
-    from django.test import Client
-    from django_tenants.utils import schema_context
+    """A committed tenant served by uvicorn with a Celery worker, for the browser tests
+    (chat.tests.browser.live_workspace, the set-up every app's browser tests share)."""
+    from chat.tests.browser import SUBDOMAIN, live_workspace
 
-    from accounts.models import User
-    from chat.tests.browser import SUBDOMAIN, Live, Servers
-    from conftest import PASSWORD
-    from tenants.models import Tenant
-    from tenants.services import tenant_create, tenant_provision
-
-    servers = Servers()
-    with django_db_blocker.unblock():
-        Tenant.objects.filter(subdomain=SUBDOMAIN).delete()
-        tenant = tenant_create(
-            name="Browser Co",
-            subdomain=SUBDOMAIN,
-            owner_email="browser@example.com",
-            owner_password=PASSWORD,
-            owner_name="Bea Browser",
-            provision=False,
-        )
-        tenant = tenant_provision(tenant_id=tenant.pk)
-        with schema_context(tenant.schema_name):
-            client = Client(HTTP_HOST=f"{SUBDOMAIN}.localhost")
-            client.force_login(User.objects.get(email="browser@example.com"))
-            session = client.cookies[settings.SESSION_COOKIE_NAME].value
-        connection.set_schema_to_public()
-        port = servers.start()
-        try:
-            yield Live(
-                base_url=f"http://{SUBDOMAIN}.localhost:{port}",
-                host=f"{SUBDOMAIN}.localhost",
-                tenant=tenant,
-                user_email="browser@example.com",
-                password=PASSWORD,
-                session=session,
-            )
-        finally:
-            servers.stop()
-            connection.set_schema_to_public()
-            with connection.cursor() as cursor:  # connections the server and worker threads kept open
-                cursor.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-            Tenant.objects.get(pk=tenant.pk).delete(force_drop=True)
-            for conn in connections.all():
-                conn.close_if_unusable_or_obsolete()
-
-
-@pytest.fixture(scope="module")
-def browser_instance():
-    """Chromium for one test module. Playwright's sync API keeps an event loop running in this thread,
-    which Django's async-safety check would take for an async context: allowed for the module only."""
-    import os
-
-    from playwright.sync_api import sync_playwright
-
-    from chat.tests.browser import CHROMIUM_ARGS, chromium_or_fail
-
-    chromium = chromium_or_fail()
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    with live_workspace(
+        django_db_blocker,
+        subdomain=SUBDOMAIN,
+        name="Browser Co",
+        owner_email="browser@example.com",
+        owner_name="Bea Browser",
+    ) as live:
+        yield live
 
 
 @pytest.fixture
-def chat_page(chat_live, browser_instance, fake_llm, settings):
+def chat_page(chat_live, browser_instance, fake_llm, settings):  # noqa: F811
     """A signed-in page in the browser tenant. Answers come from the real engine, run by the Celery
     worker, from the fake provider server (chat.tests.browser.answer_like_a_provider), word by word."""
     from playwright.sync_api import expect
 
-    from chat.tests.browser import answer_like_a_provider
+    from chat.tests.browser import answer_like_a_provider, open_context
 
     answer_like_a_provider(fake_llm)
     settings.ORCHESTRATION_CHUNK_GAP_TIMEOUT = 10  # two shared cores: a slow moment is not a dead provider
-    session = chat_live.session
-    context = browser_instance.new_context(viewport={"width": 1280, "height": 860}, accept_downloads=True)
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "domain": chat_live.host, "path": "/"}]
-    )
+    context = open_context(browser_instance, chat_live, viewport={"width": 1280, "height": 860}, accept_downloads=True)
     page = context.new_page()
     # Waits on page state, bounded generously: two cores shared with other work can be slow, and a
     # wait ends as soon as the state is there. expect() has its own default (5 s) besides the page's.

@@ -1,6 +1,6 @@
 import pytest
 
-from chat.tests.conftest import browser_instance  # noqa: F401 - one Chromium per module
+from chat.tests.browser import browser_instance  # noqa: F401 - one Chromium per module
 from documents.tests.browser_fixtures import docs_live, docs_page  # noqa: F401
 
 
