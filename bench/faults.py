@@ -5,7 +5,7 @@
 Worker kill: a real Celery worker's pool process SIGKILLed mid-answer (the fake provider holds the
 answer mid-stream), time from the kill until the dead writer is noticed (its heartbeat expired and
 the sweep redelivered the answer) and until the answer is finished by the new pool process. The
-scenario is the test chat/tests/fault_a_killed_worker_s_answer_is_finished_by_another.py (embedded
+scenario is the test chat/tests/test_a_killed_worker_s_answer_is_finished_by_another.py (embedded
 PostgreSQL and Redis under .data/test, everything on 127.0.0.1); the test writes its figures to the
 file named by CHORUS_FAULTS_OUT. The sweep is called in a loop there; under beat it runs every 15 s,
 so add up to 15 s (an open page's stream checks the heartbeat every 15 s of silence too).
@@ -24,11 +24,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TESTS = [
-    # a test that uses the database first: the session's test database is set up as in the suite
-    "chat/tests/test_stopping_an_answer.py",
-    "chat/tests/fault_a_killed_worker_s_answer_is_finished_by_another.py",
-]
+TESTS = ["chat/tests/test_a_killed_worker_s_answer_is_finished_by_another.py"]
 
 
 def main() -> int:

@@ -363,8 +363,13 @@ def _report_usage(message: Message, conversation: Conversation, *, status: str, 
 # A writer's heartbeat expires HEARTBEAT_TTL after its death; a claim younger than that may not
 # have beaten yet. An answer whose writer died is generated again once (MAX_ATTEMPTS generations).
 HEARTBEAT_GRACE = timedelta(seconds=keys.HEARTBEAT_TTL)
-QUEUE = "orchestration"  # chat.tasks.ANSWER_QUEUE
 MAX_ATTEMPTS = 2
+
+
+def answer_queue() -> str:
+    """The Celery queue answers are generated from (``CHAT_ANSWER_QUEUE``), read at each send: a test
+    with a worker of its own gives it its own queue (Celery caches its routes, a setting it is not)."""
+    return settings.CHAT_ANSWER_QUEUE
 
 
 def generation_recover(*, message_id) -> str:
@@ -388,7 +393,7 @@ def generation_recover(*, message_id) -> str:
         ):
             # the question was moderated (or is being) by the first generation: no second check
             enqueue(
-                "chat.tasks.generate_answer", args=[str(message_id)], kwargs={"moderate": False}, queue="orchestration"
+                "chat.tasks.generate_answer", args=[str(message_id)], kwargs={"moderate": False}, queue=answer_queue()
             )
             logger.warning("answer %s lost its writer; generating it again", message_id)
             return "redelivered"

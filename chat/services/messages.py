@@ -17,6 +17,7 @@ from ..rendering import markdown_to_html
 from ..selectors import deepest_leaf
 from ..streaming import writer
 from ..text import preview_of
+from .generation import answer_queue
 from .moderation import FLAGGED, refuse_if_suspended, suspension_end
 
 MAX_LENGTH = 32_000
@@ -24,7 +25,7 @@ MAX_LENGTH = 32_000
 
 def _enqueue_generation(message: Message, *, moderate: bool) -> None:
     """Generate ``message`` after commit; ``moderate``: check its question meanwhile (a new question)."""
-    enqueue("chat.tasks.generate_answer", args=[str(message.pk)], kwargs={"moderate": moderate}, queue="orchestration")
+    enqueue("chat.tasks.generate_answer", args=[str(message.pk)], kwargs={"moderate": moderate}, queue=answer_queue())
 
 
 def _pending_answer(conversation: Conversation, parent: Message) -> Message:

@@ -444,9 +444,13 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # --- Chat
 from datetime import timedelta as _timedelta  # noqa: E402
 
+# The queue answers are generated from: chat sends each answer there explicitly, reading this at
+# every send (chat.services.generation.answer_queue), so a test's own worker can have a queue of its
+# own; the route covers a generate_answer sent without a queue.
+CHAT_ANSWER_QUEUE = "orchestration"
 CELERY_TASK_ROUTES = {
     **globals().get("CELERY_TASK_ROUTES", {}),
-    "chat.tasks.generate_answer": {"queue": "orchestration"},
+    "chat.tasks.generate_answer": {"queue": CHAT_ANSWER_QUEUE},
 }
 # Abuse and fairness (chat/admission.py, chat/scheduling.py). Questions = new conversations, sends,
 # edits and regenerations; a refusal answers 429 with the limit and the time to retry. 0 = no limit.
