@@ -280,4 +280,8 @@ SL = {
     "invitations": "povabila",
     "This invitation was replaced": "To povabilo je bilo zamenjano",
     "This invitation was replaced by a newer invitation. Use the link in the most recent invitation e-mail.": "To povabilo je zamenjalo novejše povabilo. Uporabite povezavo iz zadnjega e-poštnega povabila.",
+    # the 503 page while PostgreSQL or Redis is down (templates/503.html)
+    "Temporarily unavailable": "Začasno nedosegljivo",
+    "Chorus is briefly unavailable while one of its services restarts.": "Chorus je za kratek čas nedosegljiv, ker se ena od njegovih storitev znova zaganja.",
+    "Please try again in a few seconds.": "Poskusite znova čez nekaj sekund.",
 }
