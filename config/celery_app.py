@@ -58,6 +58,32 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
 app.steps["consumer"].add(WorkerHeartbeat)
 
 
+def _closing_a_broken_broker_connection_never_stops_the_worker() -> None:
+    """Celery 5.7 closes the broker connection after a connection loss with
+    ``ignore_errors(connection, connection.close)``, which passes over connection errors only. With
+    the Redis transport and a task in flight (acks_late: every answer), the channel that
+    ``collect()`` failed to close is closed again after ``collect()`` dropped the transport's
+    client, and kombu 5.7 raises AttributeError building a client to requeue the unacked message:
+    the worker stopped with "Unrecoverable error" on every Redis restart (bench/faults.py). Here
+    that error is logged and the consumer goes on to reconnect; the unacked message stays in
+    Redis's unacked index, restored by the visibility timeout (an answer's redelivery is a no-op).
+    Test: core/tests/test_the_worker_survives_a_broker_connection_loss.py."""
+    from celery.worker.consumer import consumer
+    from kombu.common import ignore_errors
+
+    def ignore_close_errors(conn, fun, *args, **kwargs):
+        try:
+            return ignore_errors(conn, fun, *args, **kwargs)
+        except AttributeError:
+            logging.getLogger(__name__).warning("a broken broker connection was not closed cleanly", exc_info=True)
+            return None
+
+    consumer.ignore_errors = ignore_close_errors
+
+
+_closing_a_broken_broker_connection_never_stops_the_worker()
+
+
 @signals.task_prerun.connect
 @signals.task_postrun.connect
 def _close_old_connections(**_kwargs):
