@@ -58,30 +58,29 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
 app.steps["consumer"].add(WorkerHeartbeat)
 
 
-def _closing_a_broken_broker_connection_never_stops_the_worker() -> None:
-    """Celery 5.7 closes the broker connection after a connection loss with
-    ``ignore_errors(connection, connection.close)``, which passes over connection errors only. With
-    the Redis transport and a task in flight (acks_late: every answer), the channel that
-    ``collect()`` failed to close is closed again after ``collect()`` dropped the transport's
-    client, and kombu 5.7 raises AttributeError building a client to requeue the unacked message:
-    the worker stopped with "Unrecoverable error" on every Redis restart (bench/faults.py). Here
-    that error is logged and the consumer goes on to reconnect; the unacked message stays in
-    Redis's unacked index, restored by the visibility timeout (an answer's redelivery is a no-op).
+def _a_dead_broker_channel_raises_a_connection_error() -> None:
+    """After a lost Redis connection, celery 5.7 ``collect()``s the broken connection (which drops
+    its transport's client) and then closes it; and a task that was in flight (acks_late: every
+    answer) acks on its old channel when it finishes. Either way kombu 5.7's Redis channel builds a
+    client from the dropped one and raises AttributeError, which no caller expects: the worker stopped
+    with "Unrecoverable error" on every Redis restart (bench/faults.py). Here such a channel raises
+    a connection error instead, which both callers handle (the close is passed over; the ack is
+    logged, and the message comes back after Redis's visibility timeout, a no-op for an answer).
     Test: core/tests/test_the_worker_survives_a_broker_connection_loss.py."""
-    from celery.worker.consumer import consumer
-    from kombu.common import ignore_errors
+    from kombu.transport import redis as kombu_redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
 
-    def ignore_close_errors(conn, fun, *args, **kwargs):
-        try:
-            return ignore_errors(conn, fun, *args, **kwargs)
-        except AttributeError:
-            logging.getLogger(__name__).warning("a broken broker connection was not closed cleanly", exc_info=True)
-            return None
+    connparams = kombu_redis.Channel._connparams
 
-    consumer.ignore_errors = ignore_close_errors
+    def _connparams(self, asynchronous=False):
+        if self.connection.client is None:
+            raise RedisConnectionError("this broker connection was closed after it broke")
+        return connparams(self, asynchronous=asynchronous)
+
+    kombu_redis.Channel._connparams = _connparams
 
 
-_closing_a_broken_broker_connection_never_stops_the_worker()
+_a_dead_broker_channel_raises_a_connection_error()
 
 
 @signals.task_prerun.connect
