@@ -1,6 +1,6 @@
 """Faults survived, measured (issue 12 §7): prints each recovery time.
 
-    .venv/bin/python bench/faults.py [--scenario all|kill|redis|postgres|documents] [--runs N] [--down S]
+    .venv/bin/python bench/faults.py [--scenario all|kill|redis|postgres|documents] [--runs N] [--down S] [--pg-down S]
 
 kill: a real Celery worker's pool process SIGKILLed mid-answer (the fake provider holds the answer
 mid-stream), time from the kill until the dead writer is noticed (its heartbeat expired and the sweep
@@ -15,11 +15,11 @@ redis, postgres, documents: a running stack of its own (embedded PostgreSQL and 
 starts it, the fake provider on 127.0.0.1; all stopped at the end):
 
 - redis: an answer streams to an open SSE stream (read as the browser reads it, resuming with
-  Last-Event-ID when cut); mid-answer Redis is stopped for ``--down`` seconds and started again
+  Last-Event-ID when cut); mid-answer Redis is stopped for ``--down`` (3) seconds and started again
   (empty: the embedded Redis keeps no data, the harsher case). Printed: the time from Redis answering
   again until the stream's next event and until /healthz answers 200, and whether every word of the
   answer reached the stream, once, and the database.
-- postgres: PostgreSQL is stopped for ``--down`` seconds while a signed-in page is requested every
+- postgres: PostgreSQL is stopped for ``--pg-down`` (15) seconds while a signed-in page is requested every
   0.1 s; every answer must be a 503 (never a 500); printed: the time from PostgreSQL accepting
   connections again until the page answers 200, and until a new question's answer is complete
   (the web's and the worker's connections reconnect).
@@ -372,7 +372,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scenario", choices=["all", "kill", "redis", "postgres", "documents"], default="all")
     parser.add_argument("--runs", type=int, default=2, help="runs of the worker-kill scenario")
-    parser.add_argument("--down", type=float, default=3.0, help="seconds Redis / PostgreSQL stay down")
+    parser.add_argument("--down", type=float, default=3.0, help="seconds Redis stays down")
+    parser.add_argument(
+        "--pg-down", type=float, default=15.0, help="seconds PostgreSQL stays down (beyond the pool's 10 s wait)"
+    )
     args = parser.parse_args()
     lines: list[str] = []
     if args.scenario in ("all", "kill"):
@@ -393,7 +396,7 @@ def main() -> int:
                     lines += redis_scenario(common, stack, args.down)
                     mine.add("redis")
                 if args.scenario in ("all", "postgres"):
-                    lines += postgres_scenario(common, stack, args.down)
+                    lines += postgres_scenario(common, stack, args.pg_down)
                     mine.add("postgres")
                 if args.scenario in ("all", "documents"):
                     lines += documents_scenario(common, stack)
