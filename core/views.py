@@ -74,7 +74,10 @@ def server_error(request):
     nonce when the CSP middleware saw the request (it then writes the policy on this response)."""
     exc = sys.exc_info()[1]
     language = translation.get_language_from_request(request)
-    nonce = str(request.csp_nonce) if hasattr(request, "csp_nonce") else ""
+    try:
+        nonce = str(request.csp_nonce) if hasattr(request, "csp_nonce") else ""
+    except Exception:  # noqa: BLE001 - no nonce (the policy was written already): the page stays plain
+        nonce = ""
     with translation.override(language):
         if isinstance(exc, UNAVAILABLE):
             context = {"LANGUAGE_CODE": language, "CSP_NONCE": nonce}
