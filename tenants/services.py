@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 import uuid
 from datetime import timedelta
@@ -141,10 +142,17 @@ class _CloneOnce(CloneSchema):
     provisioning worker keeps one database session, so each clone ran slower than the one before
     (0.27 s, then ~10 s after 100). The functions are now created only when the database lacks
     this exact version, recognised by the sha256 of their source kept in the function's comment.
+
+    Each clone also created two helper enum types in ``public`` at its start and dropped them at its
+    end: a second clone's CREATE TYPE waited for the first one's transaction (unique names in
+    pg_type), so parallel provisioning ran one clone at a time (measured at 1,000 tenants, issue 12
+    §6). The types are now created once with the functions (``_shared_types_once``).
     """
 
     def _create_clone_schema_function(self):
-        source = CLONE_SCHEMA_FUNCTION.format(db_user=settings.DATABASES["default"].get("USER") or "postgres")
+        source, types = _shared_types_once(
+            CLONE_SCHEMA_FUNCTION.format(db_user=settings.DATABASES["default"].get("USER") or "postgres")
+        )
         marker = "chorus:" + hashlib.sha256(source.encode()).hexdigest()
         with connection.cursor() as cursor:
             cursor.execute(
@@ -154,12 +162,37 @@ class _CloneOnce(CloneSchema):
             if any(row[0] == marker for row in cursor.fetchall()):
                 return
             cursor.execute(source)
+            for statement in types:
+                name = statement.split()[2]  # CREATE TYPE public.x AS ENUM (...)
+                cursor.execute(f"DROP TYPE IF EXISTS {name}")
+                cursor.execute(statement)
             cursor.execute(
                 "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
                 " WHERE p.proname = 'clone_schema' AND n.nspname = 'public'"
             )
             for (signature,) in cursor.fetchall():
                 cursor.execute(f"COMMENT ON FUNCTION {signature} IS %s", [marker])
+
+
+_TYPES_MADE_PER_CLONE = re.compile(
+    r"\n[ \t]*SELECT count\(\*\) INTO cnt FROM pg_catalog\.pg_type .*?"
+    r"(CREATE TYPE public\.objj_type AS ENUM \([^)]*\);)\s*(CREATE TYPE public\.permm_type AS ENUM \([^)]*\);)",
+    re.S,
+)
+_TYPES_DROPPED_PER_CLONE = "\n  DROP TYPE IF EXISTS public.objj_type;\n  DROP TYPE IF EXISTS public.permm_type;\n"
+
+
+def _shared_types_once(source: str) -> tuple[str, list[str]]:
+    """The clone functions' source without the per-clone CREATE/DROP of its two helper types in
+    ``public``, and the CREATE TYPE statements to run once instead. A source of another shape (a
+    django-tenants upgrade) is kept as it is: correct, only serialised."""
+    made = list(_TYPES_MADE_PER_CLONE.finditer(source))
+    if len(made) != 1 or source.count(_TYPES_DROPPED_PER_CLONE) != 1:
+        logger.warning("django-tenants' clone_schema has changed; its helper types are made per clone")
+        return source, []
+    match = made[0]
+    source = source[: match.start()] + "\n" + source[match.end() :]
+    return source.replace(_TYPES_DROPPED_PER_CLONE, "\n"), [match.group(1), match.group(2)]
 
 
 def clone_functions_ensure() -> None:
