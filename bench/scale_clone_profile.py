@@ -55,7 +55,7 @@ def measure(label: str, runs: int) -> None:
                     "SELECT funcname, calls, round(total_time), round(self_time) FROM pg_stat_xact_user_functions"
                     " ORDER BY self_time DESC"
                 )
-                funcs = ", ".join(f"{name} self {self_ms:.0f} ms" for name, _calls, _total, self_ms in cursor.fetchall())
+                funcs = ", ".join(f"{name} self {self_ms:.0f} ms" for name, _c, _t, self_ms in cursor.fetchall())
                 transaction.set_rollback(True)
             print(
                 f"  {label} run {run + 1}: {wall * 1000:6.0f} ms wall, backend CPU {cpu * 1000:6.0f} ms"
