@@ -3,8 +3,9 @@
 Usage: .venv/bin/python bench/scale_chat_page.py [--requests 200] [--touch 300]
 
 Seeds (once) 20 conversations of 100 messages for the owner of scale-00001 and of the last ready
-tenant, then requests their conversation pages (each once to warm the fragment cache, then alternately) through the whole middleware stack
-(Django test client with the tenant's Host, as bench/chat_pages.py), and prints p50/p95 and the
+tenant, then requests their conversation pages (each once to warm the fragment cache, then
+alternately) through the whole middleware stack (Django test client with the tenant's Host, as
+bench/chat_pages.py), and prints p50/p95 and the
 queries per request for each, and the first (cold) request of each. --touch K then opens the
 conversation list of K different tenants on one database connection (DATABASE_POOL_MAX=1) and
 prints the PostgreSQL backend's memory before and after: what a pooled connection that serves
