@@ -9,6 +9,9 @@ Usage:
       reads the tenants being provisioned, whose schemas do not exist yet),
       same run; prints wall and CPU per schema, the load average; --profile adds a cProfile of
       the upstream run.
+  .venv/bin/python bench/scale_migrate.py --new-migration-ab [--sample 40] [--processes 2]
+      one throwaway migration applied with each executor to its own --sample tenants (see
+      new_migration_ab); the file is removed at the end.
   .venv/bin/python bench/scale_migrate.py --new-migration standard|multiprocessing [--processes 2]
       writes a throwaway migration (orchestration/migrations/9xxx_scale_probe_*.py: CREATE TABLE of
       one column) and applies it to every tenant with that executor; the file is left for the next
@@ -148,6 +151,59 @@ def new_migration(codename: str, processes: int) -> None:
     )
 
 
+def new_migration_ab(sample: int, processes: int) -> None:
+    """One throwaway migration, applied with the standard executor to tenants 1..sample and with the
+    multiprocessing one to tenants sample+1..2*sample: the same work at the same catalog size, in
+    one run, without applying it to every tenant (at 0.6-2 s per schema on this machine that takes
+    longer than the session). Per-schema figures times the tenant count give the full run."""
+    name, table = _write_probe_migration("ab")
+    settings.TENANT_MULTIPROCESSING_MAX_PROCESSES = processes
+    schemas = tenant_schemas()
+    print(f"new migration {name} (CREATE TABLE), {len(schemas)} tenants; {sample} schemas per executor, load {load()}")
+    for codename, subset in (("standard", schemas[:sample]), ("multiprocessing", schemas[sample : 2 * sample])):
+        executor = migrate_schemas.GET_EXECUTOR_FUNCTION(codename=codename)((), options())
+        w0, c0, k0 = time.perf_counter(), time.process_time(), children_cpu()
+        executor.run_migrations(tenants=list(subset))
+        wall = time.perf_counter() - w0
+        cpu = time.process_time() - c0 + children_cpu() - k0
+        connection.set_schema_to_public()
+        applied = _applied(subset, name)
+        extra = f" ({processes} processes)" if codename == "multiprocessing" else ""
+        print(
+            f"  {codename}{extra}: {wall:7.1f} s wall, {cpu:6.1f} s CPU (this process + children)"
+            f" = {wall / len(subset) * 1000:6.0f} ms/schema -> {wall / len(subset) * len(schemas) / 60:5.1f} min"
+            f" for all {len(schemas)}; applied in {applied}/{len(subset)}   load {load()}",
+            flush=True,
+        )
+
+
+def _write_probe_migration(kind: str) -> tuple[str, str]:
+    existing = sorted(MIGRATIONS.glob("9*_scale_probe_*.py"))
+    number = 9001 + len(existing)
+    previous = existing[-1].stem if existing else "0006_answer_settings_name"
+    name, table = f"{number}_scale_probe_{kind}", f"scale_probe_{number}"
+    (MIGRATIONS / f"{name}.py").write_text(
+        "from django.db import migrations\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        f"    dependencies = [('orchestration', '{previous}')]\n"
+        f"    operations = [migrations.RunSQL('CREATE TABLE {table} (id integer)', 'DROP TABLE {table}')]\n"
+    )
+    return name, table
+
+
+def _applied(schemas: list[str], name: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(
+                f"SELECT 1 FROM {connection.ops.quote_name(s)}.django_migrations WHERE app = 'orchestration'"
+                " AND name = %s"
+                for s in schemas
+            ),
+            [name] * len(schemas),
+        )
+        return len(cursor.fetchall())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--noop", action="store_true")
@@ -158,13 +214,16 @@ def main() -> None:
     )
     parser.add_argument("--new-migration", choices=["standard", "multiprocessing"])
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--new-migration-ab", action="store_true")
     parser.add_argument("--clean", action="store_true")
     args = parser.parse_args()
     if args.noop:
         noop(args.sample, args.profile, args.command)
     if args.new_migration:
         new_migration(args.new_migration, args.processes)
-    if args.clean:
+    if args.new_migration_ab:
+        new_migration_ab(args.sample, args.processes)
+    if args.clean or args.new_migration_ab:
         for path in MIGRATIONS.glob("9*_scale_probe_*.py"):
             path.unlink()
             print(f"removed {path.relative_to(ROOT)}")

@@ -133,6 +133,25 @@ def provision(count: int, worker: int, of: int, every: int) -> None:
         )
 
 
+def curve(paths: list[str]) -> None:
+    """Median provisioning time per 100 tenants, from the INFO lines ("provisioned t_scale_N in X s")
+    that runs of this script wrote to stderr."""
+    import re
+
+    times: dict[int, list[float]] = {}
+    for path in paths:
+        for line in Path(path).read_text().splitlines():
+            match = re.search(r"provisioned t_scale_(\d+) in ([\d.]+)s", line)
+            if match:
+                times.setdefault((int(match.group(1)) - 1) // 100, []).append(float(match.group(2)))
+    for bucket in sorted(times):
+        values = times[bucket]
+        print(
+            f"  tenants {bucket * 100 + 1:5d}-{bucket * 100 + 100:5d}: {len(values):3d} provisioned,"
+            f" median {statistics.median(values):5.2f} s, max {max(values):5.2f} s"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--setup", action="store_true")
@@ -141,7 +160,11 @@ def main() -> None:
     parser.add_argument("--worker", type=int, default=0)
     parser.add_argument("--of", type=int, default=1)
     parser.add_argument("--every", type=int, default=100)
+    parser.add_argument("--curve", nargs="+", metavar="STDERR_LOG")
     args = parser.parse_args()
+    if args.curve:
+        curve(args.curve)
+        return
     if args.stop:
         from django.conf import settings
 
