@@ -90,9 +90,9 @@ _RARE_OR_ALL_TSQUERY = """(SELECT CASE WHEN bool_or(NOT x.frequent)
           FROM unnest(tsvector_to_array(to_tsvector(%s::regconfig, %s))) AS l, fr) x)"""
 
 _FTS = """
-WITH fr AS (SELECT {frequent} AS lexemes)
+WITH fr AS MATERIALIZED (SELECT {frequent} AS lexemes), q AS MATERIALIZED (SELECT {tsquery} AS q)
 SELECT m.id, ts_rank(m.search_vector, q.q) AS rank
-FROM (SELECT {tsquery} AS q) q, LATERAL (
+FROM q, LATERAL (
     SELECT c.id, c.search_vector FROM documents_documentchunk c
     WHERE c.document_id = ANY(%s::uuid[]) AND c.search_vector @@ q.q LIMIT %s
 ) m
@@ -155,8 +155,8 @@ def _vectors(cursor, doc_ids: list[str], vector, model: str, dim: int, limit: in
 # the top ``limit`` only. Sent as one simple-query string (psycopg's client-side binding).
 _SETTINGS = "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', %s, true)"
 _HYBRID = """
-WITH fr AS (SELECT {frequent} AS lexemes),
-q AS (SELECT {tsquery} AS q),
+WITH fr AS MATERIALIZED (SELECT {frequent} AS lexemes),
+q AS MATERIALIZED (SELECT {tsquery} AS q),
 fts AS (
     SELECT m.id, ts_rank(m.search_vector, q.q) AS score,
            row_number() OVER (ORDER BY ts_rank(m.search_vector, q.q) DESC, m.id) AS rank
