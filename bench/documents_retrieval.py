@@ -191,7 +191,7 @@ def _exact(cursor, doc_ids, vec, k=10):
 # query); "after": the scope's chunk count picks exact search (narrow) or HNSW (wide), and over wide
 # scopes the words in more than DOCUMENTS_FTS_MAX_TERM_FREQUENCY of the chunks leave the OR query.
 VARIANTS = {
-    "before": {"scope_chunks": False, "DOCUMENTS_FTS_MAX_TERM_FREQUENCY": 1.0},
+    "before": {"scope_chunks": False, "DOCUMENTS_FTS_MAX_TERM_FREQUENCY": 1.0, "DOCUMENTS_HNSW_EF_SEARCH": 200},
     "after": {"scope_chunks": True},
     "after-hnsw": {"scope_chunks": True, "DOCUMENTS_EXACT_MAX_CHUNKS": 0},  # HNSW even when narrow
     "after-exact": {"scope_chunks": True, "DOCUMENTS_EXACT_MAX_CHUNKS": 10**9},  # exact even when wide
@@ -216,7 +216,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--keep", action="store_true")
-    parser.add_argument("--ef", default="200", help="hnsw.ef_search values to measure, comma-separated")
+    parser.add_argument("--ef", default="300", help="hnsw.ef_search values to measure, comma-separated")
     parser.add_argument("--recall-queries", type=int, default=50)
     parser.add_argument("--variants", default="before,after", help=f"of {', '.join(VARIANTS)}")
     parser.add_argument("--scopes", default="1.0,0.2,0.1,0.01", help="shares of the documents in scope")
@@ -236,12 +236,13 @@ def main() -> None:
         Document.objects.filter(chunk_count=0).update(chunk_count=args.chunks // args.docs)  # runs before 5
         counts = {str(pk): n for pk, n in Document.objects.values_list("pk", "chunk_count")}
         all_docs = [str(pk) for pk in counts]
-        defaults = {k: getattr(settings, k) for k in ("DOCUMENTS_FTS_MAX_TERM_FREQUENCY", "DOCUMENTS_EXACT_MAX_CHUNKS")}
+        keys = ("DOCUMENTS_FTS_MAX_TERM_FREQUENCY", "DOCUMENTS_EXACT_MAX_CHUNKS", "DOCUMENTS_HNSW_EF_SEARCH")
+        defaults = {k: getattr(settings, k) for k in keys}
         print(f"load average at start {_load_avg()}; exact search up to {settings.DOCUMENTS_EXACT_MAX_CHUNKS:,} "
               f"chunks; frequent words: in > {settings.DOCUMENTS_FTS_MAX_TERM_FREQUENCY:.0%} of chunks")  # fmt: skip
         rows = []
         for ef in [int(e) for e in args.ef.split(",")]:
-            settings.DOCUMENTS_HNSW_EF_SEARCH = ef
+            defaults["DOCUMENTS_HNSW_EF_SEARCH"] = ef
             for share in [float(x) for x in args.scopes.split(",")]:
                 # the same scopes, vectors and questions for every variant (seeded per scope)
                 py_rng, rng = random.Random(5), np.random.default_rng(11)
@@ -290,7 +291,8 @@ def main() -> None:
                         recalls.append(len(got & exact) / max(1, len(exact)))
                     label = f"{share:.0%} of documents ({n_docs * (args.chunks // args.docs):,} chunks)"
                     path = vector_path(sum(counts[d] for d in work[0][0]) if variant["scope_chunks"] else None)
-                    row = (f"| {name} | {label} | ef {ef} | {path} | {pct(lat, 0.5):.1f} | {pct(lat, 0.95):.1f} | "
+                    efv = settings.DOCUMENTS_HNSW_EF_SEARCH
+                    row = (f"| {name} | {label} | ef {efv} | {path} | {pct(lat, 0.5):.1f} | {pct(lat, 0.95):.1f} | "
                            f"{pct(fts_ms, 0.5):.1f} / {pct(fts_ms, 0.95):.1f} | {pct(vec_ms, 0.5):.1f} / "
                            f"{pct(vec_ms, 0.95):.1f} | {sum(recalls) / len(recalls):.3f} / {min(recalls):.2f} | "
                            f"{cpu:.1f} | {client:.1f} | {load0} → {_load_avg()} |")  # fmt: skip

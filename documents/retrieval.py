@@ -68,21 +68,24 @@ def _vector_literal(vec) -> str:
     return "[" + ",".join(f"{float(x):.7g}" for x in vec) + "]"
 
 
-# Full text over a large scope: ranking reads every matching row, and a GIN bitmap scan cannot stop
-# early, so one question word present in most chunks (a bitmap of 100,000 rows) dominated the query,
-# and its LIMIT kept an arbitrary first 2,000 matches, where the passage matching the question's rare
-# word may not be. Over a scope above DOCUMENTS_EXACT_MAX_CHUNKS the OR query leaves out the words
-# found in more than DOCUMENTS_FTS_MAX_TERM_FREQUENCY of the tenant's chunks (PostgreSQL's own
-# per-column lexeme statistics, kept by ANALYZE/autovacuum in each tenant's schema: no table of our
-# own to maintain); when every word is that frequent, it asks for all of them (AND) instead. Narrow
-# scopes keep every word (the planner reads them through the document index; nothing to save).
-# At most DOCUMENTS_FTS_SCAN_LIMIT matches are ranked either way (latency stays bounded).
+# Full text: ranking reads every matching row, and a GIN bitmap scan cannot stop early, so one
+# question word present in most chunks (a bitmap of 100,000 rows over the whole tenant, every row of
+# a narrow scope) dominated the query, and the scan LIMIT kept an arbitrary first 2,000 matches,
+# where the passage matching the question's rare word may not be. So the OR query leaves out the
+# words found in more than DOCUMENTS_FTS_MAX_TERM_FREQUENCY of the tenant's chunks (as stop words
+# are left out, and as IDF would weigh them near zero): PostgreSQL's own per-column lexeme
+# statistics (pg_stats.most_common_elems, kept by ANALYZE/autovacuum in each tenant's schema; no
+# table of ours to maintain). When every word of the question is that frequent, it asks for all of
+# them (AND) instead. Below DOCUMENTS_FTS_FREQUENT_MIN_CHUNKS chunks in the tenant the statistics say
+# little (a handful of documents) and nothing is left out. At most DOCUMENTS_FTS_SCAN_LIMIT matches
+# are ranked either way (latency stays bounded). Measured in PERFORMANCE.md (run 4).
 _FREQUENT = """(SELECT coalesce(array_agg(m.e), '{{}}') FROM pg_stats s,
     unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS m(e, f)
     WHERE s.schemaname = current_schema() AND s.tablename = 'documents_documentchunk'
-      AND s.attname = 'search_vector' AND m.f > {max_freq:f})"""
+      AND s.attname = 'search_vector' AND m.f > {max_freq:f}
+      AND (SELECT reltuples FROM pg_class WHERE oid = 'documents_documentchunk'::regclass) >= {min_rows:d})"""
 
-# The question's lexemes, those frequent in the tenant dropped from the OR (none in a narrow scope).
+# The question's lexemes OR-ed, those frequent in the tenant left out (all of them AND-ed if none is left).
 _RARE_OR_ALL_TSQUERY = """(SELECT CASE WHEN bool_or(NOT x.frequent)
         THEN to_tsquery('simple', string_agg(quote_literal(x.l), ' | ') FILTER (WHERE NOT x.frequent))
         ELSE to_tsquery('simple', coalesce(string_agg(quote_literal(x.l), ' & '), '')) END
@@ -122,17 +125,16 @@ def vector_path(scope_chunks: int | None) -> str:
     return "exact" if scope_chunks is not None and scope_chunks <= limit else "hnsw"
 
 
-def _frequent_sql(path: str) -> str:
-    if path == "exact":
-        return "'{}'::text[]"
-    return _FREQUENT.format(max_freq=float(getattr(settings, "DOCUMENTS_FTS_MAX_TERM_FREQUENCY", 0.05)))
+def _frequent_sql() -> str:
+    return _FREQUENT.format(max_freq=float(getattr(settings, "DOCUMENTS_FTS_MAX_TERM_FREQUENCY", 0.05)),
+                            min_rows=int(getattr(settings, "DOCUMENTS_FTS_FREQUENT_MIN_CHUNKS", 10_000)))  # fmt: skip
 
 
 def _fts(cursor, doc_ids: list[str], query: str, languages: set[str], limit: int,
          scope_chunks: int | None = None) -> list[tuple[int, float]]:  # fmt: skip
     tsquery, params = _tsquery(query, languages)
     scan = int(getattr(settings, "DOCUMENTS_FTS_SCAN_LIMIT", 2000))
-    sql = _FTS.format(frequent=_frequent_sql(vector_path(scope_chunks)), tsquery=tsquery)
+    sql = _FTS.format(frequent=_frequent_sql(), tsquery=tsquery)
     cursor.execute(sql, [*params, doc_ids, scan, limit])
     return [(r[0], float(r[1])) for r in cursor.fetchall()]
 
@@ -210,7 +212,7 @@ def _hybrid(cursor, doc_ids: list[str], query: str, languages: set[str], vector,
     scan = int(getattr(settings, "DOCUMENTS_FTS_SCAN_LIMIT", 2000))
     path = vector_path(scope_chunks)
     order = _VEC_ORDER[path].format(dim=int(dim))
-    sql = _SETTINGS + ";\n" + _HYBRID.format(frequent=_frequent_sql(path), tsquery=tsquery, dim=int(dim),
+    sql = _SETTINGS + ";\n" + _HYBRID.format(frequent=_frequent_sql(), tsquery=tsquery, dim=int(dim),
                                              k=int(RRF_K), order=order)  # fmt: skip
     params = [str(ef), *ts_params, doc_ids, scan, candidates, lit, model, doc_ids, lit, candidates, min_score, limit]
     cursor.execute(sql, params)
