@@ -3,6 +3,12 @@ filtered HNSW search against an exact search with the same filters.
 
 Usage: .venv/bin/python bench/documents_retrieval.py [--chunks 100000] [--docs 1000] [--queries 200]
        [--keep]   (reuse the loaded tenant on a second run)
+       [--variants before,after] [--scopes 1.0,0.2,0.1,0.01] [--ef 300] [--recall-queries 50]
+
+Each variant (VARIANTS below) runs the same questions over the same scopes; a table row per
+variant and scope: hybrid p50/p95 (wall), the two sides timed apart, recall@10 of the vector side
+against an exact scan with the same filter, the PostgreSQL backend's CPU per query (from /proc)
+and this process's, and the load average before and after (the machine is shared).
 
 Own embedded servers under .data/bench (or DATABASE_URL). Tenant ``docbench``. Vectors are
 synthetic but shaped like sentence embeddings (384 dimensions, unit length, drawn around 2,000
