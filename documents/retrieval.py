@@ -106,9 +106,10 @@ ORDER BY rank DESC, m.id LIMIT %s
 # chunk counts) is searched exactly: the distance is computed for each of its chunks (read through
 # the document index, vectors in the heap row since migration 0003) and sorted, which is exact and,
 # up to ~20,000 chunks, cheaper than an HNSW walk that skips most of what it visits (PERFORMANCE.md
-# run 4: at 20,000 chunks 38 ms of server CPU and recall 1.00 against 46 ms and 0.93). The `+ 0` makes the ORDER BY an expression no index provides, so
-# the planner cannot pick the HNSW index. Wider scopes walk the HNSW graph with the document
-# filter inside the scan (hnsw.iterative_scan = relaxed_order keeps recall under the filter).
+# run 4: at 20,000 chunks 38 ms of server CPU and recall 1.00 against 46 ms and 0.93). The `+ 0`
+# makes the ORDER BY an expression no index provides, so the planner cannot pick the HNSW index.
+# Wider scopes walk the HNSW graph with the document filter inside the scan
+# (hnsw.iterative_scan = relaxed_order keeps recall under the filter).
 _VEC_ORDER = {"hnsw": "c.embedding::vector({dim}) <=> %s::vector({dim})",
               "exact": "(c.embedding::vector({dim}) <=> %s::vector({dim})) + 0"}  # fmt: skip
 
