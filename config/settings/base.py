@@ -534,7 +534,7 @@ DOCUMENTS_EMBED_BATCH = 16  # chunks per embedding call (and per cancel check / 
 DOCUMENTS_STALL_SECONDS = 300  # no heartbeat for this long: the sweep re-queues the job
 DOCUMENTS_MAX_ATTEMPTS = 3
 DOCUMENTS_RETRIEVAL_CANDIDATES = 40  # top-N of each of full text and vectors fused by RRF
-DOCUMENTS_HNSW_EF_SEARCH = 300  # recall@10 over 100k chunks: 0.80 at 100, 0.91 at 200, 0.97 at 300 (PERFORMANCE.md run 4)
+DOCUMENTS_HNSW_EF_SEARCH = 300  # recall@10 over 100k chunks 0.80 at 100, 0.91 at 200, 0.96-0.97 at 300 (PERFORMANCE.md)
 DOCUMENTS_FTS_SCAN_LIMIT = 2000  # full-text matches ranked per query at most (bounded latency; PERFORMANCE.md)
 DOCUMENTS_EXACT_MAX_CHUNKS = (
     20_000  # scopes up to this many chunks: exact vector search (faster and exact; PERFORMANCE.md)
