@@ -135,12 +135,21 @@ def question_admit(*, user_id) -> None:
         )
 
 
-def sessions_open() -> int:
-    """The current workspace's answers being written now (the partial unique index on open answers
-    serves the count)."""
+@lru_cache(maxsize=1)
+def _sessions_sql() -> str:
     from .models import Message
 
-    return Message.objects.filter(status__in=Message.OPEN).count()
+    statuses = ", ".join(f"'{s.value}'" for s in Message.OPEN)  # constants of the model, no input
+    return f'SELECT count(*) FROM "{Message._meta.db_table}" WHERE status IN ({statuses})'
+
+
+def sessions_open() -> int:
+    """The current workspace's answers being written now (the partial unique index on open answers
+    serves the count). Plain SQL: on the question's path, the ORM's compiling of the same count cost
+    five times its CPU (1.1 ms against 0.2 ms at load 12, docs/PERFORMANCE.md)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_sessions_sql())
+        return int(cursor.fetchone()[0])
 
 
 # --- Open answer streams per user -------------------------------------------------------------

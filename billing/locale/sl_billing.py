@@ -142,6 +142,8 @@ SL = {
     "Unlimited tokens": "Neomejeno žetonov",
     "%(n)s tokens per day": "%(n)s žetonov na dan",
     "Unlimited documents": "Neomejeno dokumentov",
+    "Unlimited answers at once": "Neomejeno hkratnih odgovorov",
+    "Answers written at once: %(n)s": "Hkrati nastajajočih odgovorov: %(n)s",
     "%(n)s documents": "%(n)s dokumentov",
     "Past the quota: %(c)s cents per question": "Nad kvoto: %(c)s centov na vprašanje",
     "Your current plan": "Vaš trenutni paket",

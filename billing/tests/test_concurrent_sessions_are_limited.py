@@ -110,3 +110,11 @@ def test_it_admits_questions_of_another_workspace(owner_client, outsider_client,
     response = outsider_client.post("/chat/new/", {"content": "Hello from B"})
     assert response.status_code == 302
     assert _counts(tenant_b, in_tenant) == (before[0] + 1, before[1] + 2)
+
+
+def test_it_shows_each_plans_sessions_on_the_billing_page(owner_client):
+    page = owner_client.get("/billing/").content.decode()
+    free, enterprise = (Plan.objects.get(code=c) for c in ("free", "enterprise"))
+    assert f'data-session-limit="{free.session_limit}"' in page
+    assert f"Answers written at once: {free.session_limit}" in page
+    assert enterprise.session_limit is None and "Unlimited answers at once" in page
