@@ -152,6 +152,9 @@ TENANT_SCHEMA_READY_HOOKS = ["accounts.services.user_create_pending_owner"]
 TENANT_OWNER_VERIFIED_HOOKS = ["accounts.services.user_confirm_owner_email"]
 # Called with the tenant by delete_workspace before its schema and files go (idempotent each).
 TENANT_DELETE_HOOKS: list[str] = []
+# Called with the new tenant by restore_workspace, in the transaction that creates its row (a failure
+# undoes the restore).
+TENANT_RESTORE_HOOKS: list[str] = []
 # SET search_path once per connection checkout and schema switch, not before every statement:
 # django-tenants forgets the path on set_tenant/schema_context, close (back to the pool) and rollback.
 TENANT_LIMIT_SET_CALLS = True
@@ -567,6 +570,8 @@ TENANT_SCHEMA_READY_HOOKS = [*TENANT_SCHEMA_READY_HOOKS, "billing.services.subsc
 TENANT_PLAN_HOOK = "billing.services.subscription_set_plan_by_code"
 # delete_workspace: called with the tenant before anything is dropped (Stripe stops charging first).
 TENANT_DELETE_HOOKS = [*TENANT_DELETE_HOOKS, "billing.services.subscriptions_cancel_for_deletion"]
+# restore_workspace: a restored workspace starts on the free plan (no Stripe ids: they are the source's).
+TENANT_RESTORE_HOOKS = [*TENANT_RESTORE_HOOKS, "billing.services.subscription_start_for_restore"]
 CELERY_BEAT_SCHEDULE = {
     **CELERY_BEAT_SCHEDULE,
     "billing-usage-daily": {"task": "billing.tasks.aggregate_usage_daily", "schedule": _timedelta(hours=1)},
