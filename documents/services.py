@@ -71,11 +71,16 @@ def document_upload(*, owner, name: str, data: bytes, scope: str = Document.Scop
                 document_retry(document=existing)
         return UploadResult(existing, reused=True)
     limits.check_upload(owner=owner)
+    # an image or a sound is shown or played as it is (its size or length read at validation):
+    # ready at once, with nothing to extract, chunk or embed
+    is_media = checked.kind in validation.MEDIA_KINDS
     doc = Document(
         owner=owner, scope=scope, conversation_id=conversation_id if scope == Document.Scope.CONVERSATION else None,
         original_filename=checked.name, file_size=len(data), mime_type=checked.mime_type, content_hash=digest,
-        status=S.PROCESSING, stage=STAGES.QUEUED,
-        processing_metadata={"kind": checked.kind, "attempts": 0, "uploaded_at": timezone.now().isoformat()},
+        status=S.READY if is_media else S.PROCESSING, stage=STAGES.DONE if is_media else STAGES.QUEUED,
+        progress=100 if is_media else 0,
+        processing_metadata={"kind": checked.kind, "attempts": 0, "uploaded_at": timezone.now().isoformat(),
+                             **({"media": checked.meta} if is_media else {})},
     )  # fmt: skip
     doc.file.save(checked.name, ContentFile(data), save=False)  # generated name in the tenant's folder
     try:
@@ -86,7 +91,8 @@ def document_upload(*, owner, name: str, data: bytes, scope: str = Document.Scop
             doc.save()
             if conversation_id:
                 document_link(document=doc, conversation_id=conversation_id)
-            _enqueue_processing(doc)
+            if not is_media:
+                _enqueue_processing(doc)
             usage.report_upload(user=owner, document_id=doc.pk, size=len(data))
     except IntegrityError:  # the same bytes arrived twice at once: the other upload won
         doc.file.delete(save=False)

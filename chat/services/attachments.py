@@ -26,6 +26,10 @@ def attachments_from_documents(*, message: Message, document_ids) -> list[Attach
             original_name=d.original_filename,
             mime_type=d.mime_type,
             size=d.file_size,
+            # an image's dimensions, a sound's length (seed 001: media metadata), read at upload
+            width=(d.processing_metadata.get("media") or {}).get("width"),
+            height=(d.processing_metadata.get("media") or {}).get("height"),
+            duration_seconds=(d.processing_metadata.get("media") or {}).get("duration"),
         )  # fmt: skip
         for d in docs
         if d.original_filename not in have

@@ -24,6 +24,7 @@ so tests assert on overlap and on early hang-ups instead of on durations.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import socket
@@ -72,6 +73,36 @@ class Recorded:
     sent_to_end: bool = False  # the whole response went out (False: the client hung up first)
     handled: bool = False  # the handler is done with it (wait_finished waits for this)
     nodelay: bool = False  # TCP_NODELAY was on for the connection (no delayed-ACK stall between writes)
+
+    @property
+    def images(self) -> list[dict]:
+        """The image parts the request carried, in order, as {"mime_type", "data" (bytes)}:
+        OpenAI ``image_url`` parts with base64 data URLs and Anthropic base64 ``image`` blocks."""
+        found = []
+        for message in self.body.get("messages") or []:
+            content = message.get("content")
+            for part in content if isinstance(content, list) else []:
+                if part.get("type") == "image_url":
+                    url = (part.get("image_url") or {}).get("url", "")
+                    head, _sep, data = url.partition(",")
+                    found.append({"mime_type": head.removeprefix("data:").split(";")[0],
+                                  "data": base64.b64decode(data)})  # fmt: skip
+                elif part.get("type") == "image":
+                    source = part.get("source") or {}
+                    found.append({"mime_type": source.get("media_type", ""), "data": base64.b64decode(source["data"])})
+        return found
+
+    def text(self) -> str:
+        """Every text the request's messages carried (string contents and text parts), joined."""
+        out = []
+        for message in self.body.get("messages") or []:
+            content = message.get("content")
+            if isinstance(content, str):
+                out.append(content)
+            for part in content if isinstance(content, list) else []:
+                if part.get("type") == "text":
+                    out.append(part.get("text", ""))
+        return "\n".join(out)
 
 
 def _chunks(text: str) -> list[str]:
