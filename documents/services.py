@@ -241,7 +241,9 @@ def _chunk(doc: Document, embedder) -> None:
 
 def _embed(doc: Document, embedder) -> None:
     """Embed the chunks without a vector of the current model, a batch at a time."""
-    batch = int(getattr(settings, "DOCUMENTS_EMBED_BATCH", 16))
+    # a remote API takes large batches (embedder.batch_size); the local model's batch is the
+    # setting, which also paces the cancel check and the heartbeat
+    batch = int(getattr(embedder, "batch_size", 0) or getattr(settings, "DOCUMENTS_EMBED_BATCH", 16))
     todo = DocumentChunk.objects.filter(document=doc).filter(
         Q(embedding__isnull=True) | ~Q(embedding_model=embedder.name)
     )

@@ -28,6 +28,7 @@ import base64
 import hashlib
 import json
 import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -297,10 +298,14 @@ class _Handler(BaseHTTPRequestHandler):
         inputs = [inputs] if isinstance(inputs, str) else list(inputs or [])
         dims = int(body.get("dimensions") or 8)
         data = []
+        as_base64 = body.get("encoding_format") == "base64"  # what the SDK asks for unless told otherwise
         for i, text in enumerate(inputs):
             digest = hashlib.sha256(str(text).encode()).digest()
             vec = [(digest[j % len(digest)] - 128) / 128 for j in range(dims)]
-            data.append({"object": "embedding", "index": i, "embedding": vec})
+            # the real API answers base64 little-endian float32 when asked, and the SDK decodes it
+            # (a float list instead makes the SDK build a model object per number: ~1 s per batch)
+            embedding = base64.b64encode(struct.pack(f"<{dims}f", *vec)).decode() if as_base64 else vec
+            data.append({"object": "embedding", "index": i, "embedding": embedding})
         tokens = sum(len(str(t).split()) for t in inputs)
         self._json(200, {"object": "list", "data": data, "model": body.get("model", ""),
                          "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})  # fmt: skip
