@@ -411,6 +411,26 @@ def knowledge_entry_from_upload(*, user, name: str, data: bytes, category: str =
 
 
 @transaction.atomic
+def knowledge_entry_for_document(*, document: Document, user, category: str = "", request=None):
+    """The knowledge-base entry of an uploaded knowledge-base document (made when it has none),
+    and whether it was made. A new entry goes to the audit log (ADR 0011, core.audit's service,
+    as AuditedAdmin writes): the bulk upload is a view of its own, past the admin's log hooks."""
+    from core.audit.services import audit_record
+
+    entry = KnowledgeEntry.objects.filter(document=document).first()
+    if entry is not None:
+        return entry, False
+    entry = KnowledgeEntry(title=document.original_filename[:300], category=category, created_by=user,
+                           document=document)  # fmt: skip
+    entry.full_clean(exclude=["document"])
+    entry.save()
+    audit_record(request=request, actor=user, action="add", obj=entry,
+                 changes={"title": entry.title, "category": category, "file": document.original_filename,
+                          "via": "bulk upload"})  # fmt: skip
+    return entry, True
+
+
+@transaction.atomic
 def knowledge_entries_set_active(*, ids, active: bool) -> int:
     return KnowledgeEntry.objects.filter(pk__in=ids).update(is_active=active, updated_at=timezone.now())
 
