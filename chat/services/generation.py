@@ -162,10 +162,10 @@ def _images_of(question_ids: list) -> dict[str, tuple]:
 
                 with default_storage.open(name, "rb") as fh:
                     data, mime = image_for_model(fh.read(), mime)
-            except (OSError, ValueError):
-                data = b""  # the file is gone: the model gets the note
+            except Exception:  # noqa: BLE001 - a file gone or unreadable never fails the answer: the note goes
+                data = b""
         out.setdefault(str(message_id), []).insert(
-            0, engine.Image(name=original, mime_type=mime, width=width, height=height, data=data)
+            0, engine.Image(name=original, mime_type=mime, width=width or 0, height=height or 0, data=data)
         )
     return {k: tuple(v) for k, v in out.items()}
 

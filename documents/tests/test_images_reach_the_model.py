@@ -52,3 +52,25 @@ def test_it_notes_the_image_for_a_model_without_image_input(
     assert request.model == "o3-mini"
     assert request.images == []
     assert "[image: chart.png, 90×60]" in request.text()
+
+
+def test_an_image_whose_file_is_gone_becomes_a_note_and_the_answer_goes_on(
+    owner_client, owner, tenant_a, in_tenant, media, fake_llm, credential, django_capture_on_commit_callbacks
+):
+    with in_tenant(tenant_a):
+        credential("openai", models=["gpt-4o"])
+    fake_llm.behave(text="No picture arrived.")
+    with in_tenant(tenant_a):
+        conversation = conversation_create(user=owner)
+    png = image_bytes("PNG", (30, 20))
+    body = owner_client.post(f"/chat/{conversation.pk}/files/", {"files": [SimpleUploadedFile("lost.png", png)]},
+                             HTTP_ACCEPT="application/json").json()  # fmt: skip
+    for stored in media.rglob("*.png"):
+        stored.unlink()  # the disk lost it after the upload
+    owner_client.post(f"/chat/{conversation.pk}/messages/",
+                      {"content": "See?", "documents": [body["results"][0]["id"]]})  # fmt: skip
+    with in_tenant(tenant_a):
+        answer = Message.objects.get(conversation=conversation, role="assistant")
+        assert generate_answer(str(answer.pk)) == "complete"
+    (request,) = fake_llm.requests_for(path="/chat/completions")
+    assert request.images == [] and "[image: lost.png, 30×20]" in request.text()
