@@ -82,3 +82,11 @@ def test_a_deleted_image_is_gone_from_the_view(owner_client, owner, tenant_a, in
     assert owner_client.get(f"/chat/attachments/{a.pk}/").status_code == 404
     page = owner_client.get(f"/chat/{conversation.pk}/").content.decode()
     assert 'data-status="removed"' in page and "<img" not in page
+
+
+def test_the_library_lists_an_image_without_a_text_viewer_link(owner_client, owner, tenant_a, in_tenant, media):
+    _send(owner_client, owner, tenant_a, in_tenant, SimpleUploadedFile("logo.png", image_bytes("PNG", (12, 12))))
+    page = owner_client.get("/documents/").content.decode()
+    row = re.search(r'<tr id="doc-[^"]+" data-document-id="([^"]+)" data-status="ready".*?</tr>', page, re.S)
+    assert row and "logo.png" in row.group(0)
+    assert f"/documents/{row.group(1)}/view/" not in row.group(0)
