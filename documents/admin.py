@@ -107,11 +107,10 @@ class KnowledgeEntryAdmin(TenantModelAdmin):
             made = 0
             for r in results:
                 if r.document is not None:
-                    entry = KnowledgeEntry.objects.filter(document=r.document).first()
-                    if entry is None:
-                        KnowledgeEntry.objects.create(title=r.document.original_filename[:300], category=category,
-                                                      created_by=request.user, document=r.document)  # fmt: skip
-                        made += 1
+                    _entry, created = services.knowledge_entry_for_document(
+                        document=r.document, user=request.user, category=category, request=request
+                    )
+                    made += created
             if made:
                 messages.success(request, ngettext("%d entry added.", "%d entries added.", made) % made)
         context = {**self.admin_site.each_context(request), "title": _("Upload files to the knowledge base"),

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from core.textsearch import config_for, prepare
 
+from . import media
 from .models import Document, DocumentLink, KnowledgeEntry
 
 RRF_K = 60
@@ -61,7 +62,9 @@ def scope_documents(*, user_id, conversation_id=None, include_kb: bool = True):
     if include_kb:
         active = KnowledgeEntry.objects.filter(document=OuterRef("pk"), is_active=True)
         q |= Q(Exists(active), scope=Document.Scope.KNOWLEDGE_BASE)
-    return Document.objects.filter(q, status=Document.Status.READY)
+    # images and audio have no passages: a conversation with only those draws on no documents
+    media_types = sorted(media.IMAGE_MIMES | media.AUDIO_MIMES)
+    return Document.objects.filter(q, status=Document.Status.READY).exclude(mime_type__in=media_types)
 
 
 def _vector_literal(vec) -> str:

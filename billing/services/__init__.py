@@ -30,6 +30,7 @@ from .subscriptions import (  # noqa: F401
 from .usage import (  # noqa: F401
     QuotaExceeded,
     Reservation,
+    document_count_set,
     document_release,
     document_reserve,
     quota_reserve,

@@ -176,6 +176,27 @@ def document_release(*, tenant=None, schema: str | None = None) -> None:
     quotas.banner_changed(_schema(tenant, schema))
 
 
+@transaction.atomic
+def document_count_set(*, count_documents, tenant=None, schema: str | None = None) -> tuple[int, int]:
+    """Set the workspace's document counter to what exists: ``count_documents()`` (the caller's
+    count, e.g. documents' own) is read while the counter row is locked, so an upload at the same
+    moment is counted exactly once (before: in the count; after: on top of it). Idempotent.
+    Returns (counter before, counter after)."""
+    limits = quotas.limits_for(schema=_schema(tenant, schema))
+    period = quotas.Period(FOREVER_START, FOREVER_END)
+    quotas.take(limits.tenant_id, [Take(Kind.DOCUMENTS, TENANT_WIDE, period, 0, 0, None)])  # the row exists
+    counter = UsageCounter.objects.select_for_update().get(
+        tenant_id=limits.tenant_id, user_id=TENANT_WIDE, kind=Kind.DOCUMENTS, period_start=FOREVER_START
+    )
+    before, after = counter.used, max(0, int(count_documents()))
+    if before != after:
+        counter.used = after
+        counter.full_clean(validate_unique=False, validate_constraints=False)
+        counter.save(update_fields=["used"])
+        quotas.banner_changed(_schema(tenant, schema))
+    return before, after
+
+
 _INSERT_LOG = """
 INSERT INTO billing_usagelog (id, tenant_id, user_id, user_email, action_type, tokens_used, cost_estimate, provider,
                               strategy, platform_key, action_metadata, idempotency_key, created_at)
