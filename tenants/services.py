@@ -7,6 +7,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -186,7 +187,7 @@ _TYPES_DROPPED_PER_CLONE = "\n  DROP TYPE IF EXISTS public.objj_type;\n  DROP TY
 
 # Queries of the clone functions whose cost grows with the whole catalog (every schema's tables),
 # each replaced by an equivalent one on pg_catalog's indexes: (name, pattern, replacement, count).
-_CATALOG_WIDE_QUERIES = [
+_CATALOG_WIDE_QUERIES: list[tuple[str, re.Pattern[str], str, int]] = [
     (
         # pg_get_tabledef, twice per table: "does the table's name hold a capital letter?" read through
         # information_schema.tables, which filters only after listing every table of the database
@@ -224,6 +225,11 @@ _CATALOG_WIDE_QUERIES = [
 ]
 
 
+def _verbatim(text: str) -> Callable[[re.Match[str]], str]:
+    """A re.sub replacement that inserts ``text`` as it is (no backslash or group processing)."""
+    return lambda _match: text
+
+
 def _catalog_queries_indexed(source: str) -> str:
     """The clone functions' source with _CATALOG_WIDE_QUERIES replaced; a query not found as
     expected (a django-tenants upgrade) is left as it is: correct, only slower."""
@@ -231,7 +237,7 @@ def _catalog_queries_indexed(source: str) -> str:
         if len(pattern.findall(source)) != count:
             logger.warning("django-tenants' clone_schema has changed; query %r is kept as it is", name)
             continue
-        source = pattern.sub(lambda _m, r=replacement: r, source)
+        source = pattern.sub(_verbatim(replacement), source)
     return source
 
 
