@@ -13,7 +13,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.html import escape
 
-from .models import Conversation, ImportJob, Message
+from .models import Attachment, Conversation, ImportJob, Message
 from .search_index import index_configs, owner_tsquery
 
 LIST_PAGE_SIZE = 30
@@ -42,6 +42,23 @@ def message_get_for_user(*, user, message_id) -> Message:
     if message is None:
         raise Http404
     return message
+
+
+def attachment_get_for_user(*, user, attachment_id) -> Attachment:
+    """A file sent with one of the user's own (not deleted) questions, or 404 for anyone else."""
+    attachment = (
+        Attachment.objects.filter(
+            pk=attachment_id,
+            message__conversation__user=user,
+            message__conversation__deleted_at__isnull=True,
+            message__deleted_at__isnull=True,
+        )  # fmt: skip
+        .select_related("document")
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment
 
 
 def import_job_get_for_user(*, user, job_id) -> ImportJob:

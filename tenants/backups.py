@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tenants.utils import get_tenant_types, has_multi_type_tenants, schema_context, schema_exists
 
 from core.db import use_public_schema
@@ -418,6 +419,8 @@ def workspace_restore(*, path: str | Path, subdomain: str | None = None) -> Rest
             with transaction.atomic():
                 _rewrite_file_columns(new, manifest["file_columns"], moves)
                 tenant = _tenant_rows(manifest, subdomain, new)
+                for hook in settings.TENANT_RESTORE_HOOKS:  # billing: the free plan's subscription
+                    import_string(hook)(tenant)
         except BaseException:
             use_public_schema()
             with connection.cursor() as cursor:
