@@ -3,12 +3,13 @@
 The conversation page spent most of its time rendering 50 messages through ``chat/_message.html``
 (~25 ms of template work per page, docs/PERFORMANCE.md). A final message (complete, stopped,
 error) changes only through a save that moves its ``updated_at`` (rating, mistake flag, the
-moderation flag), so a fragment keyed by the message's id, its ``updated_at``, the language and
-the templates' own version is never stale; an open message (pending, streaming) is always
-rendered. What differs per request or per page is left as a slot in the cached HTML and filled
-in each time: the CSRF token of the forms, the author's initial, and the versions nav
-(‹ 2/3 ›), which changes when a sibling is added without touching this message. All fragments of
-a page are read in one round trip (``get_many``) and the missing ones written in one (``set_many``).
+moderation flag), so a fragment keyed by the message's id, its ``updated_at``, the language, the
+templates' own version and, for a question, its files' document status is never stale; an open
+message (pending, streaming) is always rendered. What differs per request or per page is left as
+a slot in the cached HTML and filled in each time: the CSRF token of the forms, the author's
+initial, and the versions nav (‹ 2/3 ›), which changes when a sibling is added without touching
+this message. All fragments of a page are read in one round trip (``get_many``) and the missing
+ones written in one (``set_many``).
 """
 
 from __future__ import annotations
@@ -42,10 +43,23 @@ def template_version() -> str:
     return digest.hexdigest()[:10]
 
 
-def fragment_key(message, language: str) -> str:
-    """Tenant-scoped by django_tenants.cache.make_key (the cache's KEY_FUNCTION)."""
+_UNKNOWN = object()
+
+
+def fragment_key(message, language: str) -> str | None:
+    """Tenant-scoped by django_tenants.cache.make_key (the cache's KEY_FUNCTION).
+
+    A question shows its files' document status, which changes without the message (documents
+    processes, fails or deletes them): its key holds ``attachment_state`` (selectors._THREAD_SQL).
+    A question read without that column has no key and is rendered every time."""
     stamp = message.updated_at.isoformat() if message.updated_at else ""
-    return f"chat:msg:{template_version()}:{message.pk}:{stamp}:{language}"
+    files = ""
+    if message.role == "user":
+        state = getattr(message, "attachment_state", _UNKNOWN)
+        if state is _UNKNOWN:
+            return None
+        files = hashlib.sha1((state or "").encode(), usedforsecurity=False).hexdigest()[:12] if state else ""
+    return f"chat:msg:{template_version()}:{message.pk}:{stamp}:{language}:{files}"
 
 
 def _complete_rows(messages, pks: list) -> list:
@@ -78,7 +92,7 @@ def render_messages(*, messages, siblings: dict, labels: dict, user, request) ->
     language = translation.get_language() or ""
     csrf = get_token(request) if request is not None else ""
     avatar = ((user.get_short_name() if getattr(user, "is_authenticated", False) else "") or "")[:1].upper()
-    keys = {m.pk: fragment_key(m, language) for m in messages if not m.is_open}
+    keys = {m.pk: key for m in messages if not m.is_open and (key := fragment_key(m, language))}
     cached = cache.get_many(list(keys.values())) if keys else {}
     messages = _complete_rows(messages, [m.pk for m in messages if m.pk not in keys or keys[m.pk] not in cached])
     _attachments_of([m for m in messages if m.role == "user" and (m.pk not in keys or keys[m.pk] not in cached)])
