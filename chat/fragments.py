@@ -85,18 +85,43 @@ def _attachments_of(questions: list) -> None:
     prefetch_related_objects(questions, Prefetch("attachments", queryset=Attachment.objects.select_related("document")))
 
 
+def thread_key(messages, keys: dict, siblings: dict) -> str | None:
+    """The key of a whole thread's HTML when every message in it is final (else None).
+
+    It holds each message's own fragment key (id, ``updated_at``, language, template version, the
+    files' status), their order and every versions nav shown, so any change to one of them, a new
+    message, an edit, a regeneration or a branch switch is another key."""
+    if not messages or len(keys) != len(messages):
+        return None
+    parts = [keys[m.pk] for m in messages]
+    for m in messages:
+        sib = siblings.get(m.pk)
+        if sib:
+            parts.append(f"{m.pk}|{sib['position']}|{sib['count']}|{sib['prev']}|{sib['next']}")
+    return "chat:thread:" + hashlib.sha1("\n".join(parts).encode(), usedforsecurity=False).hexdigest()
+
+
 def render_messages(*, messages, siblings: dict, labels: dict, user, request) -> list[SafeString]:
-    """The HTML of each message of ``messages`` (as chat/_message.html renders it), completed ones from the cache."""
+    """The HTML of each message of ``messages`` (as chat/_message.html renders it), completed ones from the cache.
+
+    A thread whose messages are all final is also kept whole (``thread_key``): a revisit reads one
+    cache entry instead of one per message, and returns it as one piece."""
     message_template = get_template("chat/_message.html")
     siblings_template = get_template("chat/_siblings.html")
     language = translation.get_language() or ""
     csrf = get_token(request) if request is not None else ""
     avatar = ((user.get_short_name() if getattr(user, "is_authenticated", False) else "") or "")[:1].upper()
     keys = {m.pk: key for m in messages if not m.is_open and (key := fragment_key(m, language))}
+    whole = thread_key(messages, keys, siblings)
+    if whole is not None:
+        html = cache.get(whole)
+        if html is not None:
+            return [mark_safe(html.replace(_CSRF, csrf).replace(_AVATAR, avatar))]  # noqa: S308 - template output
     cached = cache.get_many(list(keys.values())) if keys else {}
     messages = _complete_rows(messages, [m.pk for m in messages if m.pk not in keys or keys[m.pk] not in cached])
     _attachments_of([m for m in messages if m.role == "user" and (m.pk not in keys or keys[m.pk] not in cached)])
     fresh: dict[str, str] = {}
+    slotted: list[str] = []  # what goes into the whole thread's entry: CSRF and avatar still slots
     out: list[SafeString] = []
     for m in messages:
         if m.pk not in keys:  # still being written: rendered every time
@@ -116,8 +141,11 @@ def render_messages(*, messages, siblings: dict, labels: dict, user, request) ->
             html = fresh[keys[m.pk]] = message_template.render(context)
         sib = siblings.get(m.pk)
         nav = siblings_template.render({"sib": sib, "L": labels}) if sib else ""
-        html = html.replace(_CSRF, csrf).replace(_AVATAR, avatar).replace(_SIBLINGS, nav)
-        out.append(mark_safe(html))  # noqa: S308 - template output with escaped values filled in
+        html = html.replace(_SIBLINGS, nav)
+        slotted.append(html)
+        out.append(mark_safe(html.replace(_CSRF, csrf).replace(_AVATAR, avatar)))  # noqa: S308 - as above
+    if whole is not None:
+        fresh[whole] = "".join(slotted)
     if fresh:
         cache.set_many(fresh, TTL)
     return out
