@@ -69,18 +69,28 @@ def msgfmt() -> str | None:
     return shutil.which("msgfmt")
 
 
-def ensure_msgfmt() -> str:
+def xgettext() -> str | None:
+    """gettext's xgettext (the catalog test extracts strings with it): beside msgfmt, else on PATH."""
     found = msgfmt()
     if found:
+        sibling = _executable(os.path.join(os.path.dirname(found), "xgettext"))
+        if sibling:
+            return sibling
+    return shutil.which("xgettext")
+
+
+def ensure_msgfmt() -> str:
+    found = msgfmt()
+    if found and xgettext():
         return found
     refusal = _apt_refusal()
     if refusal is None and _apt_install("gettext"):
         found = msgfmt()
-        if found:
+        if found and xgettext():
             return found
     where = os.environ.get("CHORUS_MSGFMT") or "msgfmt on PATH"
     raise Missing(
-        f"gettext is missing ({where} not found; apt-get not used: {refusal or 'it failed'}): "
+        f"gettext is missing ({where} or its xgettext not found; apt-get not used: {refusal or 'it failed'}): "
         "install it with `sudo apt-get install gettext` (or set CHORUS_MSGFMT=/path/to/msgfmt)."
     )
 

@@ -129,11 +129,11 @@ class KnowledgeEntryAdmin(TenantModelAdmin):
                 scope = Document.objects.filter(status=Document.Status.READY).filter(
                     ~Exists(KnowledgeEntry.objects.filter(document=OuterRef("pk"), is_active=False))
                 )
-            docs = list(scope.values_list("pk", "language"))
+            docs = list(scope.values_list("pk", "language", "chunk_count"))
             started = time.perf_counter()
-            result = hybrid_search(doc_ids=[d for d, _l in docs], query=form.cleaned_data["query"],
-                                   languages={lang for _d, lang in docs}, limit=form.cleaned_data["limit"],
-                                   min_score=0.0)  # fmt: skip
+            result = hybrid_search(doc_ids=[d for d, _l, _n in docs], query=form.cleaned_data["query"],
+                                   languages={lang for _d, lang, _n in docs}, limit=form.cleaned_data["limit"],
+                                   min_score=0.0, scope_chunks=sum(n for _d, _l, n in docs))  # fmt: skip
             elapsed = round((time.perf_counter() - started) * 1000, 1)
             hits, timings = result.hits, result.timings_ms
         context = {**self.admin_site.each_context(request), "title": _("Test retrieval"), "form": form, "hits": hits,

@@ -155,6 +155,9 @@ TENANT_DELETE_HOOKS: list[str] = []
 # SET search_path once per connection checkout and schema switch, not before every statement:
 # django-tenants forgets the path on set_tenant/schema_context, close (back to the pool) and rollback.
 TENANT_LIMIT_SET_CALLS = True
+# migrate_schemas leaves out the schemas that already record every migration (one query per 500
+# schemas instead of Django's migrate command in each, ~80 ms apiece; docs/SCALING.md, issue 12 §6).
+GET_EXECUTOR_FUNCTION = "tenants.migration_executor.get_executor"
 RESERVED_SUBDOMAINS = [
     "www",
     "admin",
@@ -534,8 +537,14 @@ DOCUMENTS_EMBED_BATCH = 16  # chunks per embedding call (and per cancel check / 
 DOCUMENTS_STALL_SECONDS = 300  # no heartbeat for this long: the sweep re-queues the job
 DOCUMENTS_MAX_ATTEMPTS = 3
 DOCUMENTS_RETRIEVAL_CANDIDATES = 40  # top-N of each of full text and vectors fused by RRF
-DOCUMENTS_HNSW_EF_SEARCH = 200  # recall@10 0.78 -> 0.93 over 100k chunks at no measurable cost (PERFORMANCE.md run 3)
+DOCUMENTS_HNSW_EF_SEARCH = 300  # recall@10 over 100k chunks 0.80 at 100, 0.91 at 200, 0.96-0.97 at 300 (PERFORMANCE.md)
 DOCUMENTS_FTS_SCAN_LIMIT = 2000  # full-text matches ranked per query at most (bounded latency; PERFORMANCE.md)
+# Scopes of up to this many chunks: exact vector search (cheaper than HNSW there, and exact; PERFORMANCE.md)
+DOCUMENTS_EXACT_MAX_CHUNKS = 20_000
+# Words in more than this share of the tenant's chunks leave the full-text OR query, once the tenant
+# holds DOCUMENTS_FTS_FREQUENT_MIN_CHUNKS chunks (fewer: its statistics say little). PERFORMANCE.md.
+DOCUMENTS_FTS_MAX_TERM_FREQUENCY = 0.05
+DOCUMENTS_FTS_FREQUENT_MIN_CHUNKS = 10_000
 DOCUMENTS_UPLOAD_RATE = env("DOCUMENTS_UPLOAD_RATE", default="30/minute")  # per user and per IP
 DOCUMENTS_USAGE_HOOK = env("DOCUMENTS_USAGE_HOOK", default="billing.services.usage_record")
 # Uploads may send up to REQUEST_BODY_UPLOAD_MAX_BYTES (core/body_limit.py); /documents/ is listed above.

@@ -88,3 +88,19 @@ def test_it_finds_msgfmt_named_by_the_environment(no_system_tools, commands):
     msgfmt = _executable(no_system_tools / "msgfmt")
     assert tools.main(["gettext"]) == 0
     assert tools.msgfmt() == msgfmt and commands == []
+
+
+def test_it_uses_the_xgettext_beside_the_msgfmt_named_by_the_environment(no_system_tools, commands):
+    _executable(no_system_tools / "msgfmt")
+    xgettext = _executable(no_system_tools / "xgettext")
+    assert tools.xgettext() == xgettext
+
+
+def test_it_stops_with_one_line_when_gettext_lacks_xgettext(no_system_tools, commands, monkeypatch, capsys):
+    """The catalog test extracts strings with xgettext: a msgfmt alone is not enough gettext."""
+    _executable(no_system_tools / "msgfmt")
+    monkeypatch.setenv("PATH", str(no_system_tools))
+    monkeypatch.setenv("CHORUS_NO_APT", "1")
+    assert tools.main(["gettext"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "xgettext" in err[0] and "apt-get install gettext" in err[0]

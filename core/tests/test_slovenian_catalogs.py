@@ -14,6 +14,8 @@ import pytest
 from django.utils import translation
 from django.utils.translation import template as dj_template
 
+from core import tools
+
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("accounts", "billing", "chat", "config", "core", "documents", "orchestration", "tenants")
 KEYWORDS = [
@@ -57,7 +59,11 @@ def _extract(tmp_path) -> polib.POFile:
     listing.write_text("\n".join(sources), encoding="utf-8")
     out = tmp_path / "all.pot"
     subprocess.run(
-        ["xgettext", "-L", "Python", "--from-code=UTF-8", "--no-wrap", *KEYWORDS, "-f", str(listing), "-o", str(out)],
+        [
+            tools.xgettext() or "xgettext",
+            *("-L", "Python", "--from-code=UTF-8", "--no-wrap", *KEYWORDS),
+            *("-f", str(listing), "-o", str(out)),
+        ],
         check=True,
         capture_output=True,
     )
