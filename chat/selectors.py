@@ -150,6 +150,9 @@ class Thread:
 # subqueries, not one with ``parent_id = … OR both NULL``: an ``OR`` on parent_id cannot use the
 # (parent, created_at) index, so each of the 50 rows scanned its whole conversation (28 ms on the
 # bench data); now a reply's siblings are one index range, and only the root scans for roots.
+# ``attachment_state``: a question's files and their documents' status ("processing", "ready", or
+# "removed" once deleted), which its cached fragment shows and so must be keyed by (chat.fragments);
+# documents changes that status without touching the message (one index range of chat_attachment).
 _THREAD_SQL = """
 WITH RECURSIVE path(id, parent_id, depth) AS (
     SELECT id, parent_id, 1 FROM chat_message WHERE id = %(start)s AND conversation_id = %(conversation)s
@@ -163,7 +166,12 @@ SELECT m.id, m.conversation_id, m.parent_id, m.role, m.status, m.created_at, m.u
                   WHERE s.conversation_id = m.conversation_id AND s.parent_id IS NULL AND s.deleted_at IS NULL)
             ELSE (SELECT array_agg(s.id ORDER BY s.created_at, s.id) FROM chat_message s
                   WHERE s.parent_id = m.parent_id AND s.deleted_at IS NULL)
-       END AS sibling_ids
+       END AS sibling_ids,
+       CASE WHEN m.role = 'user'
+            THEN (SELECT string_agg(a.id::text || ':' || COALESCE(d.status, 'removed'), ',' ORDER BY a.id)
+                  FROM chat_attachment a LEFT JOIN documents_document d ON d.id = a.document_id
+                  WHERE a.message_id = m.id)
+       END AS attachment_state
 FROM path JOIN chat_message m ON m.id = path.id
 ORDER BY path.depth DESC
 """
