@@ -197,6 +197,15 @@ def outsider(tenant_b):
     return _user(tenant_b, "outsider@b.example")
 
 
+@pytest.fixture
+def unlimited_sessions(db):
+    """The free plan without its limit of concurrent sessions (docs/adr/0013: answers being written at
+    once), in this test's transaction: for tests that keep more answers open than the plan's two."""
+    from billing.models import Plan
+
+    Plan.objects.filter(code="free").update(session_limit=None)
+
+
 def host_of(tenant) -> str:
     return f"{tenant.subdomain}.{settings.BASE_DOMAIN}"
 

@@ -8,7 +8,8 @@ Uses its own embedded servers under .data/bench (or DATABASE_URL/REDIS_URL), a b
 
 1. ``quota_reserve`` as chat calls it (inside the transaction that stores a question; here the
    transaction is rolled back so every call sees the same counters): p50/p95/max over N calls,
-   and the statements it runs.
+   and the statements it runs; with the plan's session limit (the tenant's session lock taken by
+   the limits statement, then chat's count of open answers) and without it, in alternating blocks.
 2. Webhooks: M subscription events of one customer (created, updated x N, cancelled, renewed via a
    new subscription...) are generated at the fake Stripe, shuffled, 20 % delivered twice, POSTed
    to the webhook view (Django test client on the public host, real signature check) and then
@@ -34,6 +35,7 @@ from bench.stats import pct  # noqa: E402
 os.environ.setdefault("CHORUS_DATA_DIR", str(ROOT / ".data" / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ["DATABASE_POOL_MAX"] = "0"
+os.environ.setdefault("DJANGO_DEBUG", "false")  # DEBUG logs every Django query (CPU, memory): not what is deployed
 
 import django  # noqa: E402
 
@@ -96,15 +98,23 @@ def bench_round_trip(n: int) -> None:
     print(f"SELECT 1 round trip ({n}): {ms(times)}")
 
 
-def bench_quota(tenant: Tenant, n: int) -> None:
-    connection.set_schema(tenant.schema_name)
+def _search_path_set() -> None:
+    """django-tenants sets the search path before a transaction's first statement (and again after a
+    rollback): chat's transaction has run its own statements before quota_reserve, so the bench does."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _quota_calls(tenant: Tenant, n: int, **kwargs) -> tuple[list[float], list[float], list[str]]:
+    """``n`` calls (after 50 warm-up) of quota_reserve, each in a transaction rolled back after it."""
     user = uuid.uuid4()
     times, cpu = [], []
     for i in range(n + 50):
         try:
             with transaction.atomic():
+                _search_path_set()  # as in chat, whose transaction has queried the tenant's schema before
                 started, started_cpu = time.perf_counter(), time.process_time()
-                quota_reserve(user_id=user, user_email="u@bench.example")
+                quota_reserve(user_id=user, user_email="u@bench.example", **kwargs)
                 elapsed, elapsed_cpu = time.perf_counter() - started, time.process_time() - started_cpu
                 raise _Rollback
         except _Rollback:
@@ -112,14 +122,43 @@ def bench_quota(tenant: Tenant, n: int) -> None:
         if i >= 50:
             times.append(elapsed)
             cpu.append(elapsed_cpu)
-    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
-        quota_reserve(user_id=user, user_email="u@bench.example")
+    reset_queries()
+    with transaction.atomic():
+        _search_path_set()
+        with CaptureQueriesContext(connection) as queries:
+            quota_reserve(user_id=user, user_email="u@bench.example", **kwargs)
         transaction.set_rollback(True)
+    return times, cpu, [q["sql"].split()[0] for q in queries.captured_queries]
+
+
+def bench_quota(tenant: Tenant, n: int) -> None:
+    """quota_reserve as chat calls it (with the count of open sessions under the session lock), and
+    without sessions (as for a plan without a session limit), alternating in blocks of 100 so the
+    machine's load falls on both alike."""
+    from billing import quotas
+    from chat.admission import sessions_open
+
+    connection.set_schema(tenant.schema_name)
+    limits = quotas.limits_for(schema=tenant.schema_name)
+    print(
+        f"bench workspace on plan {limits.plan_code}: questions {limits.question_limit}, "
+        f"tokens/day {limits.token_limit_daily}, concurrent sessions {limits.session_limit}"
+    )
+    runs: dict[str, tuple[list[float], list[float]]] = {"with sessions": ([], []), "without sessions": ([], [])}
+    statements: dict[str, list[str]] = {}
+    block = 100
+    for start in range(0, n, block):
+        size = min(block, n - start)
+        for name, kwargs in (("with sessions", {"sessions_open": sessions_open}), ("without sessions", {})):
+            times, cpu, statements[name] = _quota_calls(tenant, size, **kwargs)
+            runs[name][0].extend(times)
+            runs[name][1].extend(cpu)
     connection.set_schema_to_public()
-    print(f"quota_reserve ({n} calls, after 50 warm-up): {ms(times)}")
-    print(f"  CPU of this process per call (time.process_time; less sensitive to other load): {ms(cpu)}")
-    django_statements = ", ".join(q["sql"].split()[0] for q in queries.captured_queries) or "-"
-    print(f"  statements per call: 2 prepared (limits, counters) + through Django cursors: {django_statements}")
+    for name, (times, cpu) in runs.items():
+        print(f"quota_reserve {name} ({len(times)} calls, blocks of {block} after 50 warm-up each): {ms(times)}")
+        print(f"  CPU of this process per call (time.process_time; less sensitive to other load): {ms(cpu)}")
+        django_statements = ", ".join(statements[name]) or "-"
+        print(f"  statements per call: 2 prepared (limits [+ session lock], counters) + Django's: {django_statements}")
 
 
 def bench_webhooks(tenant: Tenant, n_events: int) -> None:
@@ -205,6 +244,7 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=2000)
     parser.add_argument("--events", type=int, default=1000)
     args = parser.parse_args()
+    print(f"load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     tenant = workspace()
     reset_queries()
     bench_round_trip(args.questions)

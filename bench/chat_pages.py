@@ -6,7 +6,9 @@ Usage: .venv/bin/python bench/chat_pages.py [--requests 200] [--concurrency 50] 
    the conversation page (last 50 of 100 messages, random conversations of the bench user) and
    search over 20 realistic queries.
 2. Requests/s with N concurrent keep-alive clients against uvicorn (ASGI, as deployed): the
-   conversation page next to a trivial view (/bench/ping/, same middleware) in the same run.
+   conversation page next to a trivial view (/bench/ping/, same middleware) in the same run, the
+   ratio of the two, the server's CPU per request (uvicorn and its workers, from /proc) and the
+   load average: on a shared machine the CPU per request moves less than the rates.
 """
 
 from __future__ import annotations
@@ -95,6 +97,26 @@ async def _load(port: int, path: str, cookie: str, concurrency: int, seconds: fl
     return done, latencies, errors
 
 
+def _load_average() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of the server process and its children (uvicorn's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 def throughput(cookie: str, conv_paths: list[str], args) -> list[str]:
     port = 8765
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.chat_settings", "PYTHONPATH": str(ROOT)}
@@ -118,6 +140,7 @@ def throughput(cookie: str, conv_paths: list[str], args) -> list[str]:
         env=env,
     )
     out = []
+    rates: list[float] = []
     try:
         import socket
 
@@ -133,11 +156,17 @@ def throughput(cookie: str, conv_paths: list[str], args) -> list[str]:
             ("trivial view /bench/ping/ (again)", "/bench/ping/"),
         ):
             asyncio.run(_load(port, path, cookie, args.concurrency, 2))  # warm-up
+            cpu0 = _server_cpu(server.pid)
             done, lat, errors = asyncio.run(_load(port, path, cookie, args.concurrency, args.seconds))
+            cpu = (_server_cpu(server.pid) - cpu0) * 1000 / max(done + errors, 1)
+            rates.append(done / args.seconds)
             out.append(
                 f"{name:<34} {done / args.seconds:8.1f} req/s  p50={pct(lat, 0.5):6.1f} ms  "
                 f"p95={pct(lat, 0.95):6.1f} ms  errors={errors}  ({args.concurrency} clients, {args.seconds:.0f} s)"
+                f"  server CPU {cpu:5.1f} ms/request  load {_load_average()}"
             )
+        trivial = (rates[0] + rates[2]) / 2
+        out.append(f"conversation page / mean trivial view: {100 * rates[1] / trivial:.1f} %" if trivial else "")
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -175,6 +204,7 @@ def main() -> int:
     print(
         f"Tenant {SUBDOMAIN}: {n_conv:,} conversations, ~{n_msg:,} messages; bench user owns {len(conversations):,}"
         f" conversations. Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, DEBUG={settings.DEBUG}."
+        f" Load average {_load_average()}."
     )
     timed(client, ["/chat/"] * 20 + conv_paths[:20] + search_paths[:20])  # warm-up
     print("\nServer time (in process, Django test client):")
@@ -192,6 +222,7 @@ def main() -> int:
         c0 = time.process_time()
         timed(client, paths)
         print(f"  CPU per request, {name:<26} {(time.process_time() - c0) * 1000 / len(paths):6.1f} ms")
+    print(f"  load average {_load_average()}")
     per_query = {q: timed(client, [f"/chat/search/?q={q.replace(' ', '+')}"] * 3) for q in QUERIES}
     slowest = sorted(per_query.items(), key=lambda kv: -statistics.median(kv[1]))[:3]
     print("  slowest queries: " + ", ".join(f"'{q}' {statistics.median(ms):.0f} ms" for q, ms in slowest))

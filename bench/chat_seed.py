@@ -137,14 +137,14 @@ def main() -> int:
             """
             INSERT INTO chat_conversation (id, user_id, title, title_is_custom, settings, is_starred, archived_at,
                 deleted_at, last_message_at, last_message_preview, total_tokens, message_count, meta_data,
-                created_at, updated_at)
+                created_at, updated_at, import_key)
             SELECT md5('conv:' || c)::uuid, (%(users)s::uuid[])[1 + c %% %(u)s],
                    initcap(w[1 + (c * 7) %% cardinality(w)] || ' ' || w[1 + (c * 13) %% cardinality(w)] || ' '
                            || w[1 + (c * 29) %% cardinality(w)]),
                    false, '{}'::jsonb, c %% 50 = 0, NULL, NULL,
                    now() - make_interval(mins => c * 7), '', (%(per)s / 2) * 180, %(per)s,
                    '{"providers_used": ["offline"], "orchestration_strategy": "single_provider"}'::jsonb,
-                   now() - make_interval(mins => c * 7 + %(per)s), now()
+                   now() - make_interval(mins => c * 7 + %(per)s), now(), ''
             FROM generate_series(0, %(n)s - 1) AS c, (SELECT %(words)s::text[] AS w) AS v
             """,
             {"users": users, "u": len(users), "per": per, "n": n, "words": WORDS},
@@ -157,14 +157,14 @@ def main() -> int:
                 INSERT INTO chat_message (id, conversation_id, user_id, parent_id, role, content_type, content, html,
                     status, error_message, model_name, prompt_tokens, completion_tokens, cost, processing_time_ms,
                     meta_data, context_documents, search_vector, is_mistake, mistake_note, rating, deleted_at,
-                    finalized_at, created_at, updated_at)
+                    finalized_at, created_at, updated_at, generation_attempts)
                 SELECT id, conv, CASE WHEN k %% 2 = 0 THEN usr END, parent,
                        CASE WHEN k %% 2 = 0 THEN 'user' ELSE 'assistant' END, 'text', body, '<p>' || body || '</p>',
                        'complete', '', CASE WHEN k %% 2 = 1 THEN 'offline' ELSE '' END,
                        CASE WHEN k %% 2 = 1 THEN 120 ELSE 0 END, CASE WHEN k %% 2 = 1 THEN 60 ELSE 0 END, 0,
                        CASE WHEN k %% 2 = 1 THEN 900 END, '{}'::jsonb, '[]'::jsonb,
                        to_tsvector('english', body) || array_to_tsvector(ARRAY['~u' || replace(usr::text, '-', '')]),
-                       false, '', NULL, NULL, ts, ts, ts
+                       false, '', NULL, NULL, ts, ts, ts, 0
                 FROM (
                     SELECT md5('msg:' || c || ':' || k)::uuid AS id, md5('conv:' || c)::uuid AS conv,
                            (%(users)s::uuid[])[1 + c %% %(u)s] AS usr,

@@ -3,6 +3,12 @@ filtered HNSW search against an exact search with the same filters.
 
 Usage: .venv/bin/python bench/documents_retrieval.py [--chunks 100000] [--docs 1000] [--queries 200]
        [--keep]   (reuse the loaded tenant on a second run)
+       [--variants before,after] [--scopes 1.0,0.2,0.1,0.01] [--ef 300] [--recall-queries 50]
+
+Each variant (VARIANTS below) runs the same questions over the same scopes; a table row per
+variant and scope: hybrid p50/p95 (wall), the two sides timed apart, recall@10 of the vector side
+against an exact scan with the same filter, the PostgreSQL backend's CPU per query (from /proc)
+and this process's, and the load average before and after (the machine is shared).
 
 Own embedded servers under .data/bench (or DATABASE_URL). Tenant ``docbench``. Vectors are
 synthetic but shaped like sentence embeddings (384 dimensions, unit length, drawn around 2,000
@@ -121,6 +127,7 @@ def _load(n_chunks: int, n_docs: int, seed: int = 7) -> None:
             language="en",
             embedding_model=MODEL,
             embedding_dimension=DIM,
+            chunk_count=n_chunks // n_docs,
         )  # fmt: skip
         for i in range(n_docs)
     ]
@@ -171,6 +178,7 @@ def _query_vector(rng, centres):
 
 
 def _exact(cursor, doc_ids, vec, k=10):
+    """The reference: an exact scan with the same filters (no index can serve the ORDER BY)."""
     from documents.retrieval import _vector_literal
 
     lit = _vector_literal(vec)
@@ -184,70 +192,102 @@ def _exact(cursor, doc_ids, vec, k=10):
     return [r[0] for r in cursor.fetchall()]
 
 
+# Variants measured side by side in one run (the machine is shared: only same-run comparisons mean
+# much). "before": what session 4 shipped (every scope through HNSW, every question word in the OR
+# query); "after": the scope's chunk count picks exact search (narrow) or HNSW (wide), and over wide
+# scopes the words in more than DOCUMENTS_FTS_MAX_TERM_FREQUENCY of the chunks leave the OR query.
+VARIANTS = {
+    "before": {"scope_chunks": False, "DOCUMENTS_FTS_MAX_TERM_FREQUENCY": 1.0, "DOCUMENTS_HNSW_EF_SEARCH": 200},
+    "after": {"scope_chunks": True},
+    "after-hnsw": {"scope_chunks": True, "DOCUMENTS_EXACT_MAX_CHUNKS": 0},  # HNSW even when narrow
+    "after-exact": {"scope_chunks": True, "DOCUMENTS_EXACT_MAX_CHUNKS": 10**9},  # exact even when wide
+}
+
+
+def _backend_cpu_ms(cursor) -> tuple[int, float]:
+    """(pid, user+system CPU ms) of this connection's PostgreSQL backend (same machine: /proc)."""
+    cursor.execute("SELECT pg_backend_pid()")
+    pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return pid, (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def _load_avg() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--chunks", type=int, default=100_000)
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--keep", action="store_true")
-    parser.add_argument("--ef", default="100,200", help="hnsw.ef_search values to measure, comma-separated")
+    parser.add_argument("--ef", default="300", help="hnsw.ef_search values to measure, comma-separated")
     parser.add_argument("--recall-queries", type=int, default=50)
+    parser.add_argument("--variants", default="before,after", help=f"of {', '.join(VARIANTS)}")
+    parser.add_argument("--scopes", default="1.0,0.2,0.1,0.01", help="shares of the documents in scope")
     args = parser.parse_args()
-    from documents.retrieval import _fts, _vectors
+    from django.conf import settings
+
+    from documents.retrieval import _fts, _hybrid, _vectors, vector_path
 
     tenant = _tenant()
     with schema_context(tenant.schema_name):
-        rng = np.random.default_rng(11)
         from documents.models import Document, DocumentChunk
 
         if not args.keep or DocumentChunk.objects.count() < args.chunks * 0.99:
             centres = _load(args.chunks, args.docs)
         else:
             centres = _centres()
-        all_docs = [str(pk) for pk in Document.objects.values_list("pk", flat=True)]
-        scopes = {"whole tenant (knowledge base: 100,000 chunks)": 1.0, "10% of documents (10,000 chunks)": 0.1,
-                  "1% of documents (1,000 chunks)": 0.01}  # fmt: skip
-        py_rng = random.Random(5)
-        from django.conf import settings
-
-        from documents.retrieval import _hybrid
-
+        Document.objects.filter(chunk_count=0).update(chunk_count=args.chunks // args.docs)  # runs before 5
+        counts = {str(pk): n for pk, n in Document.objects.values_list("pk", "chunk_count")}
+        all_docs = [str(pk) for pk in counts]
+        keys = ("DOCUMENTS_FTS_MAX_TERM_FREQUENCY", "DOCUMENTS_EXACT_MAX_CHUNKS", "DOCUMENTS_HNSW_EF_SEARCH")
+        defaults = {k: getattr(settings, k) for k in keys}
+        print(f"load average at start {_load_avg()}; exact search up to {settings.DOCUMENTS_EXACT_MAX_CHUNKS:,} "
+              f"chunks; frequent words: in > {settings.DOCUMENTS_FTS_MAX_TERM_FREQUENCY:.0%} of chunks")  # fmt: skip
+        rows = []
         for ef in [int(e) for e in args.ef.split(",")]:
-            settings.DOCUMENTS_HNSW_EF_SEARCH = ef
-            print(f"\n=== hnsw.ef_search = {ef} ===", flush=True)
-            for label, share in scopes.items():
-                lat, recalls, fts_ms, vec_ms = [], [], [], []
-                for _w in range(5):  # warm the pool's connection and the caches
-                    with connection.cursor() as cursor:
-                        _hybrid(
-                            cursor,
-                            all_docs[:10],
-                            "warranty",
-                            {"en"},
-                            _query_vector(rng, centres),
-                            MODEL,
-                            DIM,
-                            40,
-                            5,
-                            0.0,
-                        )
-                for q in range(args.queries):
-                    doc_ids = all_docs if share == 1.0 else py_rng.sample(all_docs, max(1, int(len(all_docs) * share)))
+            defaults["DOCUMENTS_HNSW_EF_SEARCH"] = ef
+            for share in [float(x) for x in args.scopes.split(",")]:
+                # the same scopes, vectors and questions for every variant (seeded per scope)
+                py_rng, rng = random.Random(5), np.random.default_rng(11)
+                n_docs = max(1, int(len(all_docs) * share))
+                work = []
+                for _q in range(args.queries):
+                    doc_ids = all_docs if share == 1.0 else py_rng.sample(all_docs, n_docs)
                     vec = _query_vector(rng, centres)
                     # two words as frequent as in the texts, two rarer ones (what questions ask about)
                     picks = [*_zipf(rng, (2,)), *rng.integers(0, len(VOCAB), 2)]
-                    query = " ".join(str(VOCAB[i]) for i in picks)
-                    # what hybrid_search sends: one query string, fused and joined in SQL, top 5 rows back
-                    t0 = time.perf_counter()
+                    work.append((doc_ids, vec, " ".join(str(VOCAB[i]) for i in picks)))
+                for name in args.variants.split(","):
+                    variant = VARIANTS[name]
+                    for key, value in defaults.items():
+                        setattr(settings, key, variant.get(key, value))
+                    lat, recalls, fts_ms, vec_ms = [], [], [], []
                     with connection.cursor() as cursor:
-                        _hybrid(cursor, doc_ids, query, {"en"}, vec, MODEL, DIM, 40, 5, 0.0)
-                    lat.append((time.perf_counter() - t0) * 1000)
-                    if q < args.recall_queries:  # the two sides apart (not in the latency above), and recall
+                        for doc_ids, vec, query in work[:5]:  # warm the connection and the caches
+                            _hybrid(cursor, doc_ids, query, {"en"}, vec, MODEL, DIM, 40, 5, 0.0)
+                        pid, cpu0 = _backend_cpu_ms(cursor)
+                    client0, load0 = time.process_time(), _load_avg()
+                    for doc_ids, vec, query in work:
+                        chunks = sum(counts[d] for d in doc_ids) if variant["scope_chunks"] else None
+                        # what hybrid_search sends: one query string, fused and joined in SQL, top 5 rows back
+                        t0 = time.perf_counter()
+                        with connection.cursor() as cursor:
+                            _hybrid(cursor, doc_ids, query, {"en"}, vec, MODEL, DIM, 40, 5, 0.0, chunks)
+                        lat.append((time.perf_counter() - t0) * 1000)
+                    with connection.cursor() as cursor:
+                        pid1, cpu1 = _backend_cpu_ms(cursor)
+                    cpu = (cpu1 - cpu0) / len(work) if pid1 == pid else float("nan")
+                    client = (time.process_time() - client0) * 1000 / len(work)
+                    for doc_ids, vec, query in work[: args.recall_queries]:  # the sides apart, and recall
+                        chunks = sum(counts[d] for d in doc_ids) if variant["scope_chunks"] else None
                         with transaction.atomic(), connection.cursor() as cursor:
                             t1 = time.perf_counter()
-                            _fts(cursor, doc_ids, query, {"en"}, 40)
+                            _fts(cursor, doc_ids, query, {"en"}, 40, chunks)
                             t2 = time.perf_counter()
-                            found = _vectors(cursor, doc_ids, vec, MODEL, DIM, 40)
+                            found = _vectors(cursor, doc_ids, vec, MODEL, DIM, 40, chunks)
                             t3 = time.perf_counter()
                         fts_ms.append((t2 - t1) * 1000)
                         vec_ms.append((t3 - t2) * 1000)
@@ -255,25 +295,21 @@ def main() -> None:
                             exact = set(_exact(cursor, doc_ids, vec))
                         got = {cid for cid, _s in found[:10]}
                         recalls.append(len(got & exact) / max(1, len(exact)))
-                print(f"\n{label}: {args.queries} queries", flush=True)
-                print(f"  hybrid  p50 {pct(lat, 0.5):6.1f} ms   p95 {pct(lat, 0.95):6.1f} ms   max {max(lat):6.1f} ms")
-                print(f"  fts     p50 {pct(fts_ms, 0.5):6.1f} ms   p95 {pct(fts_ms, 0.95):6.1f} ms")
-                print(f"  vector  p50 {pct(vec_ms, 0.5):6.1f} ms   p95 {pct(vec_ms, 0.95):6.1f} ms")
-                mean = sum(recalls) / len(recalls)
-                print(f"  recall@10 vs exact (same filter): mean {mean:.3f}  min {min(recalls):.2f}", flush=True)
-                with transaction.atomic(), connection.cursor() as cursor:
-                    from documents.retrieval import _vector_literal
-
-                    cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-                    cursor.execute(f"SET LOCAL hnsw.ef_search = {ef}")
-                    cursor.execute(
-                        "EXPLAIN SELECT id FROM documents_documentchunk WHERE embedding_dimension = 384 AND "
-                        "embedding_model = %s AND document_id = ANY(%s::uuid[]) ORDER BY embedding::vector(384) <=> "
-                        "%s::vector(384) LIMIT 40",
-                        [MODEL, doc_ids, _vector_literal(vec)],
-                    )
-                    plan = [r[0] for r in cursor.fetchall()]
-                print("  plan: " + " | ".join(p.strip() for p in plan[:3]), flush=True)
+                    label = f"{share:.0%} of documents ({n_docs * (args.chunks // args.docs):,} chunks)"
+                    path = vector_path(sum(counts[d] for d in work[0][0]) if variant["scope_chunks"] else None)
+                    efv = settings.DOCUMENTS_HNSW_EF_SEARCH
+                    row = (f"| {name} | {label} | ef {efv} | {path} | {pct(lat, 0.5):.1f} | {pct(lat, 0.95):.1f} | "
+                           f"{pct(fts_ms, 0.5):.1f} / {pct(fts_ms, 0.95):.1f} | {pct(vec_ms, 0.5):.1f} / "
+                           f"{pct(vec_ms, 0.95):.1f} | {sum(recalls) / len(recalls):.3f} / {min(recalls):.2f} | "
+                           f"{cpu:.1f} | {client:.1f} | {load0} → {_load_avg()} |")  # fmt: skip
+                    rows.append(row)
+                    print(row, flush=True)
+        print(
+            "\n| variant | scope | ef_search | vector path | hybrid p50 ms | hybrid p95 ms | full text p50 / p95 | "
+            "vectors p50 / p95 | recall@10 mean / min | server CPU ms/query | client CPU ms/query | load avg |"
+        )
+        print("|" + "---|" * 12)
+        print("\n".join(rows))
 
 
 if __name__ == "__main__":

@@ -162,6 +162,10 @@ def main(args: argparse.Namespace) -> int:
     with FakeLLM() as fake:
         fake.behave(text=text, first_delay=0, chunk_delay=args.chunk_delay)
         tenants = {k: bench_tenant(sub, email) for k, (sub, email) in TENANTS.items()}
+        from billing.services import subscription_set_plan_by_code
+
+        for tenant, _owner in tenants.values():  # a burst of questions at once: no plan limit in the way
+            subscription_set_plan_by_code(tenant, "enterprise")  # (free allows 2 concurrent sessions, ADR 0013)
         for cap in caps:
             results[cap] = run_cap(cap, args, fake, tenants)
     print(f"\nfairness: B's answer latency (service returned -> end event); {machine()}")

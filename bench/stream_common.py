@@ -120,13 +120,16 @@ def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     return proc
 
 
-def start_uvicorn(port: int, env: dict[str, str]) -> subprocess.Popen:
+def start_uvicorn(
+    port: int, env: dict[str, str], app: str = "config.asgi:application", log_name: str = "uvicorn.log"
+) -> subprocess.Popen:
+    log = settings.DATA_DIR / "logs" / log_name
     proc = start(
         [
             sys.executable,
             "-m",
             "uvicorn",
-            "config.asgi:application",
+            app,
             "--host",
             "127.0.0.1",
             "--port",
@@ -140,12 +143,12 @@ def start_uvicorn(port: int, env: dict[str, str]) -> subprocess.Popen:
             "3",
         ],
         env,
-        settings.DATA_DIR / "logs" / "uvicorn.log",
+        log,
     )
     deadline = time.monotonic() + 60
     while True:
         if proc.poll() is not None:
-            raise RuntimeError(f"uvicorn exited; see {settings.DATA_DIR / 'logs' / 'uvicorn.log'}")
+            raise RuntimeError(f"uvicorn exited; see {log}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return proc

@@ -138,7 +138,8 @@ class SubscriptionHistory(models.Model):
     to_plan = models.CharField(max_length=50)
     from_status = models.CharField(max_length=20, blank=True, default="")
     to_status = models.CharField(max_length=20)
-    source = models.CharField(max_length=30)  # webhook, reconcile, checkout, operator, workspace_created
+    # webhook, reconcile, checkout, operator, workspace_created, workspace_restored
+    source = models.CharField(max_length=30)
     stripe_event_id = models.CharField(max_length=255, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -6,6 +6,12 @@ counter is an ``INSERT … ON CONFLICT DO UPDATE … WHERE used + n <= limit RET
 PostgreSQL re-checks the condition on the latest row version under its row lock: with one question
 left, of fifty concurrent askers exactly one gets a row back. Nothing is read and then written.
 If any counter refuses, the savepoint rolls back the others.
+
+The plan's concurrent sessions (docs/adr/0013) are no counter: they are the workspace's answers
+being written, which only chat can count. ``quota_reserve`` is given that count as a function and
+calls it under a per-tenant transaction lock that the limits statement takes, so the count and the
+caller's new answer are one step (exactly ``limit`` of N concurrent questions get in), and a place
+frees when the answer row stops being open — a dead worker's answer too, once chat's sweep ends it.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from core.versioned_cache import VersionedCache
 from .models import TENANT_WIDE, Subscription, UsageCounter
 
 Kind = UsageCounter.Kind
+SESSIONS = "sessions"  # the plan's concurrent sessions: not a counter row (docs/adr/0013)
 FOREVER_START = datetime(2000, 1, 1, tzinfo=UTC)
 FOREVER_END = datetime(9999, 1, 1, tzinfo=UTC)
 # Statuses on which the subscribed plan's limits apply; otherwise the free plan's.
@@ -52,6 +59,7 @@ class Limits:
     question_limit: int | None
     token_limit_daily: int | None
     document_limit: int | None
+    session_limit: int | None  # answers being written at once in the workspace (docs/adr/0013)
     overage: bool  # questions past the quota are billed (Stripe meter) instead of refused
     read_only: bool  # past due beyond the grace period
     past_due_since: datetime | None
@@ -94,9 +102,11 @@ def billing_period(*, start: datetime | None, end: datetime | None, interval: st
 _LIMITS_SQL = """
 SELECT t.id, s.status, s.past_due_since, s.current_period_start, s.current_period_end, s.cancel_at_period_end,
        p.code, p.name, p.interval, p.question_limit, p.token_limit_daily, p.document_limit, p.overage_price_cents,
-       p.stripe_overage_price_id,
-       f.code, f.name, f.question_limit, f.token_limit_daily, f.document_limit,
-       ti.name, ti.monthly_questions, ti.monthly_tokens
+       p.stripe_overage_price_id, p.session_limit,
+       f.code, f.name, f.question_limit, f.token_limit_daily, f.document_limit, f.session_limit,
+       ti.name, ti.monthly_questions, ti.monthly_tokens,
+       CASE WHEN %(lock)s::boolean AND (p.session_limit IS NOT NULL OR f.session_limit IS NOT NULL)
+            THEN pg_advisory_xact_lock(%(lock_key)s::int, hashtext(t.schema_name)) IS NULL END
 FROM tenants_tenant t
 LEFT JOIN billing_subscription s ON s.tenant_id = t.id
 LEFT JOIN billing_plan p ON p.id = s.plan_id
@@ -151,10 +161,32 @@ class UnknownTenant(Exception):
     pass
 
 
-def limits_for(*, schema: str | None = None, user_id=None, now: datetime | None = None) -> Limits:
+# The first key of the tenant's session lock (pg_advisory_xact_lock(int, int)); the second is the
+# hash of its schema name. Nothing else in Chorus takes two-key advisory locks under this key.
+SESSION_LOCK_KEY = 0x0C5E  # "chorus sessions"
+
+
+def limits_for(
+    *, schema: str | None = None, user_id=None, now: datetime | None = None, lock_sessions: bool = False
+) -> Limits:
+    """The limits of ``schema``'s workspace (and of ``user_id``'s tier), in one statement.
+
+    ``lock_sessions``: when a session limit may apply, the same statement also takes the tenant's
+    session lock (a transaction-level advisory lock, released at commit or rollback), so that the
+    caller's count of open sessions and its new session are one step for every other admitter."""
     now = now or timezone.now()
     schema = schema or connection.schema_name  # type: ignore[attr-defined]
-    row = _fetch_prepared(_LIMITS_SQL, {"schema": schema, "user": _uuid(user_id or TENANT_WIDE)})
+    if lock_sessions and not connection.in_atomic_block:
+        raise RuntimeError("the session lock needs the caller's transaction (it is released at its end)")
+    row = _fetch_prepared(
+        _LIMITS_SQL,
+        {
+            "schema": schema,
+            "user": _uuid(user_id or TENANT_WIDE),
+            "lock": bool(lock_sessions),
+            "lock_key": SESSION_LOCK_KEY,
+        },
+    )
     if row is None:
         raise UnknownTenant(schema)
     (
@@ -172,20 +204,24 @@ def limits_for(*, schema: str | None = None, user_id=None, now: datetime | None 
         docs,
         over_cents,
         over_price,
+        sessions,
         f_code,
         f_name,
         f_q,
         f_tok,
         f_docs,
+        f_sessions,
         tier,
         tier_q,
         tier_tok,
+        _locked,
     ) = row
     paid = code is not None and status in PAID_STATUSES
     if paid and cancel_at_end and p_end is not None and now >= p_end:  # cancelled: free from the period's end
         paid = False
     if not paid:  # no subscription, cancelled (at its period end) or never completed: the free plan
         code, name, q, tok, docs = f_code or "free", f_name or "Free", f_q, f_tok, f_docs
+        sessions = f_sessions
         interval, over_cents, over_price = "month", None, ""
         p_start = p_end = None  # free: calendar months
     grace_ends = None
@@ -202,6 +238,7 @@ def limits_for(*, schema: str | None = None, user_id=None, now: datetime | None 
         question_limit=q,
         token_limit_daily=tok,
         document_limit=docs,
+        session_limit=sessions,
         overage=bool(paid and over_cents is not None and over_price),
         read_only=read_only,
         past_due_since=past_due_since,
@@ -358,5 +395,6 @@ LIMIT_LABELS = {
     Kind.DOCUMENTS: gettext_lazy("your workspace's documents"),
     Kind.USER_QUESTIONS: gettext_lazy("your own questions for this month"),
     Kind.USER_TOKENS: gettext_lazy("your own tokens for this month"),
+    SESSIONS: gettext_lazy("your workspace's concurrent sessions (answers being written at once)"),
     "read_only": gettext_lazy("payment overdue: the workspace is read-only"),
 }

@@ -176,6 +176,13 @@ def tiers_of(tenant):
     return tiers
 
 
+def tier_of_user(*, tenant, user_id) -> str:
+    """The name of the tier ``user_id`` is assigned to ("" when none: the default applies)."""
+    return (
+        UserTier.objects.filter(tenant_id=tenant.pk, user_id=user_id).values_list("tier__name", flat=True).first() or ""
+    )
+
+
 @dataclass
 class Banner:
     level: str  # warn, full, past_due, read_only

@@ -10,6 +10,7 @@ from django.contrib import messages as flash
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,7 +41,7 @@ def billing_page(request):
     _admin_only(request)
     tenant = request.tenant
     if request.GET.get("checkout") == "success" and request.GET.get("session_id") and stripe_api.configured():
-        services.checkout_return(tenant=tenant, session_id=request.GET["session_id"])
+        _checkout_return(request, tenant)
     limits = quotas.limits_for(schema=tenant.schema_name)
     sub = selectors.subscription_of(tenant)
     meters = selectors.meters_for(limits=limits)
@@ -63,6 +64,22 @@ def billing_page(request):
         "checkout": request.GET.get("checkout", ""),
     }
     return render(request, "billing/billing.html", context)
+
+
+def _plan_state(tenant) -> dict:
+    sub = selectors.subscription_of(tenant)
+    return {"plan": sub.plan.code, "status": sub.status} if sub is not None else {"plan": "", "status": ""}
+
+
+def _checkout_return(request, tenant) -> None:
+    """Back from Checkout: the new subscription applies at once; a plan or status it changed is
+    audited as the admin's change (ADR 0011), with before and after."""
+    before = _plan_state(tenant)
+    sub = services.checkout_return(tenant=tenant, session_id=request.GET["session_id"])
+    after = _plan_state(tenant)
+    if sub is not None and after != before:
+        changes = {k: {"before": before[k], "after": after[k]} for k in before if before[k] != after[k]}
+        audit_record(request=request, action="change", obj=sub, action_name="plan_change", changes=changes)
 
 
 @login_required
@@ -153,7 +170,14 @@ def tier_create(request):
     form = TierForm(request.POST)
     if form.is_valid():
         try:
-            services.tier_save(tenant=request.tenant, **form.cleaned_data)
+            with transaction.atomic():  # the tier and its audit entry (ADR 0011) together
+                tier = services.tier_save(tenant=request.tenant, **form.cleaned_data)
+                audit_record(
+                    request=request,
+                    action="add",
+                    obj=tier,
+                    changes={k: {"before": None, "after": v} for k, v in form.cleaned_data.items()},
+                )
             flash.success(request, _("Tier saved."))
         except ValidationError as exc:
             flash.error(request, " ".join(exc.messages))
@@ -166,7 +190,21 @@ def tier_create(request):
 @require_POST
 def tier_delete(request, tier_id):
     _admin_only(request)
-    services.tier_delete(tenant=request.tenant, tier=_tier(request, tier_id))
+    tier = _tier(request, tier_id)
+    with transaction.atomic():
+        before = {
+            "name": tier.name,
+            "monthly_questions": tier.monthly_questions,
+            "monthly_tokens": tier.monthly_tokens,
+            "is_default": tier.is_default,
+        }
+        audit_record(
+            request=request,
+            action="delete",
+            obj=tier,
+            changes={k: {"before": v, "after": None} for k, v in before.items()},
+        )
+        services.tier_delete(tenant=request.tenant, tier=tier)
     flash.success(request, _("Tier deleted."))
     return redirect(reverse("billing:page") + "#tiers")
 
@@ -182,7 +220,18 @@ def tier_assign(request):
     if user is None:
         raise Http404
     tier = _tier(request, form.cleaned_data["tier"]) if form.cleaned_data["tier"] else None
-    services.tier_assign(tenant=request.tenant, user_id=user.pk, user_email=user.email, tier=tier)
+    with transaction.atomic():
+        before = selectors.tier_of_user(tenant=request.tenant, user_id=user.pk)
+        services.tier_assign(tenant=request.tenant, user_id=user.pk, user_email=user.email, tier=tier)
+        after = tier.name if tier is not None else ""
+        if before != after:
+            audit_record(
+                request=request,
+                action="change",
+                obj=user,
+                action_name="tier_assign",
+                changes={"usage tier": {"before": before, "after": after}},
+            )
     flash.success(request, _("Tier assigned."))
     return redirect(reverse("billing:page") + "#tiers")
 

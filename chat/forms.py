@@ -42,14 +42,18 @@ def offered_choices(user) -> dict:
 
 
 def _has_documents(user) -> bool:
+    """One statement (the composer is on every conversation page): two EXISTS joined by OR."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, Q
+
     from documents.models import Document
     from documents.selectors import documents_for_user, knowledge_base_documents
 
     ready = Document.Status.READY
-    return (
-        documents_for_user(user=user).filter(status=ready).exists()
-        or knowledge_base_documents().filter(status=ready).exists()
+    either = Q(Exists(documents_for_user(user=user).filter(status=ready))) | Q(
+        Exists(knowledge_base_documents().filter(status=ready))
     )
+    return get_user_model().objects.filter(either, pk=user.pk).exists()
 
 
 class MessageForm(forms.Form):

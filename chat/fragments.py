@@ -3,12 +3,13 @@
 The conversation page spent most of its time rendering 50 messages through ``chat/_message.html``
 (~25 ms of template work per page, docs/PERFORMANCE.md). A final message (complete, stopped,
 error) changes only through a save that moves its ``updated_at`` (rating, mistake flag, the
-moderation flag), so a fragment keyed by the message's id, its ``updated_at``, the language and
-the templates' own version is never stale; an open message (pending, streaming) is always
-rendered. What differs per request or per page is left as a slot in the cached HTML and filled
-in each time: the CSRF token of the forms, the author's initial, and the versions nav
-(‹ 2/3 ›), which changes when a sibling is added without touching this message. All fragments of
-a page are read in one round trip (``get_many``) and the missing ones written in one (``set_many``).
+moderation flag), so a fragment keyed by the message's id, its ``updated_at``, the language, the
+templates' own version and, for a question, its files' document status is never stale; an open
+message (pending, streaming) is always rendered. What differs per request or per page is left as
+a slot in the cached HTML and filled in each time: the CSRF token of the forms, the author's
+initial, and the versions nav (‹ 2/3 ›), which changes when a sibling is added without touching
+this message. All fragments of a page are read in one round trip (``get_many``) and the missing
+ones written in one (``set_many``).
 """
 
 from __future__ import annotations
@@ -42,10 +43,23 @@ def template_version() -> str:
     return digest.hexdigest()[:10]
 
 
-def fragment_key(message, language: str) -> str:
-    """Tenant-scoped by django_tenants.cache.make_key (the cache's KEY_FUNCTION)."""
+_UNKNOWN = object()
+
+
+def fragment_key(message, language: str) -> str | None:
+    """Tenant-scoped by django_tenants.cache.make_key (the cache's KEY_FUNCTION).
+
+    A question shows its files' document status, which changes without the message (documents
+    processes, fails or deletes them): its key holds ``attachment_state`` (selectors._THREAD_SQL).
+    A question read without that column has no key and is rendered every time."""
     stamp = message.updated_at.isoformat() if message.updated_at else ""
-    return f"chat:msg:{template_version()}:{message.pk}:{stamp}:{language}"
+    files = ""
+    if message.role == "user":
+        state = getattr(message, "attachment_state", _UNKNOWN)
+        if state is _UNKNOWN:
+            return None
+        files = hashlib.sha1((state or "").encode(), usedforsecurity=False).hexdigest()[:12] if state else ""
+    return f"chat:msg:{template_version()}:{message.pk}:{stamp}:{language}:{files}"
 
 
 def _complete_rows(messages, pks: list) -> list:
@@ -71,18 +85,43 @@ def _attachments_of(questions: list) -> None:
     prefetch_related_objects(questions, Prefetch("attachments", queryset=Attachment.objects.select_related("document")))
 
 
+def thread_key(messages, keys: dict, siblings: dict) -> str | None:
+    """The key of a whole thread's HTML when every message in it is final (else None).
+
+    It holds each message's own fragment key (id, ``updated_at``, language, template version, the
+    files' status), their order and every versions nav shown, so any change to one of them, a new
+    message, an edit, a regeneration or a branch switch is another key."""
+    if not messages or len(keys) != len(messages):
+        return None
+    parts = [keys[m.pk] for m in messages]
+    for m in messages:
+        sib = siblings.get(m.pk)
+        if sib:
+            parts.append(f"{m.pk}|{sib['position']}|{sib['count']}|{sib['prev']}|{sib['next']}")
+    return "chat:thread:" + hashlib.sha1("\n".join(parts).encode(), usedforsecurity=False).hexdigest()
+
+
 def render_messages(*, messages, siblings: dict, labels: dict, user, request) -> list[SafeString]:
-    """The HTML of each message of ``messages`` (as chat/_message.html renders it), completed ones from the cache."""
+    """The HTML of each message of ``messages`` (as chat/_message.html renders it), completed ones from the cache.
+
+    A thread whose messages are all final is also kept whole (``thread_key``): a revisit reads one
+    cache entry instead of one per message, and returns it as one piece."""
     message_template = get_template("chat/_message.html")
     siblings_template = get_template("chat/_siblings.html")
     language = translation.get_language() or ""
     csrf = get_token(request) if request is not None else ""
     avatar = ((user.get_short_name() if getattr(user, "is_authenticated", False) else "") or "")[:1].upper()
-    keys = {m.pk: fragment_key(m, language) for m in messages if not m.is_open}
+    keys = {m.pk: key for m in messages if not m.is_open and (key := fragment_key(m, language))}
+    whole = thread_key(messages, keys, siblings)
+    if whole is not None:
+        html = cache.get(whole)
+        if html is not None:
+            return [mark_safe(html.replace(_CSRF, csrf).replace(_AVATAR, avatar))]  # noqa: S308 - template output
     cached = cache.get_many(list(keys.values())) if keys else {}
     messages = _complete_rows(messages, [m.pk for m in messages if m.pk not in keys or keys[m.pk] not in cached])
     _attachments_of([m for m in messages if m.role == "user" and (m.pk not in keys or keys[m.pk] not in cached)])
     fresh: dict[str, str] = {}
+    slotted: list[str] = []  # what goes into the whole thread's entry: CSRF and avatar still slots
     out: list[SafeString] = []
     for m in messages:
         if m.pk not in keys:  # still being written: rendered every time
@@ -102,8 +141,11 @@ def render_messages(*, messages, siblings: dict, labels: dict, user, request) ->
             html = fresh[keys[m.pk]] = message_template.render(context)
         sib = siblings.get(m.pk)
         nav = siblings_template.render({"sib": sib, "L": labels}) if sib else ""
-        html = html.replace(_CSRF, csrf).replace(_AVATAR, avatar).replace(_SIBLINGS, nav)
-        out.append(mark_safe(html))  # noqa: S308 - template output with escaped values filled in
+        html = html.replace(_SIBLINGS, nav)
+        slotted.append(html)
+        out.append(mark_safe(html.replace(_CSRF, csrf).replace(_AVATAR, avatar)))  # noqa: S308 - as above
+    if whole is not None:
+        fresh[whole] = "".join(slotted)
     if fresh:
         cache.set_many(fresh, TTL)
     return out

@@ -187,6 +187,24 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
+    @property
+    def is_image(self) -> bool:
+        return self.mime_type.startswith("image/") and bool(self.width and self.height)
+
+    @property
+    def is_audio(self) -> bool:
+        return self.mime_type.startswith("audio/")
+
+    @property
+    def duration_label(self) -> str:
+        """m:ss (h:mm:ss past an hour), or "" when the length is unknown."""
+        if not self.duration_seconds:
+            return ""
+        total = round(self.duration_seconds)
+        h, rest = divmod(total, 3600)
+        m, sec = divmod(rest, 60)
+        return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
 
 class ModerationLog(models.Model):
     """One moderation check of user input (seed 001 moderation_logs)."""

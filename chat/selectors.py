@@ -13,7 +13,7 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.html import escape
 
-from .models import Conversation, ImportJob, Message
+from .models import Attachment, Conversation, ImportJob, Message
 from .search_index import index_configs, owner_tsquery
 
 LIST_PAGE_SIZE = 30
@@ -42,6 +42,23 @@ def message_get_for_user(*, user, message_id) -> Message:
     if message is None:
         raise Http404
     return message
+
+
+def attachment_get_for_user(*, user, attachment_id) -> Attachment:
+    """A file sent with one of the user's own (not deleted) questions, or 404 for anyone else."""
+    attachment = (
+        Attachment.objects.filter(
+            pk=attachment_id,
+            message__conversation__user=user,
+            message__conversation__deleted_at__isnull=True,
+            message__deleted_at__isnull=True,
+        )  # fmt: skip
+        .select_related("document")
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment
 
 
 def import_job_get_for_user(*, user, job_id) -> ImportJob:
@@ -133,6 +150,9 @@ class Thread:
 # subqueries, not one with ``parent_id = … OR both NULL``: an ``OR`` on parent_id cannot use the
 # (parent, created_at) index, so each of the 50 rows scanned its whole conversation (28 ms on the
 # bench data); now a reply's siblings are one index range, and only the root scans for roots.
+# ``attachment_state``: a question's files and their documents' status ("processing", "ready", or
+# "removed" once deleted), which its cached fragment shows and so must be keyed by (chat.fragments);
+# documents changes that status without touching the message (one index range of chat_attachment).
 _THREAD_SQL = """
 WITH RECURSIVE path(id, parent_id, depth) AS (
     SELECT id, parent_id, 1 FROM chat_message WHERE id = %(start)s AND conversation_id = %(conversation)s
@@ -146,7 +166,12 @@ SELECT m.id, m.conversation_id, m.parent_id, m.role, m.status, m.created_at, m.u
                   WHERE s.conversation_id = m.conversation_id AND s.parent_id IS NULL AND s.deleted_at IS NULL)
             ELSE (SELECT array_agg(s.id ORDER BY s.created_at, s.id) FROM chat_message s
                   WHERE s.parent_id = m.parent_id AND s.deleted_at IS NULL)
-       END AS sibling_ids
+       END AS sibling_ids,
+       CASE WHEN m.role = 'user'
+            THEN (SELECT string_agg(a.id::text || ':' || COALESCE(d.status, 'removed'), ',' ORDER BY a.id)
+                  FROM chat_attachment a LEFT JOIN documents_document d ON d.id = a.document_id
+                  WHERE a.message_id = m.id)
+       END AS attachment_state
 FROM path JOIN chat_message m ON m.id = path.id
 ORDER BY path.depth DESC
 """

@@ -16,9 +16,9 @@ from .services import (
     generation_run,
     generation_sweep,
 )
+from .services.generation import answer_queue
 
 logger = logging.getLogger(__name__)
-ANSWER_QUEUE = "orchestration"  # CELERY_TASK_ROUTES sends generate_answer there too
 
 
 # ignore_result: nobody waits for it (the answer travels through the message's Redis stream), and
@@ -31,7 +31,7 @@ ANSWER_QUEUE = "orchestration"  # CELERY_TASK_ROUTES sends generate_answer there
     acks_late=True, reject_on_worker_lost=False, time_limit=330, soft_time_limit=300, max_retries=0, ignore_result=True
 )
 def generate_answer(message_id: str, moderate: bool = False) -> str:
-    """Runs in the tenant's schema (tenant-schemas-celery header); queue ``orchestration``.
+    """Runs in the tenant's schema (tenant-schemas-celery header); queue ``CHAT_ANSWER_QUEUE``.
 
     ``moderate``: check the question with the moderation provider while the answer is generated.
     Over the tenant's cap of concurrent generations the answer waits its turn without holding the
@@ -53,7 +53,7 @@ def _send(schema: str, answers) -> None:
             args=[answer.message_id],
             kwargs={"moderate": answer.moderate},
             schema=schema,
-            queue=ANSWER_QUEUE,
+            queue=answer_queue(),
         )
 
 

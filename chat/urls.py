@@ -27,6 +27,7 @@ urlpatterns = [
         files.conversation_file_remove,
         name="conversation_file_remove",
     ),  # fmt: skip
+    path("attachments/<uuid:attachment_id>/", files.attachment_file, name="attachment_file"),
     path("m/<uuid:message_id>/", pages.message_detail, name="message_detail"),
     path("m/<uuid:message_id>/stream/", sse.message_stream, name="message_stream"),
     path("m/<uuid:message_id>/stop/", actions.message_stop, name="message_stop"),

@@ -58,6 +58,31 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
 app.steps["consumer"].add(WorkerHeartbeat)
 
 
+def _a_dead_broker_channel_raises_a_connection_error() -> None:
+    """After a lost Redis connection, celery 5.7 ``collect()``s the broken connection (which drops
+    its transport's client) and then closes it; and a task that was in flight (acks_late: every
+    answer) acks on its old channel when it finishes. Either way kombu 5.7's Redis channel builds a
+    client from the dropped one and raises AttributeError, which no caller expects: the worker stopped
+    with "Unrecoverable error" on every Redis restart (bench/faults.py). Here such a channel raises
+    a connection error instead, which both callers handle (the close is passed over; the ack is
+    logged, and the message comes back after Redis's visibility timeout, a no-op for an answer).
+    Test: core/tests/test_the_worker_survives_a_broker_connection_loss.py."""
+    from kombu.transport import redis as kombu_redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    connparams = kombu_redis.Channel._connparams
+
+    def _connparams(self, asynchronous=False):
+        if self.connection.client is None:
+            raise RedisConnectionError("this broker connection was closed after it broke")
+        return connparams(self, asynchronous=asynchronous)
+
+    kombu_redis.Channel._connparams = _connparams
+
+
+_a_dead_broker_channel_raises_a_connection_error()
+
+
 @signals.task_prerun.connect
 @signals.task_postrun.connect
 def _close_old_connections(**_kwargs):

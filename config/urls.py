@@ -24,3 +24,5 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("", RedirectView.as_view(url="/chat/", permanent=False), name="home"),
 ]
+
+handler500 = "core.views.server_error"  # 503 while the database or Redis is down

@@ -19,3 +19,5 @@ urlpatterns = [
     path("billing/", include("billing.urls_public")),
     path("", include("tenants.urls")),
 ]
+
+handler500 = "core.views.server_error"  # 503 while the database or Redis is down

@@ -10,6 +10,7 @@ import uuid
 from django.utils.functional import empty
 
 from core import logcontext as log_context
+from core.versioned_cache import request_tokens
 
 logger = logging.getLogger("chorus.request")
 # A proxy's id is kept when it is a plain token (nginx's $request_id, a UUID, ...): nothing that
@@ -19,7 +20,8 @@ _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 
 class RequestContextMiddleware:
     """First in MIDDLEWARE: every log line of the request carries its id; the response echoes it in
-    ``X-Request-ID``; one line per request says method, path (without query), status and time."""
+    ``X-Request-ID``; one line per request says method, path (without query), status and time. It also
+    opens the request's snapshot of versioned-cache tokens (core.versioned_cache.request_tokens)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -35,7 +37,8 @@ class RequestContextMiddleware:
         ]
         started = time.perf_counter()
         try:
-            response = self.get_response(request)
+            with request_tokens():  # the request reads each schema's cache tokens once (core.versioned_cache)
+                response = self.get_response(request)
             self._who(request)
             response["X-Request-ID"] = rid
             logger.info(

@@ -8,6 +8,13 @@ another process that looks between the write and the commit still sees the old t
 row, and the commit's new token makes it read again. Until then the writing thread bypasses its
 memo (its uncommitted rows must never be cached: they may be rolled back).
 
+Within a web request (``request_tokens``, opened by core.middleware.RequestContextMiddleware) the
+tokens of one schema are read once, all namespaces in one ``MGET``, and kept for the rest of the
+request: a page that reads three namespaces (some twice) makes one round trip per schema instead of
+one per read. The bound this adds: a change another process commits while a request runs is seen
+from that process's next request on (the request keeps one snapshot of the tokens); a change the
+request commits itself replaces its snapshot's token at once.
+
 Tokens go through the cache's key function (``django_tenants.cache.make_key``): a namespace is
 versioned per tenant schema (the connection's), or under one explicit schema for data that lives in
 ``public``. Only tokens go to Redis, never the cached values (credential rows stay in the process).
@@ -25,8 +32,9 @@ import threading
 import time
 import uuid
 import weakref
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -39,6 +47,18 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _all: weakref.WeakSet[VersionedCache] = weakref.WeakSet()
+# schema -> {version key: token} read in this request (None outside a request: every read asks Redis)
+_request: ContextVar[dict[str, dict[str, Any]] | None] = ContextVar("versioned_cache_request", default=None)
+
+
+@contextmanager
+def request_tokens() -> Iterator[None]:
+    """For the code inside (one web request): each schema's tokens are read once, in one MGET."""
+    token = _request.set({})
+    try:
+        yield
+    finally:
+        _request.reset(token)
 
 
 class VersionedCache:
@@ -87,16 +107,35 @@ class VersionedCache:
 
     def version(self, schema: str | None = None) -> str | None:
         """The namespace's current token (created on first use); None when the cache server is down."""
+        schema = schema or self._schema()
+        seen = _request.get()
+        if seen is not None:
+            tokens = seen.get(schema)
+            if tokens is None:
+                tokens = seen[schema] = self._tokens_many(schema)
+            if tokens.get(self.version_key) is not None:
+                return tokens[self.version_key]
         try:
-            with self._in(schema or self._schema()):
+            with self._in(schema):
                 version = cache.get(self.version_key)
                 if version is None:
                     cache.add(self.version_key, uuid.uuid4().hex, timeout=None)
                     version = cache.get(self.version_key)
+            if seen is not None and version is not None:
+                seen[schema][self.version_key] = version
             return version
         except Exception:  # noqa: BLE001 - no cache server: read the database every time
             log.warning("cache unavailable; %s read from the database", self.namespace, exc_info=True)
             return None
+
+    def _tokens_many(self, schema: str) -> dict[str, Any]:
+        """Every namespace's token under ``schema`` in one round trip (missing ones are created on use)."""
+        keys = sorted({vc.version_key for vc in list(_all) if vc.schema in (None, schema)} | {self.version_key})
+        try:
+            with self._in(schema):
+                return cache.get_many(keys)
+        except Exception:  # noqa: BLE001 - no cache server: version() says so and reads the database
+            return {}
 
     # --- writing -------------------------------------------------------------------------------
     def bump(self, *, schema: str | None = None) -> None:
@@ -116,8 +155,12 @@ class VersionedCache:
         self._forget(schema)
         self._changed().discard(schema)
         try:
+            new = uuid.uuid4().hex
             with self._in(schema):
-                cache.set(self.version_key, uuid.uuid4().hex, timeout=None)
+                cache.set(self.version_key, new, timeout=None)
+            seen = _request.get()
+            if seen is not None and schema in seen:  # this request committed the change: it sees it too
+                seen[schema][self.version_key] = new
         except Exception:  # noqa: BLE001
             log.warning("cache unavailable; other processes see the %s change within %ss", self.namespace, self.ttl)
 

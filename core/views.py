@@ -1,8 +1,13 @@
+import sys
 import time
 
+import redis
+from django import db
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -51,3 +56,31 @@ def healthz(request):
     if not (checks["database"]["ok"] and checks["redis"]["ok"]):
         return JsonResponse({"status": "error", "checks": checks}, status=503)
     return JsonResponse({"status": "ok", "checks": checks})
+
+
+# A database or Redis that does not answer (down, restarting, out of connections): the request fails
+# with 503 and a page saying to try again shortly, not with 500 "something went wrong".
+UNAVAILABLE = (db.OperationalError, db.InterfaceError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+RETRY_AFTER = 10  # seconds: PostgreSQL and Redis restart in a few (docs/FAULTS.md)
+
+
+def server_error(request):
+    """handler500 of both URL configurations: 503 when the database or Redis is unavailable.
+
+    Django calls it for every uncaught exception, also one raised in a middleware before any view
+    (the tenant lookup is usually the first query of a request). The page uses neither the database
+    nor the request's context processors (nor a stylesheet: a static file's request would fail the
+    same way); its language is the visitor's (cookie, Accept-Language). Its <style> carries the CSP
+    nonce when the CSP middleware saw the request (it then writes the policy on this response)."""
+    exc = sys.exc_info()[1]
+    language = translation.get_language_from_request(request)
+    try:
+        nonce = str(request.csp_nonce) if hasattr(request, "csp_nonce") else ""
+    except Exception:  # noqa: BLE001 - no nonce (the policy was written already): the page stays plain
+        nonce = ""
+    with translation.override(language):
+        if isinstance(exc, UNAVAILABLE):
+            context = {"LANGUAGE_CODE": language, "CSP_NONCE": nonce}
+            html = render_to_string("503.html", context)
+            return HttpResponse(html, status=503, headers={"Retry-After": str(RETRY_AFTER)})
+        return HttpResponseServerError(render_to_string("500.html", {"LANGUAGE_CODE": language}))

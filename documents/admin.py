@@ -107,11 +107,10 @@ class KnowledgeEntryAdmin(TenantModelAdmin):
             made = 0
             for r in results:
                 if r.document is not None:
-                    entry = KnowledgeEntry.objects.filter(document=r.document).first()
-                    if entry is None:
-                        KnowledgeEntry.objects.create(title=r.document.original_filename[:300], category=category,
-                                                      created_by=request.user, document=r.document)  # fmt: skip
-                        made += 1
+                    _entry, created = services.knowledge_entry_for_document(
+                        document=r.document, user=request.user, category=category, request=request
+                    )
+                    made += created
             if made:
                 messages.success(request, ngettext("%d entry added.", "%d entries added.", made) % made)
         context = {**self.admin_site.each_context(request), "title": _("Upload files to the knowledge base"),
@@ -129,11 +128,11 @@ class KnowledgeEntryAdmin(TenantModelAdmin):
                 scope = Document.objects.filter(status=Document.Status.READY).filter(
                     ~Exists(KnowledgeEntry.objects.filter(document=OuterRef("pk"), is_active=False))
                 )
-            docs = list(scope.values_list("pk", "language"))
+            docs = list(scope.values_list("pk", "language", "chunk_count"))
             started = time.perf_counter()
-            result = hybrid_search(doc_ids=[d for d, _l in docs], query=form.cleaned_data["query"],
-                                   languages={lang for _d, lang in docs}, limit=form.cleaned_data["limit"],
-                                   min_score=0.0)  # fmt: skip
+            result = hybrid_search(doc_ids=[d for d, _l, _n in docs], query=form.cleaned_data["query"],
+                                   languages={lang for _d, lang, _n in docs}, limit=form.cleaned_data["limit"],
+                                   min_score=0.0, scope_chunks=sum(n for _d, _l, n in docs))  # fmt: skip
             elapsed = round((time.perf_counter() - started) * 1000, 1)
             hits, timings = result.hits, result.timings_ms
         context = {**self.admin_site.each_context(request), "title": _("Test retrieval"), "form": form, "hits": hits,

@@ -65,3 +65,17 @@ def max_pages() -> int:
     from django.conf import settings
 
     return int(getattr(settings, "DOCUMENTS_MAX_PAGES", 1000))
+
+
+def recount() -> tuple[int, int]:
+    """Billing's document counter set to the documents that exist in this workspace (those
+    :func:`reserve` counts: everything but the knowledge base), through billing's service; for
+    workspaces whose counter predates it or drifted. Idempotent. Returns (before, after)."""
+    from billing.services import document_count_set
+
+    from .models import Document
+
+    def count() -> int:
+        return Document.objects.exclude(scope=Document.Scope.KNOWLEDGE_BASE).count()
+
+    return document_count_set(count_documents=count, schema=connection.schema_name)

@@ -110,6 +110,11 @@ class Document(models.Model):
     def has_pages(self) -> bool:
         return bool(self.page_count)
 
+    @property
+    def is_media(self) -> bool:
+        """An image or a sound (issue 9 §1): shown in its conversation, with no text to view."""
+        return self.mime_type.startswith(("image/", "audio/"))
+
 
 class DocumentChunk(models.Model):
     """A passage of a document: its text, where it sits in the extracted text, its vector and words.

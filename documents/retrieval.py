@@ -17,8 +17,9 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
-from core.textsearch import OR_TSQUERY_SQL, config_for, prepare
+from core.textsearch import config_for, prepare
 
+from . import media
 from .models import Document, DocumentLink, KnowledgeEntry
 
 RRF_K = 60
@@ -49,6 +50,7 @@ class Hit:
 class Result:
     hits: list[Hit]
     timings_ms: dict = field(default_factory=dict)
+    vector_path: str = ""  # "exact" (narrow scope) or "hnsw"
 
 
 def scope_documents(*, user_id, conversation_id=None, include_kb: bool = True):
@@ -60,46 +62,96 @@ def scope_documents(*, user_id, conversation_id=None, include_kb: bool = True):
     if include_kb:
         active = KnowledgeEntry.objects.filter(document=OuterRef("pk"), is_active=True)
         q |= Q(Exists(active), scope=Document.Scope.KNOWLEDGE_BASE)
-    return Document.objects.filter(q, status=Document.Status.READY)
+    # images and audio have no passages: a conversation with only those draws on no documents
+    media_types = sorted(media.IMAGE_MIMES | media.AUDIO_MIMES)
+    return Document.objects.filter(q, status=Document.Status.READY).exclude(mime_type__in=media_types)
 
 
 def _vector_literal(vec) -> str:
     return "[" + ",".join(f"{float(x):.7g}" for x in vec) + "]"
 
 
-# Ranking reads every matching row; a query of common words in a large knowledge base matches
-# most of it. At most DOCUMENTS_FTS_SCAN_LIMIT matches are ranked (latency stays bounded; such a
-# query leans on the vector side anyway).
+# Full text: ranking reads every matching row, and a GIN bitmap scan cannot stop early, so one
+# question word present in most chunks (a bitmap of 100,000 rows over the whole tenant, every row of
+# a narrow scope) dominated the query, and the scan LIMIT kept an arbitrary first 2,000 matches,
+# where the passage matching the question's rare word may not be. So the OR query leaves out the
+# words found in more than DOCUMENTS_FTS_MAX_TERM_FREQUENCY of the tenant's chunks (as stop words
+# are left out, and as IDF would weigh them near zero): PostgreSQL's own per-column lexeme
+# statistics (pg_stats.most_common_elems, kept by ANALYZE/autovacuum in each tenant's schema; no
+# table of ours to maintain). When every word of the question is that frequent, it asks for all of
+# them (AND) instead. Below DOCUMENTS_FTS_FREQUENT_MIN_CHUNKS chunks in the tenant the statistics say
+# little (a handful of documents) and nothing is left out. At most DOCUMENTS_FTS_SCAN_LIMIT matches
+# are ranked either way (latency stays bounded). Measured in PERFORMANCE.md (run 4).
+_FREQUENT = """(SELECT coalesce(array_agg(m.e), '{{}}') FROM pg_stats s,
+    unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS m(e, f)
+    WHERE s.schemaname = current_schema() AND s.tablename = 'documents_documentchunk'
+      AND s.attname = 'search_vector' AND m.f > {max_freq:f}
+      AND (SELECT reltuples FROM pg_class WHERE oid = 'documents_documentchunk'::regclass) >= {min_rows:d})"""
+
+# The question's lexemes OR-ed, those frequent in the tenant left out (all of them AND-ed if none is left).
+_RARE_OR_ALL_TSQUERY = """(SELECT CASE WHEN bool_or(NOT x.frequent)
+        THEN to_tsquery('simple', string_agg(quote_literal(x.l), ' | ') FILTER (WHERE NOT x.frequent))
+        ELSE to_tsquery('simple', coalesce(string_agg(quote_literal(x.l), ' & '), '')) END
+    FROM (SELECT l, coalesce(l = ANY(fr.lexemes), false) AS frequent
+          FROM unnest(tsvector_to_array(to_tsvector(%s::regconfig, %s))) AS l, fr) x)"""
+
 _FTS = """
+WITH fr AS MATERIALIZED (SELECT {frequent} AS lexemes), q AS MATERIALIZED (SELECT {tsquery} AS q)
 SELECT m.id, ts_rank(m.search_vector, q.q) AS rank
-FROM (SELECT {tsquery} AS q) q, LATERAL (
+FROM q, LATERAL (
     SELECT c.id, c.search_vector FROM documents_documentchunk c
     WHERE c.document_id = ANY(%s::uuid[]) AND c.search_vector @@ q.q LIMIT %s
 ) m
 ORDER BY rank DESC, m.id LIMIT %s
 """
 
+# Vectors: a narrow scope (at most DOCUMENTS_EXACT_MAX_CHUNKS chunks, from the documents' stored
+# chunk counts) is searched exactly: the distance is computed for each of its chunks (read through
+# the document index, vectors in the heap row since migration 0003) and sorted, which is exact and,
+# up to ~20,000 chunks, cheaper than an HNSW walk that skips most of what it visits (PERFORMANCE.md
+# run 4: at 20,000 chunks 38 ms of server CPU and recall 1.00 against 46 ms and 0.93). The `+ 0`
+# makes the ORDER BY an expression no index provides, so the planner cannot pick the HNSW index.
+# Wider scopes walk the HNSW graph with the document filter inside the scan
+# (hnsw.iterative_scan = relaxed_order keeps recall under the filter).
+_VEC_ORDER = {"hnsw": "c.embedding::vector({dim}) <=> %s::vector({dim})",
+              "exact": "(c.embedding::vector({dim}) <=> %s::vector({dim})) + 0"}  # fmt: skip
+
 _VEC = """
 SELECT c.id, c.embedding::vector({dim}) <=> %s::vector({dim}) AS distance
 FROM documents_documentchunk c
 WHERE c.embedding_dimension = {dim} AND c.embedding_model = %s AND c.document_id = ANY(%s::uuid[])
-ORDER BY c.embedding::vector({dim}) <=> %s::vector({dim}) LIMIT %s
+ORDER BY {order} LIMIT %s
 """
 
 
-def _fts(cursor, doc_ids: list[str], query: str, languages: set[str], limit: int) -> list[tuple[int, float]]:
+def vector_path(scope_chunks: int | None) -> str:
+    """ "exact" for a scope of at most DOCUMENTS_EXACT_MAX_CHUNKS chunks, "hnsw" otherwise (or unknown)."""
+    limit = int(getattr(settings, "DOCUMENTS_EXACT_MAX_CHUNKS", 20_000))
+    return "exact" if scope_chunks is not None and scope_chunks <= limit else "hnsw"
+
+
+def _frequent_sql() -> str:
+    return _FREQUENT.format(max_freq=float(getattr(settings, "DOCUMENTS_FTS_MAX_TERM_FREQUENCY", 0.05)),
+                            min_rows=int(getattr(settings, "DOCUMENTS_FTS_FREQUENT_MIN_CHUNKS", 10_000)))  # fmt: skip
+
+
+def _fts(cursor, doc_ids: list[str], query: str, languages: set[str], limit: int,
+         scope_chunks: int | None = None) -> list[tuple[int, float]]:  # fmt: skip
     tsquery, params = _tsquery(query, languages)
     scan = int(getattr(settings, "DOCUMENTS_FTS_SCAN_LIMIT", 2000))
-    cursor.execute(_FTS.format(tsquery=tsquery), [*params, doc_ids, scan, limit])
+    sql = _FTS.format(frequent=_frequent_sql(), tsquery=tsquery)
+    cursor.execute(sql, [*params, doc_ids, scan, limit])
     return [(r[0], float(r[1])) for r in cursor.fetchall()]
 
 
-def _vectors(cursor, doc_ids: list[str], vector, model: str, dim: int, limit: int) -> list[tuple[int, float]]:
+def _vectors(cursor, doc_ids: list[str], vector, model: str, dim: int, limit: int,
+             scope_chunks: int | None = None) -> list[tuple[int, float]]:  # fmt: skip
     lit = _vector_literal(vector)
     ef = int(getattr(settings, "DOCUMENTS_HNSW_EF_SEARCH", 100))
     cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
     cursor.execute(f"SET LOCAL hnsw.ef_search = {max(ef, limit)}")
-    cursor.execute(_VEC.format(dim=int(dim)), [lit, model, doc_ids, lit, limit])
+    order = _VEC_ORDER[vector_path(scope_chunks)].format(dim=int(dim))
+    cursor.execute(_VEC.format(dim=int(dim), order=order), [lit, model, doc_ids, lit, limit])
     rows = sorted(((r[0], float(r[1])) for r in cursor.fetchall()), key=lambda r: r[1])  # relaxed order
     return [(cid, 1.0 - dist) for cid, dist in rows]
 
@@ -110,7 +162,8 @@ def _vectors(cursor, doc_ids: list[str], vector, model: str, dim: int, limit: in
 # the top ``limit`` only. Sent as one simple-query string (psycopg's client-side binding).
 _SETTINGS = "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', %s, true)"
 _HYBRID = """
-WITH q AS (SELECT {tsquery} AS q),
+WITH fr AS MATERIALIZED (SELECT {frequent} AS lexemes),
+q AS MATERIALIZED (SELECT {tsquery} AS q),
 fts AS (
     SELECT m.id, ts_rank(m.search_vector, q.q) AS score,
            row_number() OVER (ORDER BY ts_rank(m.search_vector, q.q) DESC, m.id) AS rank
@@ -125,7 +178,7 @@ vec AS (
         SELECT c.id, c.embedding::vector({dim}) <=> %s::vector({dim}) AS distance
         FROM documents_documentchunk c
         WHERE c.embedding_dimension = {dim} AND c.embedding_model = %s AND c.document_id = ANY(%s::uuid[])
-        ORDER BY c.embedding::vector({dim}) <=> %s::vector({dim}) LIMIT %s
+        ORDER BY {order} LIMIT %s
     ) v
 ),
 fused AS (
@@ -143,24 +196,29 @@ ORDER BY t.rrf DESC, t.id DESC
 
 
 def _tsquery(query: str, languages: set[str]) -> tuple[str, list]:
+    """The tsquery expression (reads the ``fr`` CTE's frequent lexemes) and its parameters."""
     configs: dict[str, str] = {}
     for lang in languages or {""}:
         cfg = config_for(lang)
         configs.setdefault(cfg, prepare(query, lang))
     parts, params = [], []
     for cfg, text in configs.items():
-        parts.append(OR_TSQUERY_SQL)
+        parts.append(_RARE_OR_ALL_TSQUERY)
         params += [cfg, text]
     return " || ".join(parts), params
 
 
 def _hybrid(cursor, doc_ids: list[str], query: str, languages: set[str], vector, model: str, dim: int,
-            candidates: int, limit: int, min_score: float) -> list[tuple]:  # fmt: skip
+            candidates: int, limit: int, min_score: float, scope_chunks: int | None = None) -> list[tuple]:  # fmt: skip
+    """``scope_chunks``: how many chunks the documents hold (their stored counts); None if unknown."""
     tsquery, ts_params = _tsquery(query, languages)
     lit = _vector_literal(vector)
     ef = max(int(getattr(settings, "DOCUMENTS_HNSW_EF_SEARCH", 100)), candidates)
     scan = int(getattr(settings, "DOCUMENTS_FTS_SCAN_LIMIT", 2000))
-    sql = _SETTINGS + ";\n" + _HYBRID.format(tsquery=tsquery, dim=int(dim), k=int(RRF_K))
+    path = vector_path(scope_chunks)
+    order = _VEC_ORDER[path].format(dim=int(dim))
+    sql = _SETTINGS + ";\n" + _HYBRID.format(frequent=_frequent_sql(), tsquery=tsquery, dim=int(dim),
+                                             k=int(RRF_K), order=order)  # fmt: skip
     params = [str(ef), *ts_params, doc_ids, scan, candidates, lit, model, doc_ids, lit, candidates, min_score, limit]
     cursor.execute(sql, params)
     cursor.nextset()  # past the settings' row
@@ -168,8 +226,12 @@ def _hybrid(cursor, doc_ids: list[str], query: str, languages: set[str], vector,
 
 
 def hybrid_search(*, doc_ids: list[str], query: str, languages: set[str], limit: int = 5, embedder=None,
-                  candidates: int | None = None, min_score: float | None = None) -> Result:  # fmt: skip
-    """Rank chunks of ``doc_ids`` for ``query``: top-N of full text and of vectors, fused by RRF."""
+                  candidates: int | None = None, min_score: float | None = None,
+                  scope_chunks: int | None = None) -> Result:  # fmt: skip
+    """Rank chunks of ``doc_ids`` for ``query``: top-N of full text and of vectors, fused by RRF.
+
+    ``scope_chunks``: the documents' stored chunk counts summed (picks exact or HNSW vector search
+    and whether frequent words are left out of the full-text query); None: treated as large."""
     from .embedders import current
 
     timings: dict[str, float] = {}
@@ -184,7 +246,7 @@ def hybrid_search(*, doc_ids: list[str], query: str, languages: set[str], limit:
     t = time.perf_counter()
     with connection.cursor() as cursor:
         rows = _hybrid(cursor, ids, query, languages, qvec, embedder.name, embedder.dimension, n, limit,
-                       float(min_score or 0.0))  # fmt: skip
+                       float(min_score or 0.0), scope_chunks)  # fmt: skip
     timings["query_ms"] = round((time.perf_counter() - t) * 1000, 2)
     hits = []
     for cid, rrf, fts_rank, fts_score, vec_rank, vec_score, content, start, end, page, doc_id, filename, scope in rows:
@@ -195,7 +257,7 @@ def hybrid_search(*, doc_ids: list[str], query: str, languages: set[str], limit:
             vector_rank=vec_rank, vector_score=None if vec_score is None else float(vec_score),
             score=round(float(rrf), 5), kind=kind,
         ))  # fmt: skip
-    return Result(hits, timings)
+    return Result(hits, timings, vector_path(scope_chunks))
 
 
 @dataclass(frozen=True)
@@ -221,18 +283,14 @@ class ConversationRetriever:
         self.conversation_id = conversation_id
         self.top_k = top_k  # the orchestration settings' retrieval_top_k / retrieval_min_score
         self.min_score = min_score
-        self._docs: list[tuple[str, str]] | None = None
+        self._docs: list[tuple[str, str, int]] | None = None
 
-    def _scope(self) -> list[tuple[str, str]]:
+    def _scope(self) -> list[tuple[str, str, int]]:
         if callable(self.conversation_id):  # resolved on first use (chat passes a lookup)
             self.conversation_id = self.conversation_id()
         if self._docs is None:
-            self._docs = [
-                (str(pk), lang)
-                for pk, lang in scope_documents(user_id=self.user_id, conversation_id=self.conversation_id).values_list(
-                    "pk", "language"
-                )
-            ]
+            scope = scope_documents(user_id=self.user_id, conversation_id=self.conversation_id)
+            self._docs = [(str(pk), lang, n) for pk, lang, n in scope.values_list("pk", "language", "chunk_count")]
         return self._docs
 
     @property
@@ -243,8 +301,9 @@ class ConversationRetriever:
         docs = self._scope()
         if not docs:
             return []
-        result = hybrid_search(doc_ids=[d for d, _l in docs], query=query, languages={lang for _d, lang in docs},
-                               limit=self.top_k or limit, min_score=self.min_score)  # fmt: skip
+        result = hybrid_search(doc_ids=[d for d, _l, _n in docs], query=query, languages={la for _d, la, _n in docs},
+                               limit=self.top_k or limit, min_score=self.min_score,
+                               scope_chunks=sum(n for _d, _l, n in docs))  # fmt: skip
         return [
             Passage(
                 text=h.content,

@@ -71,11 +71,16 @@ def document_upload(*, owner, name: str, data: bytes, scope: str = Document.Scop
                 document_retry(document=existing)
         return UploadResult(existing, reused=True)
     limits.check_upload(owner=owner)
+    # an image or a sound is shown or played as it is (its size or length read at validation):
+    # ready at once, with nothing to extract, chunk or embed
+    is_media = checked.kind in validation.MEDIA_KINDS
     doc = Document(
         owner=owner, scope=scope, conversation_id=conversation_id if scope == Document.Scope.CONVERSATION else None,
         original_filename=checked.name, file_size=len(data), mime_type=checked.mime_type, content_hash=digest,
-        status=S.PROCESSING, stage=STAGES.QUEUED,
-        processing_metadata={"kind": checked.kind, "attempts": 0, "uploaded_at": timezone.now().isoformat()},
+        status=S.READY if is_media else S.PROCESSING, stage=STAGES.DONE if is_media else STAGES.QUEUED,
+        progress=100 if is_media else 0,
+        processing_metadata={"kind": checked.kind, "attempts": 0, "uploaded_at": timezone.now().isoformat(),
+                             **({"media": checked.meta} if is_media else {})},
     )  # fmt: skip
     doc.file.save(checked.name, ContentFile(data), save=False)  # generated name in the tenant's folder
     try:
@@ -86,7 +91,8 @@ def document_upload(*, owner, name: str, data: bytes, scope: str = Document.Scop
             doc.save()
             if conversation_id:
                 document_link(document=doc, conversation_id=conversation_id)
-            _enqueue_processing(doc)
+            if not is_media:
+                _enqueue_processing(doc)
             usage.report_upload(user=owner, document_id=doc.pk, size=len(data))
     except IntegrityError:  # the same bytes arrived twice at once: the other upload won
         doc.file.delete(save=False)
@@ -235,7 +241,9 @@ def _chunk(doc: Document, embedder) -> None:
 
 def _embed(doc: Document, embedder) -> None:
     """Embed the chunks without a vector of the current model, a batch at a time."""
-    batch = int(getattr(settings, "DOCUMENTS_EMBED_BATCH", 16))
+    # a remote API takes large batches (embedder.batch_size); the local model's batch is the
+    # setting, which also paces the cancel check and the heartbeat
+    batch = int(getattr(embedder, "batch_size", 0) or getattr(settings, "DOCUMENTS_EMBED_BATCH", 16))
     todo = DocumentChunk.objects.filter(document=doc).filter(
         Q(embedding__isnull=True) | ~Q(embedding_model=embedder.name)
     )
@@ -400,6 +408,26 @@ def knowledge_entry_from_upload(*, user, name: str, data: bytes, category: str =
         entry.full_clean(exclude=["document"])
         entry.save()
     return entry
+
+
+@transaction.atomic
+def knowledge_entry_for_document(*, document: Document, user, category: str = "", request=None):
+    """The knowledge-base entry of an uploaded knowledge-base document (made when it has none),
+    and whether it was made. A new entry goes to the audit log (ADR 0011, core.audit's service,
+    as AuditedAdmin writes): the bulk upload is a view of its own, past the admin's log hooks."""
+    from core.audit.services import audit_record
+
+    entry = KnowledgeEntry.objects.filter(document=document).first()
+    if entry is not None:
+        return entry, False
+    entry = KnowledgeEntry(title=document.original_filename[:300], category=category, created_by=user,
+                           document=document)  # fmt: skip
+    entry.full_clean(exclude=["document"])
+    entry.save()
+    audit_record(request=request, actor=user, action="add", obj=entry,
+                 changes={"title": entry.title, "category": category, "file": document.original_filename,
+                          "via": "bulk upload"})  # fmt: skip
+    return entry, True
 
 
 @transaction.atomic

@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from . import media
 from .errors import DocumentError
 
 # kind -> (mime type, extensions)
@@ -25,7 +26,11 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "csv": ("text/csv", (".csv",)),
 }
 EXTENSIONS = {ext: kind for kind, (_mime, exts) in KINDS.items() for ext in exts}
+# images and audio (issue 9 §1): shown or played in the message, not read into passages
+EXTENSIONS.update({ext: "image" for ext in media.IMAGE_EXTENSIONS})
+EXTENSIONS.update({ext: "audio" for ext in media.AUDIO_EXTENSIONS})
 TEXT_KINDS = {"text", "markdown", "html", "csv"}
+MEDIA_KINDS = {"image", "audio"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class Checked:
     name: str
     kind: str
     mime_type: str
+    meta: dict = field(default_factory=dict)  # images: width, height, format; audio: duration, format
 
 
 def accepted_extensions() -> str:
@@ -131,10 +137,19 @@ def check(name: str, data: bytes) -> Checked:
     kind = EXTENSIONS.get(ext)
     if kind is None:
         raise DocumentError(
-            _("%(ext)s files are not supported. Upload PDF, Word (.docx), text, Markdown, HTML or CSV.")
+            _(
+                "%(ext)s files are not supported. Upload PDF, Word (.docx), text, Markdown, HTML, CSV, "
+                "an image (PNG, JPEG, WebP, GIF) or audio (MP3, M4A, OGG, WAV, WebM)."
+            )
             % {"ext": ext or _("Extension-less")},
             code="unsupported",
         )
+    if kind == "image":
+        mime, meta = media.probe_image(name, data, ext)
+        return Checked(name=name, kind=kind, mime_type=mime, meta=meta)
+    if kind == "audio":
+        mime, meta = media.probe_audio(name, data, ext)
+        return Checked(name=name, kind=kind, mime_type=mime, meta=meta)
     sniffed = _sniff(data)
     expected = {"pdf": "pdf", "docx": "zip"}.get(kind, "text")
     if sniffed != expected:
@@ -151,6 +166,10 @@ def check(name: str, data: bytes) -> Checked:
 
 
 def kind_of(mime_type: str) -> str:
+    if mime_type in media.IMAGE_MIMES:
+        return "image"
+    if mime_type in media.AUDIO_MIMES:
+        return "audio"
     for kind, (mime, _exts) in KINDS.items():
         if mime == mime_type:
             return kind

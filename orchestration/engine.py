@@ -22,9 +22,26 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Image:
+    """An image sent with a user turn (issue 9 §1). Models that accept images get ``data`` as an
+    image content part; the others, and images sent without ``data`` (too many in one
+    conversation), get :meth:`note` in the text instead."""
+
+    name: str
+    mime_type: str
+    width: int
+    height: int
+    data: bytes = field(default=b"", repr=False)
+
+    def note(self) -> str:
+        return f"[image: {self.name}, {self.width}×{self.height}]"
+
+
+@dataclass(frozen=True)
 class Turn:
     role: Literal["user", "assistant", "system"]
     content: str
+    images: tuple[Image, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import subprocess
 import tarfile
 import tempfile
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -31,6 +32,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tenants.utils import get_tenant_types, has_multi_type_tenants, schema_context, schema_exists
 
 from core.db import use_public_schema
@@ -129,21 +131,23 @@ def _file_columns() -> list[tuple[str, str]]:
     ]
 
 
-def _tables(schema: str) -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY tablename",
-            [schema],
-        )
-        return [row[0] for row in cursor.fetchall()]
+def _tables(schema: str, cursor=None) -> list[str]:
+    if cursor is None:
+        with connection.cursor() as cursor:
+            return _tables(schema, cursor)
+    cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY tablename", [schema])
+    return [row[0] for row in cursor.fetchall()]
 
 
-def row_counts(schema: str) -> dict[str, int]:
+def row_counts(schema: str, cursor=None) -> dict[str, int]:
+    """Rows per table of ``schema``; through ``cursor`` when given (the backup's snapshot)."""
+    if cursor is None:
+        with connection.cursor() as cursor:
+            return row_counts(schema, cursor)
     counts = {}
-    with connection.cursor() as cursor:
-        for table in _tables(schema):
-            cursor.execute(f'SELECT count(*) FROM "{schema}"."{table}"')
-            counts[table] = cursor.fetchone()[0]
+    for table in _tables(schema, cursor):
+        cursor.execute(f'SELECT count(*) FROM "{schema}"."{table}"')
+        counts[table] = cursor.fetchone()[0]
     return counts
 
 
@@ -158,24 +162,27 @@ def _safe_relative(path: str) -> PurePosixPath | None:
     return rel
 
 
-def workspace_files(tenant: Tenant) -> list[str]:
-    """Paths (under MEDIA_ROOT) of every file of the workspace: its own folder, and every file a
-    row of its schema names (some apps keep files in shared folders, e.g. chat's attachments)."""
+def workspace_files(tenant: Tenant, cursor=None) -> list[str]:
+    """Paths (under MEDIA_ROOT) of every file a row of the workspace's schema names (documents in its
+    own folder, chat's attachments in a shared one), that exists; through ``cursor`` when given.
+
+    Only files with a row: every file of the workspace has one (FileFields are the only way files
+    are stored), and a file in the folder without a row is an upload whose row is not committed yet
+    (or an orphan), which the dump does not hold either."""
+    if cursor is None:
+        with connection.cursor() as cursor:
+            return workspace_files(tenant, cursor)
     root = _media_root()
     found: set[str] = set()
-    folder = root / tenant.schema_name
-    if folder.is_dir():
-        found.update(p.relative_to(root).as_posix() for p in folder.rglob("*") if p.is_file())
-    with connection.cursor() as cursor:
-        tables = set(_tables(tenant.schema_name))
-        for table, column in _file_columns():
-            if table not in tables:
-                continue
-            cursor.execute(f'SELECT "{column}" FROM "{tenant.schema_name}"."{table}" WHERE "{column}" <> %s', [""])
-            for (name,) in cursor.fetchall():
-                rel = _safe_relative(name)
-                if rel is not None and (root / rel).is_file():
-                    found.add(rel.as_posix())
+    tables = set(_tables(tenant.schema_name, cursor))
+    for table, column in _file_columns():
+        if table not in tables:
+            continue
+        cursor.execute(f'SELECT "{column}" FROM "{tenant.schema_name}"."{table}" WHERE "{column}" <> %s', [""])
+        for (name,) in cursor.fetchall():
+            rel = _safe_relative(name)
+            if rel is not None and (root / rel).is_file():
+                found.add(rel.as_posix())
     return sorted(found)
 
 
@@ -190,20 +197,78 @@ def _sha256(path: Path) -> str:
 # --- backup --------------------------------------------------------------------------------------
 
 
+ATTEMPTS = 3  # a file deleted between the snapshot and its copy: the backup starts again
+
+
+class _FileVanished(Exception):
+    pass
+
+
+@contextmanager
+def _snapshot():
+    """A read-only REPEATABLE READ transaction on a connection of its own, and its exported snapshot:
+    pg_dump (``--snapshot``), the row counts and the list of files all see the database at this one
+    instant, whatever commits meanwhile. Its own connection, so the caller's transaction (or a test's)
+    does not matter; pg_dump is another session and sees only committed rows anyway."""
+    import psycopg
+
+    db = connection.settings_dict
+    params = {"dbname": db["NAME"], "host": db.get("HOST") or None, "port": db.get("PORT") or None,
+              "user": db.get("USER") or None, "password": db.get("PASSWORD") or None}  # fmt: skip
+    with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as conn:
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        conn.read_only = True
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT pg_export_snapshot()")
+            yield cursor, cursor.fetchone()[0]
+        conn.rollback()
+
+
+def _keep(source: Path, target: Path) -> None:
+    """``source`` at ``target`` now (a hard link when possible: instant, no space; else a copy)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except FileNotFoundError:
+        raise _FileVanished(str(source)) from None
+    except OSError:
+        try:
+            shutil.copy2(source, target)
+        except FileNotFoundError:
+            raise _FileVanished(str(source)) from None
+
+
 def workspace_backup(*, subdomain: str, output: str | Path) -> dict:
-    """Write the workspace's schema and files to ``output``; return the manifest."""
+    """Write the workspace's schema and files to ``output``, as they were at one instant; return the
+    manifest. The schema's dump, its row counts and its files come from one snapshot (``_snapshot``);
+    the files its rows name are kept (linked) right after it, before pg_dump runs. Files are never
+    rewritten (uploads get generated names), so a file kept is the one its row named; one deleted in
+    the moment between the snapshot and its link makes the backup start again (ATTEMPTS)."""
     use_public_schema()
     tenant = Tenant.objects.filter(subdomain=subdomain).first()
     if tenant is None or tenant.is_public:
         raise BackupError(f"No workspace “{subdomain}”.")
     if tenant.state != Tenant.State.READY or not schema_exists(tenant.schema_name):
         raise BackupError(f"Workspace “{subdomain}” is not provisioned ({tenant.state}); nothing to back up.")
-    output = Path(output)
+    for _attempt in range(ATTEMPTS):
+        try:
+            return _backup_once(tenant, Path(output))
+        except _FileVanished as exc:
+            vanished = exc
+    raise BackupError(f"files were deleted while the backup ran ({vanished}); run it again")
+
+
+def _backup_once(tenant: Tenant, output: Path) -> dict:
+    root = _media_root()
     with tempfile.TemporaryDirectory(prefix="chorus-backup-") as tmp:
-        dump = Path(tmp) / "schema.dump"
-        _run("pg_dump", "--format=custom", f"--schema={tenant.schema_name}", "--no-owner", "--no-acl", f"--file={dump}")
-        files = workspace_files(tenant)
-        root = _media_root()
+        dump, media = Path(tmp) / "schema.dump", Path(tmp) / "media"
+        with _snapshot() as (cursor, snapshot):
+            files = workspace_files(tenant, cursor)
+            for name in files:
+                _keep(root / name, media / name)
+            counts = row_counts(tenant.schema_name, cursor)
+            _run("pg_dump", "--format=custom", f"--schema={tenant.schema_name}", "--no-owner", "--no-acl",
+                 f"--snapshot={snapshot}", f"--file={dump}")  # fmt: skip
         manifest = {
             "format": FORMAT,
             "version": VERSION,
@@ -211,10 +276,10 @@ def workspace_backup(*, subdomain: str, output: str | Path) -> dict:
             "schema": tenant.schema_name,
             "subdomain": tenant.subdomain,
             "tenant": {field: _jsonable(getattr(tenant, field)) for field in TENANT_FIELDS},
-            "row_counts": row_counts(tenant.schema_name),
+            "row_counts": counts,
             "file_columns": _file_columns(),
             "parts": {"schema.dump": _sha256(dump)},
-            "files": {name: _sha256(root / name) for name in files},
+            "files": {name: _sha256(media / name) for name in files},
         }
         partial = output.with_name(output.name + ".partial")
         with tarfile.open(partial, "w") as tar:
@@ -225,7 +290,7 @@ def workspace_backup(*, subdomain: str, output: str | Path) -> dict:
             tar.addfile(info, io.BytesIO(data))
             tar.add(dump, arcname="schema.dump")
             for name in files:
-                tar.add(root / name, arcname=f"media/{name}")
+                tar.add(media / name, arcname=f"media/{name}")
         partial.replace(output)  # a backup interrupted half-way never has the final name
     return manifest
 
@@ -354,6 +419,8 @@ def workspace_restore(*, path: str | Path, subdomain: str | None = None) -> Rest
             with transaction.atomic():
                 _rewrite_file_columns(new, manifest["file_columns"], moves)
                 tenant = _tenant_rows(manifest, subdomain, new)
+                for hook in settings.TENANT_RESTORE_HOOKS:  # billing: the free plan's subscription
+                    import_string(hook)(tenant)
         except BaseException:
             use_public_schema()
             with connection.cursor() as cursor:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -141,10 +143,19 @@ class _CloneOnce(CloneSchema):
     provisioning worker keeps one database session, so each clone ran slower than the one before
     (0.27 s, then ~10 s after 100). The functions are now created only when the database lacks
     this exact version, recognised by the sha256 of their source kept in the function's comment.
+
+    Each clone also created two helper enum types in ``public`` at its start and dropped them at its
+    end: a second clone's CREATE TYPE waited for the first one's transaction (unique names in
+    pg_type), so parallel provisioning ran one clone at a time (measured at 1,000 tenants, issue 12
+    §6). The types are now created once with the functions (``_shared_types_once``).
     """
 
     def _create_clone_schema_function(self):
-        source = CLONE_SCHEMA_FUNCTION.format(db_user=settings.DATABASES["default"].get("USER") or "postgres")
+        source, types = _shared_types_once(
+            _catalog_queries_indexed(
+                CLONE_SCHEMA_FUNCTION.format(db_user=settings.DATABASES["default"].get("USER") or "postgres")
+            )
+        )
         marker = "chorus:" + hashlib.sha256(source.encode()).hexdigest()
         with connection.cursor() as cursor:
             cursor.execute(
@@ -154,12 +165,93 @@ class _CloneOnce(CloneSchema):
             if any(row[0] == marker for row in cursor.fetchall()):
                 return
             cursor.execute(source)
+            for statement in types:
+                name = statement.split()[2]  # CREATE TYPE public.x AS ENUM (...)
+                cursor.execute(f"DROP TYPE IF EXISTS {name}")
+                cursor.execute(statement)
             cursor.execute(
                 "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
                 " WHERE p.proname = 'clone_schema' AND n.nspname = 'public'"
             )
             for (signature,) in cursor.fetchall():
                 cursor.execute(f"COMMENT ON FUNCTION {signature} IS %s", [marker])
+
+
+_TYPES_MADE_PER_CLONE = re.compile(
+    r"\n[ \t]*SELECT count\(\*\) INTO cnt FROM pg_catalog\.pg_type .*?"
+    r"(CREATE TYPE public\.objj_type AS ENUM \([^)]*\);)\s*(CREATE TYPE public\.permm_type AS ENUM \([^)]*\);)",
+    re.S,
+)
+_TYPES_DROPPED_PER_CLONE = "\n  DROP TYPE IF EXISTS public.objj_type;\n  DROP TYPE IF EXISTS public.permm_type;\n"
+
+
+# Queries of the clone functions whose cost grows with the whole catalog (every schema's tables),
+# each replaced by an equivalent one on pg_catalog's indexes: (name, pattern, replacement, count).
+_CATALOG_WIDE_QUERIES: list[tuple[str, re.Pattern[str], str, int]] = [
+    (
+        # pg_get_tabledef, twice per table: "does the table's name hold a capital letter?" read through
+        # information_schema.tables, which filters only after listing every table of the database
+        # (82 ms per call at 230 tenants, 5.4 s of an 8 s clone; measured, docs/SCALING.md).
+        "table name has capitals",
+        re.compile(
+            r"SELECT count\(\*\) INTO v_cnt1 FROM information_schema\.tables t WHERE EXISTS "
+            r"\(SELECT REGEXP_MATCHES\(s\.table_name, '\(\[A-Z\]\+\)','g'\) FROM information_schema\.tables s\s*"
+            r"WHERE t\.table_schema=s\.table_schema AND t\.table_name=s\.table_name AND t\.table_schema = in_schema "
+            r"AND t\.table_name = in_table AND t\.table_type = 'BASE TABLE'\);"
+        ),
+        "SELECT count(*) INTO v_cnt1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+        " ON n.oid = c.relnamespace WHERE n.nspname = in_schema AND c.relname = in_table"
+        " AND c.relkind IN ('r', 'p') AND c.relname ~ '([A-Z]+)';",
+        2,
+    ),
+    (
+        # pg_get_tabledef, once per column (the table with a pgvector column is cloned through it):
+        # "does the column's name hold a capital letter?" through a self-join of
+        # information_schema.columns over the whole schema: 116 ms of backend CPU per column at 255
+        # tenants, most of a clone's CPU, growing with the catalog.
+        "column name has capitals",
+        re.compile(
+            r"SELECT COUNT\(\*\) INTO v_cnt1 FROM information_schema\.columns t WHERE EXISTS "
+            r"\(SELECT REGEXP_MATCHES\(s\.column_name, '\(\[A-Z\]\+\)','g'\) FROM information_schema\.columns s\s*"
+            r"WHERE t\.table_schema=s\.table_schema and t\.table_name=s\.table_name and t\.column_name=s\.column_name "
+            r"AND t\.table_schema = quote_ident\(in_schema\) AND column_name = v_colrec\.column_name\);"
+        ),
+        "SELECT count(*) INTO v_cnt1 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+        " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = quote_ident(in_schema)"
+        " AND c.relname = in_table AND a.attname = v_colrec.column_name AND a.attnum > 0 AND NOT a.attisdropped"
+        " AND a.attname ~ '([A-Z]+)';",
+        1,
+    ),
+]
+
+
+def _verbatim(text: str) -> Callable[[re.Match[str]], str]:
+    """A re.sub replacement that inserts ``text`` as it is (no backslash or group processing)."""
+    return lambda _match: text
+
+
+def _catalog_queries_indexed(source: str) -> str:
+    """The clone functions' source with _CATALOG_WIDE_QUERIES replaced; a query not found as
+    expected (a django-tenants upgrade) is left as it is: correct, only slower."""
+    for name, pattern, replacement, count in _CATALOG_WIDE_QUERIES:
+        if len(pattern.findall(source)) != count:
+            logger.warning("django-tenants' clone_schema has changed; query %r is kept as it is", name)
+            continue
+        source = pattern.sub(_verbatim(replacement), source)
+    return source
+
+
+def _shared_types_once(source: str) -> tuple[str, list[str]]:
+    """The clone functions' source without the per-clone CREATE/DROP of its two helper types in
+    ``public``, and the CREATE TYPE statements to run once instead. A source of another shape (a
+    django-tenants upgrade) is kept as it is: correct, only serialised."""
+    made = list(_TYPES_MADE_PER_CLONE.finditer(source))
+    if len(made) != 1 or source.count(_TYPES_DROPPED_PER_CLONE) != 1:
+        logger.warning("django-tenants' clone_schema has changed; its helper types are made per clone")
+        return source, []
+    match = made[0]
+    source = source[: match.start()] + "\n" + source[match.end() :]
+    return source.replace(_TYPES_DROPPED_PER_CLONE, "\n"), [match.group(1), match.group(2)]
 
 
 def clone_functions_ensure() -> None:

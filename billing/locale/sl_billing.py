@@ -2,6 +2,14 @@
 this file after makemessages; kept as data so that re-extracting loses nothing)."""
 
 SL = {
+    "your workspace's concurrent sessions (answers being written at once)": (
+        "hkratne seje delovnega prostora (odgovori, ki nastajajo hkrati)"
+    ),
+    "You have reached the limit of %(label)s (%(n)s): your workspace is already writing that many answers. "
+    "A place frees as soon as one of them finishes; please try again in a moment.": (
+        "Dosegli ste omejitev: %(label)s (%(n)s): v vašem delovnem prostoru že nastaja toliko odgovorov. "
+        "Mesto se sprosti, ko se eden od njih konča; poskusite znova čez trenutek."
+    ),
     "MRR": "MRR",
     "questions this period": "vprašanja v tem obdobju",
     "Run the selected events again": "Ponovno obdelaj izbrane dogodke",
@@ -134,6 +142,8 @@ SL = {
     "Unlimited tokens": "Neomejeno žetonov",
     "%(n)s tokens per day": "%(n)s žetonov na dan",
     "Unlimited documents": "Neomejeno dokumentov",
+    "Unlimited answers at once": "Neomejeno hkratnih odgovorov",
+    "Answers written at once: %(n)s": "Hkrati nastajajočih odgovorov: %(n)s",
     "%(n)s documents": "%(n)s dokumentov",
     "Past the quota: %(c)s cents per question": "Nad kvoto: %(c)s centov na vprašanje",
     "Your current plan": "Vaš trenutni paket",

@@ -21,6 +21,7 @@ from .subscriptions import (  # noqa: F401
     subscription_apply,
     subscription_set_plan,
     subscription_set_plan_by_code,
+    subscription_start_for_restore,
     subscription_start_free,
     subscription_sync,
     subscriptions_cancel_for_deletion,
@@ -29,6 +30,7 @@ from .subscriptions import (  # noqa: F401
 from .usage import (  # noqa: F401
     QuotaExceeded,
     Reservation,
+    document_count_set,
     document_release,
     document_reserve,
     quota_reserve,

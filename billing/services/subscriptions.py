@@ -83,9 +83,23 @@ def _history(sub: Subscription, *, from_plan: str, from_status: str, source: str
     )
 
 
-@transaction.atomic
 def subscription_start_free(tenant: Tenant) -> Subscription:
     """TENANT_SCHEMA_READY_HOOKS: a new workspace starts on the free plan (idempotent)."""
+    return _start_free(tenant, source="workspace_created")
+
+
+def subscription_start_for_restore(tenant: Tenant) -> Subscription:
+    """TENANT_RESTORE_HOOKS: a workspace restored from a backup starts on the free plan (idempotent).
+
+    Its backup holds its schema, not billing's public rows, and the source's Stripe customer and
+    subscription stay the source's (a second workspace on them would be charged, and changed by
+    webhooks, together with it): the restored workspace upgrades through Checkout like a new one.
+    Its features and limits become the free plan's (the backup carried the source's)."""
+    return _start_free(tenant, source="workspace_restored")
+
+
+@transaction.atomic
+def _start_free(tenant: Tenant, *, source: str) -> Subscription:
     plan = free_plan()
     sub, created = Subscription.objects.get_or_create(
         tenant_id=tenant.pk,
@@ -93,7 +107,7 @@ def subscription_start_free(tenant: Tenant) -> Subscription:
     )
     if created:
         quotas.banner_changed(tenant.schema_name)
-        _history(sub, from_plan="", from_status="", source="workspace_created")
+        _history(sub, from_plan="", from_status="", source=source)
         tenant_features_apply(tenant=tenant, plan=sub.plan)
     return sub
 

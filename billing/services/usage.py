@@ -1,7 +1,9 @@
 """Quotas and the usage ledger: what chat, documents and admin paths call (billing imports none of them).
 
 - :func:`quota_reserve` when a question is asked (inside the caller's transaction: if the question
-  is not stored, neither is its reservation); raises :class:`QuotaExceeded`.
+  is not stored, neither is its reservation); raises :class:`QuotaExceeded`. Its caller passes
+  ``sessions_open``, how many answers the workspace is writing now (the plan's concurrent
+  sessions, docs/adr/0013: billing cannot count chat's rows itself).
 - :func:`usage_record` once an answer (or an upload, an admin action) is final: one ledger row per
   idempotency key, so a redelivered call charges nothing twice; a failed answer gives its question
   back, once.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -26,11 +29,14 @@ from core.tasks import enqueue
 
 from .. import quotas
 from ..models import TENANT_WIDE, ActionType, UsageCounter, UsageTier, UserTier
-from ..quotas import FOREVER_END, FOREVER_START, LIMIT_LABELS, Kind, Take
+from ..quotas import FOREVER_END, FOREVER_START, LIMIT_LABELS, SESSIONS, Kind, Take
 
 logger = logging.getLogger(__name__)
 
 UPGRADE_PATH = "/billing/"
+# A refused session has no reset time: a place frees when one of the answers finishes. Retry-After
+# suggests this many seconds (an answer of the offline model takes about as long).
+SESSION_RETRY_AFTER = 5
 
 
 class QuotaExceeded(Exception):
@@ -40,7 +46,12 @@ class QuotaExceeded(Exception):
     status_code = 429
 
     def __init__(
-        self, *, limit: str, limit_value: int | None, reset_at: datetime | None, upgrade_url: str = UPGRADE_PATH
+        self,
+        *,
+        limit: str,
+        limit_value: int | None,
+        reset_at: datetime | None,
+        upgrade_url: str = UPGRADE_PATH,
     ):
         self.limit = limit
         self.limit_value = limit_value
@@ -58,6 +69,11 @@ class QuotaExceeded(Exception):
             return _(
                 "Your workspace's payment is overdue, so it is read-only: no new questions until the invoice is paid."
             )
+        if self.limit == SESSIONS:
+            return _(
+                "You have reached the limit of %(label)s (%(n)s): your workspace is already writing that many "
+                "answers. A place frees as soon as one of them finishes; please try again in a moment."
+            ) % {"label": self.label, "n": self.limit_value}
         text = _("You have reached the limit of %(label)s (%(n)s).") % {"label": self.label, "n": self.limit_value}
         if self.reset_at is not None:
             text += " " + _("It resets on %(when)s.") % {
@@ -67,6 +83,8 @@ class QuotaExceeded(Exception):
 
     @property
     def retry_after(self) -> int | None:
+        if self.limit == SESSIONS:
+            return SESSION_RETRY_AFTER
         if self.reset_at is None:
             return None
         return max(1, int((self.reset_at - timezone.now()).total_seconds()))
@@ -88,14 +106,31 @@ def _schema(tenant=None, schema: str | None = None) -> str:
     return connection.schema_name  # type: ignore[attr-defined]
 
 
-def quota_reserve(*, user_id, user_email: str = "", tenant=None, schema: str | None = None, now=None) -> Reservation:
+def quota_reserve(
+    *,
+    user_id,
+    user_email: str = "",
+    tenant=None,
+    schema: str | None = None,
+    now=None,
+    sessions_open: Callable[[], int] | None = None,
+) -> Reservation:
     """Take one question from every limit that applies, or raise :class:`QuotaExceeded` (taking nothing).
 
-    Call it inside the transaction that stores the question: a rollback gives the question back."""
+    Call it inside the transaction that stores the question: a rollback gives the question back.
+
+    ``sessions_open``: counts the workspace's sessions open now (its answers being written); with
+    it, the plan's session limit applies. It is called under the tenant's session lock, which lasts
+    until the caller's transaction ends: store the new answer in that transaction, and the next
+    admitter counts it. Without it (no answer will be written), no session is taken."""
     now = now or timezone.now()
-    limits = quotas.limits_for(schema=_schema(tenant, schema), user_id=user_id, now=now)
+    limits = quotas.limits_for(
+        schema=_schema(tenant, schema), user_id=user_id, now=now, lock_sessions=sessions_open is not None
+    )
     if limits.read_only:
         raise QuotaExceeded(limit="read_only", limit_value=None, reset_at=None)
+    if sessions_open is not None and limits.session_limit is not None and sessions_open() >= limits.session_limit:
+        raise QuotaExceeded(limit=SESSIONS, limit_value=limits.session_limit, reset_at=None)
     day, month = quotas.day_of(now), quotas.month_of(now)
     takes = [
         Take(Kind.QUESTIONS, TENANT_WIDE, limits.period, 1, 1, None if limits.overage else limits.question_limit),
@@ -139,6 +174,27 @@ def document_release(*, tenant=None, schema: str | None = None) -> None:
     limits = quotas.limits_for(schema=_schema(tenant, schema))
     quotas.give_back(limits.tenant_id, Kind.DOCUMENTS, TENANT_WIDE, FOREVER_START, 1)
     quotas.banner_changed(_schema(tenant, schema))
+
+
+@transaction.atomic
+def document_count_set(*, count_documents, tenant=None, schema: str | None = None) -> tuple[int, int]:
+    """Set the workspace's document counter to what exists: ``count_documents()`` (the caller's
+    count, e.g. documents' own) is read while the counter row is locked, so an upload at the same
+    moment is counted exactly once (before: in the count; after: on top of it). Idempotent.
+    Returns (counter before, counter after)."""
+    limits = quotas.limits_for(schema=_schema(tenant, schema))
+    period = quotas.Period(FOREVER_START, FOREVER_END)
+    quotas.take(limits.tenant_id, [Take(Kind.DOCUMENTS, TENANT_WIDE, period, 0, 0, None)])  # the row exists
+    counter = UsageCounter.objects.select_for_update().get(
+        tenant_id=limits.tenant_id, user_id=TENANT_WIDE, kind=Kind.DOCUMENTS, period_start=FOREVER_START
+    )
+    before, after = counter.used, max(0, int(count_documents()))
+    if before != after:
+        counter.used = after
+        counter.full_clean(validate_unique=False, validate_constraints=False)
+        counter.save(update_fields=["used"])
+        quotas.banner_changed(_schema(tenant, schema))
+    return before, after
 
 
 _INSERT_LOG = """

@@ -17,6 +17,8 @@ def attachments_from_documents(*, message: Message, document_ids) -> list[Attach
     docs = documents_linked_for_user(
         user_id=message.conversation.user_id, conversation_id=message.conversation_id, ids=document_ids
     )
+    order = {str(i): n for n, i in enumerate(document_ids)}
+    docs = sorted(docs, key=lambda d: order.get(str(d.pk), len(order)))  # as the user chose them
     have = set(Attachment.objects.filter(message=message).values_list("original_name", flat=True))
     made = [
         Attachment(
@@ -26,6 +28,10 @@ def attachments_from_documents(*, message: Message, document_ids) -> list[Attach
             original_name=d.original_filename,
             mime_type=d.mime_type,
             size=d.file_size,
+            # an image's dimensions, a sound's length (seed 001: media metadata), read at upload
+            width=(d.processing_metadata.get("media") or {}).get("width"),
+            height=(d.processing_metadata.get("media") or {}).get("height"),
+            duration_seconds=(d.processing_metadata.get("media") or {}).get("duration"),
         )  # fmt: skip
         for d in docs
         if d.original_filename not in have

@@ -74,7 +74,7 @@ WITH RECURSIVE claimed AS (
 )
 SELECT a.status, EXISTS (SELECT 1 FROM claimed), (SELECT generation_attempts FROM claimed),
        a.parent_id, c.user_id, u.language, c.settings,
-       (SELECT coalesce(json_agg(json_build_object('role', t.role, 'content', t.content, 'status', t.status,
+       (SELECT coalesce(json_agg(json_build_object('id', t.id, 'role', t.role, 'content', t.content, 'status', t.status,
                                                    'meta_data', t.meta_data) ORDER BY path.depth DESC), '[]')
         FROM path JOIN chat_message t ON t.id = path.id)
 FROM chat_message a
@@ -118,14 +118,56 @@ def _json(value):
 
 def _turns(job: _Job) -> list[engine.Turn]:
     turns: list[engine.Turn] = []
+    kept = []
     for m in job.transcript:
         if m["role"] == Message.Role.ASSISTANT and m["status"] not in (Message.Status.COMPLETE, Message.Status.STOPPED):
             continue
         if (m["meta_data"] or {}).get("moderation") == FLAGGED:  # refused by moderation: never sent on
             continue
         if m["content"]:
-            turns.append(engine.Turn(role=m["role"], content=m["content"]))
+            kept.append(m)
+    images = _images_of([m.get("id") for m in kept if m["role"] == Message.Role.USER])
+    for m in kept:
+        turns.append(engine.Turn(role=m["role"], content=m["content"], images=images.get(str(m.get("id")), ())))
     return turns
+
+
+# --- documents (issue 9 §1): images sent with the questions go to models that accept them ---
+IMAGES_SENT = 4  # the most recent images of a conversation sent as images; older ones as notes
+
+
+def _images_of(question_ids: list) -> dict[str, tuple]:
+    """{question id: (engine.Image, ...)} for the questions' image attachments (one query); the
+    most recent IMAGES_SENT carry their bytes (scaled to what the vendors accept)."""
+    from documents.media import image_for_model
+
+    from ..models import Attachment
+
+    ids = [i for i in question_ids if i]
+    if not ids:
+        return {}
+    rows = list(
+        Attachment.objects.filter(
+            message_id__in=ids, mime_type__startswith="image/", document__isnull=False, width__isnull=False
+        )  # fmt: skip
+        .order_by("-message__created_at", "-created_at")
+        .values_list("message_id", "file", "original_name", "mime_type", "width", "height")
+    )
+    out: dict[str, list] = {}
+    for n, (message_id, name, original, mime, width, height) in enumerate(rows):
+        data = b""
+        if n < IMAGES_SENT:
+            try:
+                from django.core.files.storage import default_storage
+
+                with default_storage.open(name, "rb") as fh:
+                    data, mime = image_for_model(fh.read(), mime)
+            except Exception:  # noqa: BLE001 - a file gone or unreadable never fails the answer: the note goes
+                data = b""
+        out.setdefault(str(message_id), []).insert(
+            0, engine.Image(name=original, mime_type=mime, width=width or 0, height=height or 0, data=data)
+        )
+    return {k: tuple(v) for k, v in out.items()}
 
 
 # --- documents (issue 9): the conversation's documents and the knowledge base answer questions ---
@@ -363,8 +405,13 @@ def _report_usage(message: Message, conversation: Conversation, *, status: str, 
 # A writer's heartbeat expires HEARTBEAT_TTL after its death; a claim younger than that may not
 # have beaten yet. An answer whose writer died is generated again once (MAX_ATTEMPTS generations).
 HEARTBEAT_GRACE = timedelta(seconds=keys.HEARTBEAT_TTL)
-QUEUE = "orchestration"  # chat.tasks.ANSWER_QUEUE
 MAX_ATTEMPTS = 2
+
+
+def answer_queue() -> str:
+    """The Celery queue answers are generated from (``CHAT_ANSWER_QUEUE``), read at each send: a test
+    with a worker of its own gives it its own queue (Celery caches its routes, a setting it is not)."""
+    return settings.CHAT_ANSWER_QUEUE
 
 
 def generation_recover(*, message_id) -> str:
@@ -388,7 +435,7 @@ def generation_recover(*, message_id) -> str:
         ):
             # the question was moderated (or is being) by the first generation: no second check
             enqueue(
-                "chat.tasks.generate_answer", args=[str(message_id)], kwargs={"moderate": False}, queue="orchestration"
+                "chat.tasks.generate_answer", args=[str(message_id)], kwargs={"moderate": False}, queue=answer_queue()
             )
             logger.warning("answer %s lost its writer; generating it again", message_id)
             return "redelivered"

@@ -17,6 +17,7 @@ from ..rendering import markdown_to_html
 from ..selectors import deepest_leaf
 from ..streaming import writer
 from ..text import preview_of
+from .generation import answer_queue
 from .moderation import FLAGGED, refuse_if_suspended, suspension_end
 
 MAX_LENGTH = 32_000
@@ -24,7 +25,7 @@ MAX_LENGTH = 32_000
 
 def _enqueue_generation(message: Message, *, moderate: bool) -> None:
     """Generate ``message`` after commit; ``moderate``: check its question meanwhile (a new question)."""
-    enqueue("chat.tasks.generate_answer", args=[str(message.pk)], kwargs={"moderate": moderate}, queue="orchestration")
+    enqueue("chat.tasks.generate_answer", args=[str(message.pk)], kwargs={"moderate": moderate}, queue=answer_queue())
 
 
 def _pending_answer(conversation: Conversation, parent: Message) -> Message:
@@ -100,8 +101,6 @@ def _ask(*, conversation_id, user, content, parent, strategy, model) -> tuple[Me
         .get(pk=conversation_id, user=user, deleted_at__isnull=True)
     )
     refuse_if_suspended(until=conversation.suspended_until)
-    # billing: the plan's and the user's quotas, taken atomically in this transaction (QuotaExceeded: 429)
-    billing.quota_reserve(user_id=user.pk, user_email=user.email)
     if parent == "current":
         parent = conversation.current_leaf
         if parent is not None and parent.is_open:
@@ -109,6 +108,9 @@ def _ask(*, conversation_id, user, content, parent, strategy, model) -> tuple[Me
         # An open answer elsewhere in the conversation (on another branch) is caught by the INSERT.
     else:  # an edit: the leaf on screen may be an answer of another branch
         _refuse_if_answering(conversation)
+    # billing: the plan's and the user's quotas, taken atomically in this transaction, and one of the
+    # plan's concurrent sessions (its lock lasts until the pending answer below is committed) (429)
+    billing.quota_reserve(user_id=user.pk, user_email=user.email, sessions_open=admission.sessions_open)
     question = Message(
         conversation=conversation,
         parent=parent,
@@ -174,7 +176,7 @@ def _regenerate(*, message: Message) -> Message:
     if (parent.meta_data or {}).get("moderation") == FLAGGED:
         raise ValidationError(_("This message breaks the usage policy, so it cannot be answered."), code="flagged")
     owner = conversation.user  # billing: a new answer is a question asked again (QuotaExceeded: 429)
-    billing.quota_reserve(user_id=owner.pk, user_email=owner.email)
+    billing.quota_reserve(user_id=owner.pk, user_email=owner.email, sessions_open=admission.sessions_open)
     answer = _pending_answer(conversation, parent)
     _insert([answer])
     conversation.current_leaf = answer

@@ -94,7 +94,14 @@ def request_stop(message_id, schema: str | None = None) -> None:
 
 
 def stop_requested(message_id, schema: str | None = None) -> bool:
-    return bool(client().exists(stop_key(message_id, schema)))
+    """Whether the stop endpoint asked this answer to stop. While Redis is unreachable nobody can
+    have asked (the request is a key in Redis): the answer goes on, and its next publish waits for
+    Redis (``_retrying``). Before, the check's ConnectionError failed the whole answer."""
+    try:
+        return bool(client().exists(stop_key(message_id, schema)))
+    except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+        logger.warning("stop check skipped: Redis unreachable (%s)", exc)
+        return False
 
 
 def reset(message_id, schema: str | None = None) -> None:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import template
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from core.weburl import web_url
@@ -116,7 +118,28 @@ def conversation_items(context):
     return render_conversation_items(context=context.flatten())
 
 
+def _per_catalog(build):
+    """``build()`` once per language and loaded catalog: the strings are translated once per process,
+    not on every page (a reloaded catalog, as after ``make messages`` in tests, is a new object)."""
+    memo: dict = {}
+
+    def cached():
+        from django.utils.translation import trans_real
+
+        language = translation.get_language() or ""
+        key = (language, id(trans_real.translation(language)) if language else 0)
+        value = memo.get(key)
+        if value is None:
+            value = memo[key] = build()
+        return value
+
+    cached.__name__ = build.__name__
+    cached.__doc__ = build.__doc__
+    return cached
+
+
 @register.simple_tag
+@_per_catalog
 def chat_strings() -> dict:
     """Strings chat.js shows, translated on the server and handed over with json_script."""
     return {
@@ -170,6 +193,7 @@ _ICONS = {  # noqa: E501 (path data)
 
 
 @register.simple_tag
+@lru_cache(maxsize=128)
 def icon(name: str, filled: bool = False):
     from django.utils.safestring import mark_safe
 
@@ -181,6 +205,7 @@ def icon(name: str, filled: bool = False):
 
 
 @register.simple_tag
+@_per_catalog
 def chat_labels() -> dict:
     """The message template's strings, translated once per page instead of once per message."""
     return {

@@ -18,7 +18,7 @@ from chat.tasks import dispatch_waiting_answers, generate_answer
 
 
 @pytest.fixture(autouse=True)
-def _own_slots(monkeypatch, settings):
+def _own_slots(monkeypatch, settings, unlimited_sessions):  # more open answers than the free plan's 2 sessions
     monkeypatch.setattr(scheduling, "NAMESPACE", f"test-{uuid.uuid4().hex}")
     settings.GENERATIONS_PER_TENANT = 1
 

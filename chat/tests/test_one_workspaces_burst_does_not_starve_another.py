@@ -21,7 +21,7 @@ def answers(db, monkeypatch, settings):  # db: the worker stops before the test 
     settings.GENERATIONS_PER_TENANT = 1
     monkeypatch.setattr(scheduling, "NAMESPACE", f"test-{uuid.uuid4().hex}")
     answer_queue = f"test-answers-{uuid.uuid4().hex}"
-    monkeypatch.setattr(tasks, "ANSWER_QUEUE", answer_queue)
+    settings.CHAT_ANSWER_QUEUE = answer_queue  # chat sends answers there (read at each send)
     started: queue.Queue = queue.Queue()
     gates: dict[str, threading.Event] = {}
     lock = threading.Lock()

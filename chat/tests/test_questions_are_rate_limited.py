@@ -14,8 +14,9 @@ from chat.tests.factories import make_conversation
 
 
 @pytest.fixture(autouse=True)
-def _own_windows(monkeypatch):
-    """Each test counts in windows of its own (the cast sends questions in many tests)."""
+def _own_windows(monkeypatch, unlimited_sessions):
+    """Each test counts in windows of its own (the cast sends questions in many tests); the answers
+    stay open (nothing generates them here), so the free plan's two concurrent sessions are lifted."""
     monkeypatch.setattr(admission, "NAMESPACE", f"test-{uuid.uuid4().hex}")
 
 

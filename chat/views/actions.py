@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -70,7 +71,6 @@ def _go(request, url: str) -> HttpResponse:
 
 # --- documents (issue 9): "ask about this document" starts a conversation that draws on it ---
 def _conversation_start_with_documents(request, **kwargs):
-    from django.db import transaction
 
     from documents.services import documents_link_for_user
 
@@ -123,14 +123,19 @@ def message_create(request, conversation_id):
     if not form.is_valid():
         selectors.conversation_get_for_user(user=request.user, conversation_id=conversation_id)  # 404 first
         return _problem(request, " ".join(e for errs in form.errors.values() for e in errs), back=back)
+    document_ids = request.POST.getlist("documents")  # files sent with the question (issue 9)
     try:
-        question, answer = services.message_send(
-            conversation_id=conversation_id,  # the service checks it is the user's own (one locked read)
-            user=request.user,
-            content=form.cleaned_data["content"],
-            strategy=form.cleaned_data["strategy"],
-            model=form.cleaned_data["model"],
-        )
+        # attached before the answer's task is sent (on commit): it passes their images to the model
+        with transaction.atomic():
+            question, answer = services.message_send(
+                conversation_id=conversation_id,  # the service checks it is the user's own (one locked read)
+                user=request.user,
+                content=form.cleaned_data["content"],
+                strategy=form.cleaned_data["strategy"],
+                model=form.cleaned_data["model"],
+            )
+            if document_ids:  # none: no query
+                services.attachments_from_documents(message=question, document_ids=document_ids)
     except Conversation.DoesNotExist:
         raise Http404 from None
     except QuestionLimited as exc:
@@ -141,8 +146,6 @@ def message_create(request, conversation_id):
         return quota_refusal(request, exc)
     except ValidationError as exc:
         return _problem(request, _errors_text(exc), status=409 if exc.code == "busy" else 400, back=back)
-    if request.POST.getlist("documents"):  # files sent with the question (issue 9); none: no query
-        services.attachments_from_documents(message=question, document_ids=request.POST.getlist("documents"))
     if not request.htmx:
         return redirect(back)
     conversation = answer.conversation  # the row as the service locked and saved it

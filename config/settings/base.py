@@ -152,9 +152,15 @@ TENANT_SCHEMA_READY_HOOKS = ["accounts.services.user_create_pending_owner"]
 TENANT_OWNER_VERIFIED_HOOKS = ["accounts.services.user_confirm_owner_email"]
 # Called with the tenant by delete_workspace before its schema and files go (idempotent each).
 TENANT_DELETE_HOOKS: list[str] = []
+# Called with the new tenant by restore_workspace, in the transaction that creates its row (a failure
+# undoes the restore).
+TENANT_RESTORE_HOOKS: list[str] = []
 # SET search_path once per connection checkout and schema switch, not before every statement:
 # django-tenants forgets the path on set_tenant/schema_context, close (back to the pool) and rollback.
 TENANT_LIMIT_SET_CALLS = True
+# migrate_schemas leaves out the schemas that already record every migration (one query per 500
+# schemas instead of Django's migrate command in each, ~80 ms apiece; docs/SCALING.md, issue 12 §6).
+GET_EXECUTOR_FUNCTION = "tenants.migration_executor.get_executor"
 RESERVED_SUBDOMAINS = [
     "www",
     "admin",
@@ -444,9 +450,13 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # --- Chat
 from datetime import timedelta as _timedelta  # noqa: E402
 
+# The queue answers are generated from: chat sends each answer there explicitly, reading this at
+# every send (chat.services.generation.answer_queue), so a test's own worker can have a queue of its
+# own; the route covers a generate_answer sent without a queue.
+CHAT_ANSWER_QUEUE = "orchestration"
 CELERY_TASK_ROUTES = {
     **globals().get("CELERY_TASK_ROUTES", {}),
-    "chat.tasks.generate_answer": {"queue": "orchestration"},
+    "chat.tasks.generate_answer": {"queue": CHAT_ANSWER_QUEUE},
 }
 # Abuse and fairness (chat/admission.py, chat/scheduling.py). Questions = new conversations, sends,
 # edits and regenerations; a refusal answers 429 with the limit and the time to retry. 0 = no limit.
@@ -534,8 +544,14 @@ DOCUMENTS_EMBED_BATCH = 16  # chunks per embedding call (and per cancel check / 
 DOCUMENTS_STALL_SECONDS = 300  # no heartbeat for this long: the sweep re-queues the job
 DOCUMENTS_MAX_ATTEMPTS = 3
 DOCUMENTS_RETRIEVAL_CANDIDATES = 40  # top-N of each of full text and vectors fused by RRF
-DOCUMENTS_HNSW_EF_SEARCH = 200  # recall@10 0.78 -> 0.93 over 100k chunks at no measurable cost (PERFORMANCE.md run 3)
+DOCUMENTS_HNSW_EF_SEARCH = 300  # recall@10 over 100k chunks 0.80 at 100, 0.91 at 200, 0.96-0.97 at 300 (PERFORMANCE.md)
 DOCUMENTS_FTS_SCAN_LIMIT = 2000  # full-text matches ranked per query at most (bounded latency; PERFORMANCE.md)
+# Scopes of up to this many chunks: exact vector search (cheaper than HNSW there, and exact; PERFORMANCE.md)
+DOCUMENTS_EXACT_MAX_CHUNKS = 20_000
+# Words in more than this share of the tenant's chunks leave the full-text OR query, once the tenant
+# holds DOCUMENTS_FTS_FREQUENT_MIN_CHUNKS chunks (fewer: its statistics say little). PERFORMANCE.md.
+DOCUMENTS_FTS_MAX_TERM_FREQUENCY = 0.05
+DOCUMENTS_FTS_FREQUENT_MIN_CHUNKS = 10_000
 DOCUMENTS_UPLOAD_RATE = env("DOCUMENTS_UPLOAD_RATE", default="30/minute")  # per user and per IP
 DOCUMENTS_USAGE_HOOK = env("DOCUMENTS_USAGE_HOOK", default="billing.services.usage_record")
 # Uploads may send up to REQUEST_BODY_UPLOAD_MAX_BYTES (core/body_limit.py); /documents/ is listed above.
@@ -558,6 +574,8 @@ TENANT_SCHEMA_READY_HOOKS = [*TENANT_SCHEMA_READY_HOOKS, "billing.services.subsc
 TENANT_PLAN_HOOK = "billing.services.subscription_set_plan_by_code"
 # delete_workspace: called with the tenant before anything is dropped (Stripe stops charging first).
 TENANT_DELETE_HOOKS = [*TENANT_DELETE_HOOKS, "billing.services.subscriptions_cancel_for_deletion"]
+# restore_workspace: a restored workspace starts on the free plan (no Stripe ids: they are the source's).
+TENANT_RESTORE_HOOKS = [*TENANT_RESTORE_HOOKS, "billing.services.subscription_start_for_restore"]
 CELERY_BEAT_SCHEDULE = {
     **CELERY_BEAT_SCHEDULE,
     "billing-usage-daily": {"task": "billing.tasks.aggregate_usage_daily", "schedule": _timedelta(hours=1)},

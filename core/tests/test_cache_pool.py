@@ -19,3 +19,20 @@ def test_it_shares_one_connection_pool_between_threads(db):
     thread.start()
     thread.join(timeout=10)
     assert pools and pools[0] is cache._cache._get_connection_pool(False)
+
+
+def test_it_reuses_one_redis_client_per_pool(db):
+    """A new redis.Redis per call copies ~170 response callbacks each time (CPU on every request)."""
+    first = cache._cache.get_client("a")
+    cache.set("client-probe", 2, 5)
+    clients = []
+
+    def in_another_thread():
+        other = caches["default"]
+        assert other.get("client-probe") == 2
+        clients.append(other._cache.get_client("b"))
+
+    thread = threading.Thread(target=in_another_thread)
+    thread.start()
+    thread.join(timeout=10)
+    assert clients and clients[0] is first is cache._cache.get_client("c", write=True)

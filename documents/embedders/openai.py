@@ -19,6 +19,10 @@ class OpenAIEmbedder:
         self.model = model
         self.dimension = dimension
         self.name = f"openai:{model}:{dimension}"
+        # passages per request: the API takes up to 2,048 inputs; 128 keeps a request ~1 MB of text
+        # while cancel and the heartbeat still come every few seconds
+        self.batch_size = int(getattr(settings, "DOCUMENTS_OPENAI_EMBED_BATCH", 128))
+        self._sdk = None
 
     @classmethod
     def from_settings(cls) -> OpenAIEmbedder:
@@ -30,18 +34,22 @@ class OpenAIEmbedder:
         )
 
     def _client(self):
-        import httpx2
-        import openai
+        """One SDK client per embedder (one per processing job): its connection is kept alive
+        between batches instead of a client and a TCP connection per batch."""
+        if self._sdk is None:
+            import httpx2
+            import openai
 
-        from core import egress
+            from core import egress
 
-        t = httpx2.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
-        return openai.OpenAI(api_key=self.api_key, base_url=self.base_url, timeout=t, max_retries=2,
-                             http_client=egress.http_client(guarded=self.guarded, timeout=t))  # fmt: skip
+            t = httpx2.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
+            self._sdk = openai.OpenAI(api_key=self.api_key, base_url=self.base_url, timeout=t, max_retries=2,
+                                      http_client=egress.http_client(guarded=self.guarded, timeout=t))  # fmt: skip
+        return self._sdk
 
     def _embed(self, texts: list[str]) -> tuple[list[list[float]], int]:
         response = self._client().embeddings.create(model=self.model, input=texts, dimensions=self.dimension)
-        vectors = [_normalised(d.embedding) for d in sorted(response.data, key=lambda d: d.index)]
+        vectors = _normalised([d.embedding for d in sorted(response.data, key=lambda d: d.index)])
         tokens = response.usage.total_tokens if response.usage else sum(self.count_tokens(t) for t in texts)
         return vectors, tokens
 
@@ -55,6 +63,13 @@ class OpenAIEmbedder:
         return max(1, math.ceil(len(text) / 4))
 
 
-def _normalised(vec: list[float]) -> list[float]:
-    norm = math.sqrt(sum(v * v for v in vec)) or 1.0
-    return [v / norm for v in vec]
+def _normalised(vectors: list) -> list[list[float]]:
+    """Each vector scaled to unit length (numpy: one pass over the batch)."""
+    import numpy as np
+
+    if not vectors:
+        return []
+    m = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (m / norms).tolist()

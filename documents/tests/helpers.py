@@ -98,3 +98,52 @@ def zip_bomb_docx() -> bytes:
             for _ in range(200):
                 f.write(block)
     return out.getvalue()
+
+
+# --- images and audio (issue 9 §1) -------------------------------------------------------------------
+def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (64, 48), color=(200, 80, 40)) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format=fmt)
+    return out.getvalue()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header claims ``width`` × ``height`` pixels (a decompression bomb's header);
+    its pixel data is a few bytes, so only the header is ever read."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    )
+
+
+def wav_bytes(seconds: float = 1.5, rate: int = 8000) -> bytes:
+    """A mono 16-bit WAV of a 440 Hz tone (stdlib wave)."""
+    import math
+    import struct
+    import wave
+
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        frames = b"".join(
+            struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / rate))) for i in range(int(seconds * rate))
+        )
+        w.writeframes(frames)
+    return out.getvalue()
+
+
+def mp3_bytes(frames: int = 115) -> bytes:
+    """MPEG-1 Layer III frames at 128 kbit/s, 44.1 kHz (silence): 115 frames ≈ 3.0 s."""
+    header = bytes([0xFF, 0xFB, 0x90, 0x64])
+    frame_len = 144 * 128000 // 44100  # 417 bytes
+    return (header + b"\x00" * (frame_len - 4)) * frames

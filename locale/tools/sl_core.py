@@ -306,4 +306,8 @@ SL = {
     "Popup closing…": "Okno se zapira …",
     "Select all objects on this page for an action": "Izberi vse predmete na tej strani za dejanje",
     "Select %s to view": "Izberite %s za ogled",
+    # the 503 page while PostgreSQL or Redis is down (templates/503.html)
+    "Temporarily unavailable": "Začasno nedosegljivo",
+    "Chorus is briefly unavailable while one of its services restarts.": "Chorus je za kratek čas nedosegljiv, ker se ena od njegovih storitev znova zaganja.",
+    "Please try again in a few seconds.": "Poskusite znova čez nekaj sekund.",
 }

@@ -28,13 +28,33 @@ def to_anthropic(messages: list[dict]) -> tuple[str, list[dict]]:
     for m in messages:
         if m["role"] == "system":
             continue
+        content = _blocks(m) if m.get("images") else m["content"]
         if turns and turns[-1]["role"] == m["role"]:
-            turns[-1]["content"] += "\n\n" + m["content"]
+            before = turns[-1]["content"]
+            if isinstance(before, str) and isinstance(content, str):
+                turns[-1]["content"] = before + "\n\n" + content
+            else:  # image blocks on either side: join as blocks
+                as_blocks = lambda c: [{"type": "text", "text": c}] if isinstance(c, str) else c  # noqa: E731
+                turns[-1]["content"] = as_blocks(before) + as_blocks(content)
         else:
-            turns.append({"role": m["role"], "content": m["content"]})
+            turns.append({"role": m["role"], "content": content})
     if turns and turns[0]["role"] != "user":
         turns.insert(0, {"role": "user", "content": "(conversation continues)"})
     return system, turns
+
+
+def _blocks(message: dict) -> list[dict]:
+    """A message with images -> image blocks (base64) followed by its text block."""
+    import base64
+
+    blocks: list[dict] = [
+        {
+            "type": "image",
+            "source": {"type": "base64", "media_type": i.mime_type, "data": base64.b64encode(i.data).decode("ascii")},
+        }  # fmt: skip
+        for i in message["images"]
+    ]
+    return [*blocks, {"type": "text", "text": message.get("content") or ""}]
 
 
 class AnthropicProvider(Provider):

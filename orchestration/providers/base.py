@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from core import egress
+from orchestration.capabilities import accepts_images
 from orchestration.pricing import estimate_tokens
 from orchestration.resilience import CircuitBreaker, RateLimiter
 
@@ -231,6 +232,35 @@ class Provider:
             raise err from None
 
 
+def with_images(messages: list[dict], *, accepts: bool) -> list[dict]:
+    """``messages`` for a model that accepts images (each message's ``images`` kept for the
+    provider's own content parts, those without bytes noted in the text) or for one that does
+    not (every image becomes a note "[image: name, W×H]" in the text; no ``images`` key left)."""
+    if not any(m.get("images") for m in messages):
+        return messages
+    out = []
+    for m in messages:
+        images = m.get("images") or []
+        if not images:
+            out.append(m)
+            continue
+        sent = [i for i in images if accepts and i.data]
+        notes = [i.note() for i in images if i not in sent]
+        clean = {k: v for k, v in m.items() if k != "images"}
+        if notes:
+            clean["content"] = "\n".join([m.get("content") or "", *notes]).strip()
+        if sent:
+            clean["images"] = sent
+        out.append(clean)
+    return out
+
+
+def image_data_url(image) -> str:
+    import base64
+
+    return f"data:{image.mime_type};base64,{base64.b64encode(image.data).decode('ascii')}"
+
+
 class Call:
     """One provider call: iterate for the text chunks; ``completion`` holds the rest.
 
@@ -251,8 +281,8 @@ class Call:
     ) -> None:
         cfg = provider.config
         self.provider = provider
-        self.messages = messages
         self.model = model or cfg.default_model or (cfg.models[0] if cfg.models else "")
+        self.messages = with_images(messages, accepts=accepts_images(cfg.provider, self.model))
         self.temperature = temperature
         self.max_tokens = max_tokens
         self.passages = passages or []

@@ -8,7 +8,16 @@ import openai
 
 from core import egress
 
-from .base import ClientCache, Completion, Provider, ProviderConfig, ProviderError, connect_failure, timeout
+from .base import (
+    ClientCache,
+    Completion,
+    Provider,
+    ProviderConfig,
+    ProviderError,
+    connect_failure,
+    image_data_url,
+    timeout,
+)
 
 CLIENTS = ClientCache()
 
@@ -50,6 +59,16 @@ def map_openai_error(exc: Exception, provider: str) -> ProviderError:
     return ProviderError("bad_response", provider, detail=name)
 
 
+def to_openai(message: dict) -> dict:
+    """A message with images -> text and ``image_url`` content parts (base64 data URLs)."""
+    images = message.get("images")
+    if not images:
+        return message
+    parts: list[dict] = [{"type": "text", "text": message.get("content") or ""}]
+    parts += [{"type": "image_url", "image_url": {"url": image_data_url(i)}} for i in images]
+    return {"role": message["role"], "content": parts}
+
+
 class OpenAIProvider(Provider):
     name = "openai"
     sends_stream_options = True
@@ -65,7 +84,7 @@ class OpenAIProvider(Provider):
         return [m.id for m in self.client().models.list().data]
 
     def _params(self, *, messages, model, temperature, max_tokens) -> dict:
-        params: dict = {"model": model, "messages": messages, "stream": True}
+        params: dict = {"model": model, "messages": [to_openai(m) for m in messages], "stream": True}
         if self.sends_stream_options:
             params["stream_options"] = {"include_usage": True}
         if temperature is not None:

@@ -81,7 +81,10 @@ class Context:
         turns = list(self.request.transcript)
         for i, t in enumerate(turns):
             content = question if (question is not None and i == len(turns) - 1) else t.content
-            out.append({"role": t.role, "content": content})
+            message: dict = {"role": t.role, "content": content}
+            if t.images:  # each provider call turns them into image parts or notes (providers.base.Call)
+                message["images"] = list(t.images)
+            out.append(message)
         return out
 
     def passages(self, limit: int = 5) -> list:

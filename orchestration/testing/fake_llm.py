@@ -24,9 +24,11 @@ so tests assert on overlap and on early hang-ups instead of on durations.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -72,6 +74,36 @@ class Recorded:
     sent_to_end: bool = False  # the whole response went out (False: the client hung up first)
     handled: bool = False  # the handler is done with it (wait_finished waits for this)
     nodelay: bool = False  # TCP_NODELAY was on for the connection (no delayed-ACK stall between writes)
+
+    @property
+    def images(self) -> list[dict]:
+        """The image parts the request carried, in order, as {"mime_type", "data" (bytes)}:
+        OpenAI ``image_url`` parts with base64 data URLs and Anthropic base64 ``image`` blocks."""
+        found = []
+        for message in self.body.get("messages") or []:
+            content = message.get("content")
+            for part in content if isinstance(content, list) else []:
+                if part.get("type") == "image_url":
+                    url = (part.get("image_url") or {}).get("url", "")
+                    head, _sep, data = url.partition(",")
+                    found.append({"mime_type": head.removeprefix("data:").split(";")[0],
+                                  "data": base64.b64decode(data)})  # fmt: skip
+                elif part.get("type") == "image":
+                    source = part.get("source") or {}
+                    found.append({"mime_type": source.get("media_type", ""), "data": base64.b64decode(source["data"])})
+        return found
+
+    def text(self) -> str:
+        """Every text the request's messages carried (string contents and text parts), joined."""
+        out = []
+        for message in self.body.get("messages") or []:
+            content = message.get("content")
+            if isinstance(content, str):
+                out.append(content)
+            for part in content if isinstance(content, list) else []:
+                if part.get("type") == "text":
+                    out.append(part.get("text", ""))
+        return "\n".join(out)
 
 
 def _chunks(text: str) -> list[str]:
@@ -266,10 +298,14 @@ class _Handler(BaseHTTPRequestHandler):
         inputs = [inputs] if isinstance(inputs, str) else list(inputs or [])
         dims = int(body.get("dimensions") or 8)
         data = []
+        as_base64 = body.get("encoding_format") == "base64"  # what the SDK asks for unless told otherwise
         for i, text in enumerate(inputs):
             digest = hashlib.sha256(str(text).encode()).digest()
             vec = [(digest[j % len(digest)] - 128) / 128 for j in range(dims)]
-            data.append({"object": "embedding", "index": i, "embedding": vec})
+            # the real API answers base64 little-endian float32 when asked, and the SDK decodes it
+            # (a float list instead makes the SDK build a model object per number: ~1 s per batch)
+            embedding = base64.b64encode(struct.pack(f"<{dims}f", *vec)).decode() if as_base64 else vec
+            data.append({"object": "embedding", "index": i, "embedding": embedding})
         tokens = sum(len(str(t).split()) for t in inputs)
         self._json(200, {"object": "list", "data": data, "model": body.get("model", ""),
                          "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})  # fmt: skip

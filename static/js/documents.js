@@ -60,7 +60,7 @@
       .catch(function () { if (chip.isConnected) setTimeout(function () { poll(chip, url); }, 4000); });
   }
 
-  function upload(form, input, file) {
+  function upload(form, input, file, done) {
     var box = form.querySelector("[data-file-chips]");
     var chip = chipFor(box, file.name);
     var data = new FormData();
@@ -73,6 +73,7 @@
     xhr.upload.onprogress = function (e) {
       if (e.lengthComputable) chip.querySelector("progress").value = Math.round((100 * e.loaded) / e.total);
     };
+    xhr.onloadend = function () { if (done) done(); };
     xhr.onload = function () {
       var body = null;
       try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
@@ -100,8 +101,18 @@
   }
 
   function uploadAll(form, input, files) {
-    Array.prototype.forEach.call(files, function (f) { upload(form, input, f); });
+    var list = Array.prototype.slice.call(files);
     input.value = ""; // the files travel in their own requests, never with the message
+    if (!list.length) return;
+    if (input.dataset.removeUrl) { // the conversation exists: all at once
+      list.forEach(function (f) { upload(form, input, f); });
+      return;
+    }
+    // A new chat: the first file starts the conversation, the others follow into it (sent at
+    // once, each would start a conversation of its own).
+    upload(form, input, list[0], function () {
+      list.slice(1).forEach(function (f) { upload(form, input, f); });
+    });
   }
 
   document.addEventListener("change", function (e) {

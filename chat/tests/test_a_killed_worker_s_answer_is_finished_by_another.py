@@ -1,10 +1,12 @@
-# Collected only when named (bench/faults.py): not a test_*.py file, see docs/FAULTS.md.
 """A real Celery worker's pool process SIGKILLed mid-answer: its heartbeat stops, the sweep
 redelivers the answer, the worker's new pool process finishes it, and its usage is charged once.
 
 The fake provider holds the answer mid-stream (``pause_after``) until the process is dead, so the
-kill lands mid-answer deterministically. Waits poll the database/Redis for a condition; their
-deadline is a timeout (a failure), not the synchronisation."""
+kill lands mid-answer deterministically. The worker consumes a queue of this test's own
+(``CHAT_ANSWER_QUEUE``, read by chat at each send, set here and in the worker's environment): the
+browser tests' in-process worker consumes "orchestration" and must not take this answer in a full run.
+Waits block on the answer's Redis stream (XREAD BLOCK) or, for the sweep, which has no event to
+wait on, poll it; their deadline is a timeout (a failure), not the synchronisation."""
 
 import json
 import os
@@ -12,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import quote
 
@@ -38,6 +41,7 @@ def _database_url() -> str:
 
 
 def _wait(condition, what: str):
+    """Polls ``condition`` (the sweep: nothing signals a heartbeat's expiry) until true or the deadline."""
     end = time.monotonic() + DEADLINE
     while time.monotonic() < end:
         value = condition()
@@ -47,12 +51,37 @@ def _wait(condition, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _stream_until(key: str, wanted, after: str = "0-0") -> str:
+    """Block on the stream until an event whose type is in ``wanted`` arrives; its id."""
+    end = time.monotonic() + DEADLINE
+    while (left := end - time.monotonic()) > 0:
+        for _key, entries in keys.client().xread({key: after}, block=int(min(left, 1) * 1000)) or []:
+            for event_id, fields in entries:
+                after = event_id
+                if fields["type"] in wanted:
+                    return event_id
+    raise AssertionError(f"timed out waiting for {wanted} on {key}")
+
+
 def _report(**figures) -> None:
     """bench/faults.py reads the recovery times from the file it names (CHORUS_FAULTS_OUT)."""
     out = os.environ.get("CHORUS_FAULTS_OUT")
     if out:
         with open(out, "a", encoding="utf-8") as f:
             f.write(json.dumps({"fault": "worker_sigkill", **figures}) + "\n")
+
+
+# The test needs the test database set up (pytest-django sets up only the databases its collected
+# tests mark), but not its transaction: the worker process sees committed rows only. The marker
+# declares the database; this module's own `_django_db_marker` (pytest-django's autouse fixture that
+# would wrap the test in a TestCase transaction) leaves the wrapping out. Writes go through
+# django_db_blocker.unblock() and are cleaned up by `committed_tenant`.
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _django_db_marker():
+    """Overrides pytest-django's (4.14): the marker only declares the database, no transaction."""
 
 
 @pytest.fixture
@@ -81,16 +110,27 @@ def committed_tenant(django_db_setup, django_db_blocker):
         finally:
             connection.set_schema_to_public()
             with connection.cursor() as cursor:
-                cursor.execute(
+                cursor.execute(  # the killed pool process's, if PostgreSQL has not noticed yet
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    "WHERE datname = current_database() AND application_name = 'chorus-test-worker'"
                 )
             Tenant.objects.get(pk=tenant.pk).delete(force_drop=True)
 
 
 @pytest.fixture
-def worker(_fake_server):
-    """One real worker (prefork, one pool process) on the answers' queue, in its own process."""
+def answer_queue(settings):
+    """This test's own answers' queue (chat sends answers to CHAT_ANSWER_QUEUE); removed after it."""
+    from config.celery_app import app
+
+    queue = settings.CHAT_ANSWER_QUEUE = f"test-fault-answers-{uuid.uuid4().hex}"
+    yield queue
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_delete(queue)
+
+
+@pytest.fixture
+def worker(_fake_server, answer_queue):
+    """One real worker (prefork, one pool process) on this test's answers' queue only, in its own process."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "chat.tests.worker_settings",
@@ -98,12 +138,9 @@ def worker(_fake_server):
         "REDIS_URL": settings.CELERY_BROKER_URL,
         "CHORUS_TEST_OPENAI_KEY": "sk-platform-openai",
         "CHORUS_TEST_OPENAI_BASE_URL": _fake_server.openai_base_url,
+        "CHORUS_TEST_ANSWER_QUEUE": answer_queue,  # the answers it hands on (next waiting one) go there too
     }
-    queue = "orchestration"
-    from config.celery_app import app
-
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(queue)
+    queue = answer_queue
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", "-P", "prefork", "-c", "1",
          "-Q", queue, "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING"],
@@ -131,11 +168,8 @@ def test_it_finishes_the_answer_on_another_pool_process_and_charges_once(
         conversation = conversation_start(user=owner, content="Survive this?")  # committed: the worker runs it
         answer = Message.objects.get(conversation=conversation, role="assistant")
         key = keys.stream_key(answer.pk)
-
-        def mid_answer():
-            return any(t == "delta" for _, t, _ in keys.read_all(key)) and writer.writer_alive(answer.pk)
-
-        _wait(mid_answer, "the answer to be mid-stream")
+        last = _stream_until(key, {"delta"})  # the fake provider now holds the answer mid-stream
+        assert writer.writer_alive(answer.pk)
         children = psutil.Process(worker.pid).children()
         assert len(children) == 1
         children[0].send_signal(signal.SIGKILL)
@@ -146,10 +180,8 @@ def test_it_finishes_the_answer_on_another_pool_process_and_charges_once(
 
         _wait(lambda: generation_sweep() == 1, "the sweep to see the dead writer")
         noticed = time.monotonic() - killed
-        final = _wait(
-            lambda: Message.objects.filter(pk=answer.pk).exclude(status__in=list(Message.OPEN)).first(),
-            "another pool process to finish the answer",
-        )
+        _stream_until(key, {keys.END}, after=_stream_until(key, {keys.RESTART}, after=last))
+        final = Message.objects.get(pk=answer.pk)  # END is sent once the finalising transaction committed
         _report(noticed=noticed, finished=time.monotonic() - killed)
         assert final.status == "complete", final.error_message
         assert final.content == text and final.generation_attempts == 2
