@@ -75,7 +75,13 @@ WITH RECURSIVE claimed AS (
 SELECT a.status, EXISTS (SELECT 1 FROM claimed), (SELECT generation_attempts FROM claimed),
        a.parent_id, c.user_id, u.language, c.settings,
        (SELECT coalesce(json_agg(json_build_object('id', t.id, 'role', t.role, 'content', t.content, 'status', t.status,
-                                                   'meta_data', t.meta_data) ORDER BY path.depth DESC), '[]')
+                                                   'meta_data', t.meta_data,
+                                                   'images', EXISTS (SELECT 1 FROM chat_attachment x
+                                                                     WHERE x.message_id = t.id
+                                                                       AND x.mime_type LIKE 'image/%%'
+                                                                       AND x.document_id IS NOT NULL
+                                                                       AND x.width IS NOT NULL))
+                                 ORDER BY path.depth DESC), '[]')
         FROM path JOIN chat_message t ON t.id = path.id)
 FROM chat_message a
 JOIN chat_conversation c ON c.id = a.conversation_id
@@ -126,7 +132,8 @@ def _turns(job: _Job) -> list[engine.Turn]:
             continue
         if m["content"]:
             kept.append(m)
-    images = _images_of([m.get("id") for m in kept if m["role"] == Message.Role.USER])
+    # the claim says which questions carry images: a transcript without any costs no statement more
+    images = _images_of([m.get("id") for m in kept if m["role"] == Message.Role.USER and m.get("images")])
     for m in kept:
         turns.append(engine.Turn(role=m["role"], content=m["content"], images=images.get(str(m.get("id")), ())))
     return turns
