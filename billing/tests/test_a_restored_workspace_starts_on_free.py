@@ -8,40 +8,21 @@ whose connection commits (as tenants/tests/test_backup_restores_into_a_new_subdo
 from __future__ import annotations
 
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 
 from billing import quotas
 from billing.models import Subscription
 from billing.services import subscription_set_plan_by_code
+from core.threads import in_own_thread
 from tenants.models import Tenant
 from tenants.services import tenant_create, tenant_provision
 
 SOURCE, COPY = "bill-rs-source", "bill-rs-copy"
-
-
-def _committed(fn):
-    box: dict = {}
-
-    def run():
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
-            box["error"] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
 
 
 def _remove(subdomain: str) -> None:
@@ -56,7 +37,7 @@ def _leftovers(django_db_blocker):
     """Before the ``db`` fixture, so removed after its rollback (DROP SCHEMA waits for its locks)."""
     yield
     with django_db_blocker.unblock():
-        _committed(lambda: (_remove(SOURCE), _remove(COPY)))
+        in_own_thread(lambda: (_remove(SOURCE), _remove(COPY)))
 
 
 @pytest.fixture
@@ -83,7 +64,7 @@ def restored(_leftovers, db, tmp_path):
         call_command("backup_workspace", SOURCE, output=str(backup))
         call_command("restore_workspace", str(backup), subdomain=COPY)
 
-    _committed(build)
+    in_own_thread(build)
     return Tenant.objects.get(subdomain=SOURCE), Tenant.objects.get(subdomain=COPY)
 
 

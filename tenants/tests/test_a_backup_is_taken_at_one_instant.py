@@ -10,36 +10,15 @@ from __future__ import annotations
 
 import subprocess
 import tarfile
-import threading
 import uuid
 
 from django.apps import apps
 from django.core.files.base import ContentFile
-from django.db import connections
 from django_tenants.utils import schema_context
 
 from accounts.models import User
+from core.threads import in_own_thread
 from tenants import backups
-
-
-def _committed(fn):
-    """Run ``fn`` in a thread of its own: its connection commits as it goes (autocommit)."""
-    box: dict = {}
-
-    def run():
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
-            box["error"] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
 
 
 def _document(tenant, name: str):
@@ -61,15 +40,15 @@ def _delete(tenant, pk) -> None:
 
 
 def test_it_holds_the_rows_and_files_of_the_snapshot_while_documents_change(tenant_a, tmp_path, monkeypatch):
-    kept = _committed(lambda: _document(tenant_a, "kept.txt"))
-    deleted = _committed(lambda: _document(tenant_a, "deleted-meanwhile.txt"))
+    kept = in_own_thread(lambda: _document(tenant_a, "kept.txt"))
+    deleted = in_own_thread(lambda: _document(tenant_a, "deleted-meanwhile.txt"))
     added: list = []
     real_run = backups._run
 
     def run_with_changes(program, *args, **kwargs):
         if program == "pg_dump" and not added:  # while the backup runs, after its snapshot
-            _committed(lambda: _delete(tenant_a, deleted[0]))
-            added.append(_committed(lambda: _document(tenant_a, "added-meanwhile.txt")))
+            in_own_thread(lambda: _delete(tenant_a, deleted[0]))
+            added.append(in_own_thread(lambda: _document(tenant_a, "added-meanwhile.txt")))
         return real_run(program, *args, **kwargs)
 
     monkeypatch.setattr(backups, "_run", run_with_changes)
@@ -94,4 +73,4 @@ def test_it_holds_the_rows_and_files_of_the_snapshot_while_documents_change(tena
         assert manifest["row_counts"][table] == len(copied)  # counted in the same snapshot
     finally:
         for pk, _name in [kept, deleted, *added]:
-            _committed(lambda pk=pk: _delete(tenant_a, pk))
+            in_own_thread(lambda pk=pk: _delete(tenant_a, pk))

@@ -10,7 +10,6 @@ import hashlib
 import json
 import shutil
 import tarfile
-import threading
 from pathlib import Path
 
 import pytest
@@ -18,10 +17,11 @@ from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django_tenants.utils import schema_context
 
 from accounts.models import User
+from core.threads import in_own_thread
 from tenants.backups import _new_path, row_counts
 from tenants.models import Tenant
 from tenants.services import tenant_create, tenant_provision
@@ -89,26 +89,6 @@ def _remove(subdomain: str) -> None:
         tenant.delete(force_drop=True)
 
 
-def _committed(fn):
-    """Run ``fn`` in a thread of its own: its connection commits as it goes (autocommit)."""
-    box: dict = {}
-
-    def run():
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
-            box["error"] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
-
-
 @pytest.fixture
 def _leftovers(django_db_blocker):
     """Set up before the ``db`` fixture, so torn down after its rollback: the test's transaction
@@ -123,7 +103,7 @@ def _leftovers(django_db_blocker):
             (Path(settings.MEDIA_ROOT) / name).unlink(missing_ok=True)
 
     with django_db_blocker.unblock():
-        _committed(remove)
+        in_own_thread(remove)
 
 
 @pytest.fixture
@@ -148,7 +128,7 @@ def restored(_leftovers, tenant_b, tmp_path):
         call_command("restore_workspace", str(backup), subdomain=COPY)
         return source, before
 
-    source, before = _committed(build)
+    source, before = in_own_thread(build)
     copy = Tenant.objects.get(subdomain=COPY)
     return {"b": tenant_b, "source": source, "copy": copy, "before": before, "file": backup}
 
