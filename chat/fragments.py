@@ -15,6 +15,7 @@ ones written in one (``set_many``).
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +25,8 @@ from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
+
+from core.versioned_cache import TokenPerKey
 
 VERSION = 1  # bump when what the fragment shows changes outside the files hashed below
 TTL = 7 * 24 * 3600  # seconds; unused fragments age out
@@ -159,6 +162,8 @@ def render_conversation_items(*, context: dict) -> SafeString:
     page, conversation = context.get("page"), context.get("conversation")
     if page is None:
         return mark_safe("")
+    if getattr(page, "versioned", False) and not context.get("cursor_page"):
+        return mark_safe(_sidebar_versioned(page, conversation, str(context.get("filter") or "")))  # noqa: S308 - template output
     rows = "\n".join(
         f"{c.pk}|{c.title}|{c.is_starred}|{c.last_message_at.isoformat()}|{c.last_message_preview}" for c in page.items
     )
@@ -186,3 +191,62 @@ def render_conversation_items(*, context: dict) -> SafeString:
         )
         cache.set(key, html, 120)
     return mark_safe(html)  # noqa: S308 - template output
+
+
+# --- The sidebar's list, keyed by a token per user ---------------------------------------------
+# The conversation services bump the owner's token on commit whenever something the list shows
+# changes (sidebar_changed); writes over many users at once (retention, the admin) bump ``ALL``.
+# A revisit reads the user's token, the tenant-wide one and the entry in one MGET and runs no query.
+SIDEBAR = TokenPerKey("chat:sidebar")
+ALL = "*"
+SIDEBAR_TTL = 120  # seconds; the entry is also only good for the minute it was built in ("5 minutes ago")
+_CURRENT = {  # slots for the current conversation's highlight, filled per page
+    "cls": mark_safe("\x1fcls:"),  # noqa: S308 - constant markers, replaced before output
+    "aria": mark_safe("\x1faria:"),  # noqa: S308
+    "end": mark_safe("\x1f"),  # noqa: S308
+}
+_CURRENT_LEFT = re.compile("\x1f(?:cls|aria):[0-9a-f-]*\x1f")
+
+
+def sidebar_changed(*, user_id=None) -> None:
+    """What the sidebar of ``user_id`` (every user's when None) shows changed: rebuilt from the commit on.
+
+    Called by every service that writes a conversation's title, star, archive or delete state, last
+    message time or preview, or creates one (chat/tests/test_the_sidebar_shows_every_change_at_once.py)."""
+    SIDEBAR.bump(ALL if user_id is None else user_id)
+
+
+def _fill_current(html: str, conversation) -> str:
+    pk = getattr(conversation, "pk", None)
+    if pk is not None:
+        html = html.replace(f"\x1fcls:{pk}\x1f", " is-current").replace(f"\x1faria:{pk}\x1f", ' aria-current="page"')
+    return _CURRENT_LEFT.sub("", html)
+
+
+def _sidebar_versioned(page, conversation, filter_: str) -> str:
+    """The first page of ``page.user``'s list from the cache when neither token moved in this minute.
+
+    ``filter_`` is the page's (the links and the empty text), ``page.filter`` the rows'."""
+    user_id = page.user.pk
+    language = translation.get_language() or ""
+    zone = timezone.get_current_timezone_name()
+    entry_key = f"chat:sidebar:{template_version()}:{user_id}:{page.filter}:{filter_}:{language}:{zone}"
+    keys = [SIDEBAR.key(user_id), SIDEBAR.key(ALL), entry_key]
+    fresh_here = SIDEBAR.changed_here(user_id) or SIDEBAR.changed_here(ALL)
+    try:
+        got = {} if fresh_here else cache.get_many(keys)
+    except Exception:  # noqa: BLE001 - no cache server: build it
+        got = None
+    minute = int(time.time() // 60)
+    if got is not None and not fresh_here:
+        mine = got.get(keys[0]) or SIDEBAR.create(user_id)
+        everyone = got.get(keys[1]) or SIDEBAR.create(ALL)
+        entry = got.get(entry_key)
+        if entry is not None and entry[:3] == (mine, everyone, minute):
+            return _fill_current(entry[3], conversation)
+    html = get_template("chat/_conversation_items.html").render(
+        {"page": page, "conversation": None, "filter": filter_, "slot": _CURRENT}
+    )
+    if got is not None and not fresh_here and mine and everyone:
+        cache.set(entry_key, (mine, everyone, minute, html), SIDEBAR_TTL)
+    return _fill_current(html, conversation)

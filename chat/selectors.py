@@ -92,6 +92,31 @@ class ConversationPage:
     next_cursor: str | None
 
 
+class SidebarPage:
+    """The first page of ``user``'s list (``filter``), read only when used: the sidebar's HTML is
+    cached under a token per user (chat.fragments), so a page whose sidebar is cached reads no row."""
+
+    versioned = True  # chat.fragments.render_conversation_items keys it by the user's sidebar token
+
+    def __init__(self, *, user, filter: str = "active") -> None:
+        self.user = user
+        self.filter = filter
+        self._page: ConversationPage | None = None
+
+    def _read(self) -> ConversationPage:
+        if self._page is None:
+            self._page = conversation_list(user=self.user, filter=self.filter)
+        return self._page
+
+    @property
+    def items(self) -> list[Conversation]:
+        return self._read().items
+
+    @property
+    def next_cursor(self) -> str | None:
+        return self._read().next_cursor
+
+
 def conversation_list(*, user, filter: str = "active", cursor: str | None = None, limit: int = LIST_PAGE_SIZE):
     qs = Conversation.objects.filter(user=user, deleted_at__isnull=True).only(
         "id", "title", "is_starred", "archived_at", "last_message_at", "last_message_preview", "created_at"

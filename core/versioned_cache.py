@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _all: weakref.WeakSet[VersionedCache] = weakref.WeakSet()
+_per_key: weakref.WeakSet[TokenPerKey] = weakref.WeakSet()
 # schema -> {version key: token} read in this request (None outside a request: every read asks Redis)
 _request: ContextVar[dict[str, dict[str, Any]] | None] = ContextVar("versioned_cache_request", default=None)
 
@@ -198,3 +199,81 @@ def forget_process_memos() -> None:
     """Every versioned cache forgets this process's memo (the shared tokens stay)."""
     for vc in list(_all):
         vc.forget_process_memo()
+    for tokens in list(_per_key):
+        tokens.forget_process_memo()
+
+
+class TokenPerKey:
+    """A version token per key (one per user, say) for HTML or rows the caller caches under it.
+
+    Where :class:`VersionedCache` versions a whole namespace per schema and memoises values in the
+    process, this keeps one token per ``part`` (a user id) in the shared cache; the caller stores its
+    entry together with the token it was built under, reads both in one round trip (:meth:`key`
+    names the token, so it goes in the caller's ``get_many``) and compares. :meth:`bump` replaces the
+    token when the transaction commits, as ``VersionedCache.bump`` does: a reader between the write
+    and the commit keeps the old token, and what it stores is dead once the commit bumps. Until then
+    the writing thread must neither read nor store an entry for that part (:meth:`changed_here`): its
+    uncommitted rows may be rolled back. Tenant-scoped by the cache's key function."""
+
+    TTL = (
+        24 * 3600
+    )  # longer than any entry built under it; an expired token is a new one: entries built under the old one are dead
+
+    def __init__(self, namespace: str) -> None:
+        self.namespace = namespace
+        self.prefix = f"versioned:{namespace}:"
+        self._local = threading.local()  # keys this thread changed in a transaction still open
+        _per_key.add(self)
+
+    def key(self, part: object) -> str:
+        return f"{self.prefix}{part}"
+
+    def forget_process_memo(self) -> None:
+        """Tests: each test's rows are rolled back without a bump, so each test starts under tokens
+        of its own (new token keys; the old ones age out). Production never calls it."""
+        self.prefix = f"versioned:{self.namespace}:{uuid.uuid4().hex[:8]}:"
+        self._changed().clear()
+
+    def create(self, part: object) -> str | None:
+        """The token of ``part`` when none was read: a new one, or the one another process just created."""
+        key = self.key(part)
+        try:
+            cache.add(key, uuid.uuid4().hex, timeout=self.TTL)
+            return cache.get(key)
+        except Exception:  # noqa: BLE001 - no cache server: the caller builds its value every time
+            return None
+
+    def bump(self, part: object) -> None:
+        """What ``part`` versions changed: from the commit on, entries built under the old token are dead.
+
+        Call it from the service that wrote, inside its transaction. Rolled back, nothing happens."""
+        key = self.key(part)
+        if connection.in_atomic_block:
+            self._changed().add(key)
+            transaction.on_commit(lambda: self._set(key))
+        else:
+            self._set(key)
+
+    def replace_now(self, part: object) -> None:
+        """A new token at once, whether or not a transaction is open: for writes whose readers share
+        the writer's transaction (tests' factories write rows inside the test's transaction)."""
+        self._set(self.key(part))
+
+    def changed_here(self, part: object) -> bool:
+        """This thread changed ``part`` in a transaction not yet committed: build, do not cache."""
+        changed = self._changed()
+        if changed and not connection.in_atomic_block:
+            changed.clear()  # the transaction ended: committed (bumped) or rolled back (nothing to bump)
+        return self.key(part) in changed
+
+    def _changed(self) -> set[str]:
+        if not hasattr(self._local, "keys"):
+            self._local.keys = set()
+        return self._local.keys
+
+    def _set(self, key: str) -> None:
+        self._changed().discard(key)
+        try:
+            cache.set(key, uuid.uuid4().hex, timeout=self.TTL)
+        except Exception:  # noqa: BLE001
+            log.warning("cache unavailable; %s not bumped", key)

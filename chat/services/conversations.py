@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..fragments import sidebar_changed
 from ..models import Conversation
 
 
@@ -22,6 +23,7 @@ def conversation_create(
     )
     conversation.full_clean()
     conversation.save()
+    sidebar_changed(user_id=conversation.user_id)
     return conversation
 
 
@@ -34,6 +36,7 @@ def conversation_rename(*, conversation: Conversation, title: str) -> Conversati
     conversation.title_is_custom = True
     conversation.full_clean(exclude=["current_leaf", "user"])
     conversation.save(update_fields=["title", "title_is_custom", "updated_at"])
+    sidebar_changed(user_id=conversation.user_id)
     return conversation
 
 
@@ -41,6 +44,7 @@ def conversation_rename(*, conversation: Conversation, title: str) -> Conversati
 def conversation_star(*, conversation: Conversation, starred: bool) -> Conversation:
     conversation.is_starred = starred
     conversation.save(update_fields=["is_starred", "updated_at"])
+    sidebar_changed(user_id=conversation.user_id)
     return conversation
 
 
@@ -48,6 +52,7 @@ def conversation_star(*, conversation: Conversation, starred: bool) -> Conversat
 def conversation_archive(*, conversation: Conversation, archived: bool) -> Conversation:
     conversation.archived_at = (conversation.archived_at or timezone.now()) if archived else None
     conversation.save(update_fields=["archived_at", "updated_at"])
+    sidebar_changed(user_id=conversation.user_id)
     return conversation
 
 
@@ -57,6 +62,7 @@ def conversation_delete(*, conversation: Conversation) -> Conversation:
     if conversation.deleted_at is None:
         conversation.deleted_at = timezone.now()
         conversation.save(update_fields=["deleted_at", "updated_at"])
+        sidebar_changed(user_id=conversation.user_id)
     return conversation
 
 
@@ -65,4 +71,5 @@ def conversation_restore(*, conversation: Conversation) -> Conversation:
     if conversation.deleted_at is not None:
         conversation.deleted_at = None
         conversation.save(update_fields=["deleted_at", "updated_at"])
+        sidebar_changed(user_id=conversation.user_id)
     return conversation

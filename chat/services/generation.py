@@ -27,6 +27,7 @@ from billing import services as billing
 from core.tasks import enqueue
 from orchestration import engine
 
+from ..fragments import sidebar_changed
 from ..models import Conversation, Message
 from ..rendering import markdown_to_html
 from ..streaming import keys, writer
@@ -370,6 +371,7 @@ def message_finalize(
             conversation.title = title_from(first or content) or _("New chat")
             fields.append("title")
         conversation.save(update_fields=fields)
+        sidebar_changed(user_id=conversation.user_id)  # last message time, preview, title
         title = conversation.title
         _report_usage(message, conversation, status=status, meta=meta_data or {}, tokens=tokens, cost=cost)
     schema = getattr(connection, "schema_name", "public")

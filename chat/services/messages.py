@@ -12,6 +12,7 @@ from billing import services as billing
 from core.tasks import enqueue
 
 from .. import admission
+from ..fragments import sidebar_changed
 from ..models import OPEN_ANSWER_CONSTRAINT, Conversation, Message
 from ..rendering import markdown_to_html
 from ..selectors import deepest_leaf
@@ -136,6 +137,7 @@ def _ask(*, conversation_id, user, content, parent, strategy, model) -> tuple[Me
         conversation.archived_at = None
         fields.append("archived_at")
     conversation.save(update_fields=fields)
+    sidebar_changed(user_id=conversation.user_id)  # last message time and preview
     _enqueue_generation(answer, moderate=True)  # the question is indexed for search with its answer
     return question, answer
 
@@ -183,6 +185,7 @@ def _regenerate(*, message: Message) -> Message:
     conversation.last_message_at = timezone.now()
     conversation.message_count = F("message_count") + 1
     conversation.save(update_fields=["current_leaf", "last_message_at", "message_count", "updated_at"])
+    sidebar_changed(user_id=conversation.user_id)  # last message time
     _enqueue_generation(answer, moderate=False)  # its question was checked when it was sent
     return answer
 

@@ -9,15 +9,19 @@ from django.utils import timezone
 
 from documents.services import documents_delete_for_conversations
 
+from ..fragments import sidebar_changed
 from ..models import Conversation
 
 
 @transaction.atomic
 def conversations_archive_inactive(*, days: int) -> int:
     cutoff = timezone.now() - timedelta(days=days)
-    return Conversation.objects.filter(
+    archived = Conversation.objects.filter(
         archived_at__isnull=True, deleted_at__isnull=True, last_message_at__lt=cutoff
     ).update(archived_at=timezone.now(), updated_at=timezone.now())
+    if archived:
+        sidebar_changed()  # many users' lists at once
+    return archived
 
 
 def conversations_purge_deleted(*, days: int, batch: int = 200) -> int:

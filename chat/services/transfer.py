@@ -22,6 +22,7 @@ from pydantic import ValidationError as PydanticError
 from core.tasks import enqueue
 from core.weburl import web_url
 
+from ..fragments import sidebar_changed
 from ..models import Conversation, ImportJob, Message
 from ..rendering import markdown_to_html
 from ..selectors import _path_ids
@@ -463,6 +464,8 @@ def _import_one(*, user, conv_in: _ConversationIn, now, hidden: bool = False) ->
     conversation.save()
     if conv_in.created_at:
         Conversation.objects.filter(pk=conversation.pk).update(created_at=conv_in.created_at)
+    if not hidden:
+        sidebar_changed(user_id=user.pk)
     return conversation, [r.id for r in rows]
 
 
@@ -525,6 +528,7 @@ def import_job_run(*, job_id) -> str:
                 )
         with transaction.atomic():
             Conversation.objects.filter(pk__in=ids).update(deleted_at=None)
+            sidebar_changed(user_id=job.user_id)  # the imported conversations appear together
             ImportJob.objects.filter(pk=job.pk).update(
                 status=ImportJob.Status.DONE, skipped=skipped, finished_at=timezone.now(), updated_at=timezone.now()
             )

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from chat.fragments import SIDEBAR
 from chat.models import Conversation, Message
 from chat.rendering import markdown_to_html
 
@@ -46,4 +47,5 @@ def make_conversation(user, *, title="A chat", turns=1, starred=False, archived=
     conversation.message_count = turns * 2
     conversation.last_message_preview = f"Answer {turns - 1}" if turns else ""
     conversation.save()
+    SIDEBAR.replace_now(user.pk)  # as the services do on commit (chat.fragments.sidebar_changed)
     return conversation

@@ -17,6 +17,8 @@ from ..services.search import search_index_check
 
 
 def _sidebar(request, *, filter: str = "active", cursor: str | None = None):
+    if cursor is None:  # the first page: its HTML is cached per user (chat.fragments), rows read only to build it
+        return selectors.SidebarPage(user=request.user, filter=filter)
     return selectors.conversation_list(user=request.user, filter=filter, cursor=cursor)
 
 

@@ -126,5 +126,5 @@ def import_job(request, job_id):
     job = selectors.import_job_get_for_user(user=request.user, job_id=job_id)
     if request.htmx:
         return render(request, "chat/_import_progress.html", {"job": job})
-    page = selectors.conversation_list(user=request.user)
+    page = selectors.SidebarPage(user=request.user)
     return render(request, "chat/import_job.html", {"job": job, "page": page, "filter": "active"})
