@@ -163,7 +163,7 @@ def _path_ids(conversation_id, start_id, limit: int) -> list[tuple]:
 
 @dataclass
 class Thread:
-    messages: list[Message]  # oldest first
+    messages: list  # oldest first: ThreadRow (thread_for) or Message
     older_cursor: str | None  # id of the message above the oldest one shown
     siblings: dict = field(default_factory=dict)  # message id -> (position 1-based, count, prev id, next id)
 
@@ -202,20 +202,49 @@ ORDER BY path.depth DESC
 """
 
 
+class ThreadRow:
+    """One message of the thread as the page needs it to decide how to show it: a plain row, not a
+    model instance (a revisit usually takes every message's HTML from the cache, chat.fragments,
+    and builds no ``Message`` at all). ``chat.fragments.render_messages`` reads the whole ``Message``
+    of the few it renders."""
+
+    __slots__ = ("pk", "conversation_id", "parent_id", "role", "status", "created_at", "updated_at",
+                 "sibling_ids", "attachment_state")  # fmt: skip
+
+    def __init__(self, row: tuple) -> None:
+        (self.pk, self.conversation_id, self.parent_id, self.role, self.status, self.created_at,
+         self.updated_at, self.sibling_ids, self.attachment_state) = row  # fmt: skip
+
+    @property
+    def id(self):
+        return self.pk
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in Message.OPEN
+
+    def get_deferred_fields(self) -> set[str]:  # what chat.fragments asks of a partly read Message
+        return {"content"}
+
+    def __repr__(self) -> str:
+        return f"<ThreadRow {self.pk} {self.role} {self.status}>"
+
+
 def thread_for(*, conversation: Conversation, before=None, leaf=None, limit: int = THREAD_PAGE_SIZE) -> Thread:
     """The branch on screen (root .. current leaf), newest ``limit`` messages, or older ones ``before``.
 
-    ``leaf``: show the branch ending there instead of the saved one (reading it changes nothing)."""
+    ``leaf``: show the branch ending there instead of the saved one (reading it changes nothing).
+    The messages are :class:`ThreadRow`s (ids, stamps, status, siblings, attachment state)."""
     start = before or leaf or conversation.current_leaf_id
     if start is None:
         return Thread(messages=[], older_cursor=None)
-    messages = list(
-        Message.objects.raw(_THREAD_SQL, {"start": str(start), "conversation": str(conversation.pk), "limit": limit})
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_THREAD_SQL, {"start": str(start), "conversation": str(conversation.pk), "limit": limit})
+        messages = [ThreadRow(row) for row in cursor.fetchall()]
     older_cursor = str(messages[0].parent_id) if messages and messages[0].parent_id is not None else None
     siblings = {}
     for m in messages:
-        group = getattr(m, "sibling_ids", None) or []  # a column of _THREAD_SQL
+        group = m.sibling_ids or []
         if len(group) > 1 and m.pk in group:
             i = group.index(m.pk)
             siblings[m.pk] = {
