@@ -41,8 +41,7 @@ def offered_choices(user) -> dict:
     return choices
 
 
-def _has_documents(user) -> bool:
-    """One statement (the composer is on every conversation page): two EXISTS joined by OR."""
+def _documents_query(user):
     from django.contrib.auth import get_user_model
     from django.db.models import Exists, Q
 
@@ -53,7 +52,31 @@ def _has_documents(user) -> bool:
     either = Q(Exists(documents_for_user(user=user).filter(status=ready))) | Q(
         Exists(knowledge_base_documents().filter(status=ready))
     )
-    return get_user_model().objects.filter(either, pk=user.pk).exists()
+    return get_user_model().objects.filter(either, pk=user.pk)
+
+
+_documents_sql: tuple[str, list] | None = None  # the statement compiled once per process (~1.5 ms of ORM CPU a page)
+
+
+def _has_documents(user) -> bool:
+    """One statement (the composer is on every conversation page): two EXISTS joined by OR.
+
+    Built by the ORM once per process; later pages run the same SQL with their user's id (every
+    parameter that was the first user's id), so the page pays the round trip, not the compiling."""
+    from django.db import connection
+
+    global _documents_sql
+    if _documents_sql is None:
+        query = _documents_query(user).query.exists(limit=True)
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        _documents_sql = (sql, [(USER if p == user.pk else p) for p in params])
+    sql, params = _documents_sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk if p is USER else p for p in params])
+        return cursor.fetchone() is not None
+
+
+USER = object()  # the place of the user's id among the compiled statement's parameters
 
 
 class MessageForm(forms.Form):

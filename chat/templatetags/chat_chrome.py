@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 
 register = template.Library()
 
-SIZE = 4096  # entries per process (a header per conversation title, a nav per user, ...)
+SIZE = 2048  # entries per process (a header per conversation title, a nav per user, ...): a few MB at most
 _CSRF = "\x1fchrome-csrf\x1f"
 _NONCE = "\x1fchrome-nonce\x1f"
 _PATH = "\x1fchrome-path\x1f"

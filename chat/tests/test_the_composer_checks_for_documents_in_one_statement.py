@@ -29,3 +29,15 @@ def test_it_counts_the_knowledge_base_and_own_documents_in_one_statement(
         assert _has_documents(member) is True
     with in_tenant(tenant_b):
         assert _has_documents(outsider) is False
+
+
+def test_it_answers_for_each_user_with_the_statement_compiled_once(tenant_a, owner, member, in_tenant, monkeypatch):
+    import chat.forms
+
+    for first, second in ((owner, member), (member, owner)):
+        monkeypatch.setattr(chat.forms, "_documents_sql", None)  # compiled for ``first``, then reused
+        with in_tenant(tenant_a):
+            if not Document.objects.filter(owner=owner, status="ready").exists():
+                _doc(owner, status="ready")
+            assert _has_documents(first) is (first == owner)
+            assert _has_documents(second) is (second == owner)
