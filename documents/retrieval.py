@@ -112,8 +112,11 @@ ORDER BY rank DESC, m.id LIMIT %s
 # run 4: at 20,000 chunks 38 ms of server CPU and recall 1.00 against 46 ms and 0.93). The `+ 0`
 # makes the ORDER BY an expression no index provides, so the planner cannot pick the HNSW index.
 # Wider scopes walk the HNSW graph with the document filter inside the scan
-# (hnsw.iterative_scan = relaxed_order keeps recall under the filter).
-_VEC_ORDER = {"hnsw": "c.embedding::vector({dim}) <=> %s::vector({dim})",
+# (hnsw.iterative_scan = relaxed_order keeps recall under the filter). The graph is built over
+# half-precision copies of the vectors (migration 0004: ``embedding::halfvec(<dim>)``, half the bytes
+# per visited node, same recall at ~40 % less CPU), so the HNSW path orders by that same expression;
+# the distance selected (and re-sorted by: relaxed order) is the full-precision one.
+_VEC_ORDER = {"hnsw": "c.embedding::halfvec({dim}) <=> %s::halfvec({dim})",
               "exact": "(c.embedding::vector({dim}) <=> %s::vector({dim})) + 0"}  # fmt: skip
 
 _VEC = """

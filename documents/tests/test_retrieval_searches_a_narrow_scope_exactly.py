@@ -46,8 +46,8 @@ def test_it_returns_the_same_top_passages_on_both_paths(tenant_a, owner, in_tena
                 (h.chunk_id, h.vector_rank) for h in graph.hits
             ]
         exact_plan, graph_plan = _plan(str(doc.pk), doc.chunk_count), _plan(str(doc.pk), None)
-    assert "documents_chunk_hnsw_384" in graph_plan
-    assert "documents_chunk_hnsw_384" not in exact_plan
+    assert "documents_chunk_hnsw_half_384" in graph_plan
+    assert "hnsw" not in exact_plan
 
 
 def test_the_conversation_retriever_picks_the_path_by_the_scopes_chunk_count(
