@@ -214,6 +214,16 @@ def _tsquery(query: str, languages: set[str]) -> tuple[str, list]:
 def _hybrid(cursor, doc_ids: list[str], query: str, languages: set[str], vector, model: str, dim: int,
             candidates: int, limit: int, min_score: float, scope_chunks: int | None = None) -> list[tuple]:  # fmt: skip
     """``scope_chunks``: how many chunks the documents hold (their stored counts); None if unknown."""
+    sql, params = _hybrid_sql(doc_ids, query, languages, vector, model, dim, candidates, limit, min_score,
+                              scope_chunks)  # fmt: skip
+    cursor.execute(sql, params)
+    cursor.nextset()  # past the settings' row
+    return cursor.fetchall()
+
+
+def _hybrid_sql(doc_ids: list[str], query: str, languages: set[str], vector, model: str, dim: int, candidates: int,
+                limit: int, min_score: float, scope_chunks: int | None = None) -> tuple[str, list]:  # fmt: skip
+    """The settings' SELECT and the hybrid statement as one string, and its parameters."""
     tsquery, ts_params = _tsquery(query, languages)
     lit = _vector_literal(vector)
     ef = max(int(getattr(settings, "DOCUMENTS_HNSW_EF_SEARCH", 100)), candidates)
@@ -223,9 +233,7 @@ def _hybrid(cursor, doc_ids: list[str], query: str, languages: set[str], vector,
     sql = _SETTINGS + ";\n" + _HYBRID.format(frequent=_frequent_sql(), tsquery=tsquery, dim=int(dim),
                                              k=int(RRF_K), order=order)  # fmt: skip
     params = [str(ef), *ts_params, doc_ids, scan, candidates, lit, model, doc_ids, lit, candidates, min_score, limit]
-    cursor.execute(sql, params)
-    cursor.nextset()  # past the settings' row
-    return cursor.fetchall()
+    return sql, params
 
 
 def hybrid_search(*, doc_ids: list[str], query: str, languages: set[str], limit: int = 5, embedder=None,
