@@ -457,3 +457,39 @@ def documents_reembed(*, progress=None) -> tuple[int, int]:
         if progress:
             progress(n, len(doc_ids), doc, before)
     return len(doc_ids), chunks_done
+
+
+# Migration 0003 lets a chunk row keep its vector in the heap page (toast_tuple_target = 4080), but
+# only rows written from then on: rows written before it keep their vector in the TOAST table, and
+# the exact search of a narrow scope pays a TOAST lookup per chunk for them (PERFORMANCE.md,
+# documents run 4). Rewriting just the vector (a new copy of the same value, via its text form, which
+# round-trips float32 exactly) makes PostgreSQL store it inline; in batches, each its own
+# transaction, online (row locks only; the old versions go with the next autovacuum). The other way,
+# VACUUM FULL documents_documentchunk, rewrites the whole table and its indexes under an exclusive lock.
+_TOASTED = "pg_column_toast_chunk_id(embedding) IS NOT NULL"
+
+
+def chunk_vectors_toasted() -> int:
+    """How many chunk rows of this workspace keep their vector out of line (in the TOAST table)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM documents_documentchunk WHERE {_TOASTED}")
+        return cursor.fetchone()[0]
+
+
+def chunk_vectors_move_inline(*, batch: int = 1000, progress=None) -> int:
+    """Rewrite the vectors kept out of line so they stay in their row; resumable. Returns rows moved."""
+    moved = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"""UPDATE documents_documentchunk c SET embedding = c.embedding::text::vector
+                FROM (SELECT id FROM documents_documentchunk WHERE {_TOASTED} ORDER BY id LIMIT %s
+                      FOR UPDATE SKIP LOCKED) t WHERE c.id = t.id""",
+                [int(batch)],
+            )
+            done = cursor.rowcount
+        moved += done
+        if progress and done:
+            progress(moved)
+        if done < batch:
+            return moved
