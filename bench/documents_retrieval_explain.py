@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def main() -> None:
                     name, value = item.split("=", 1)
                     cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS, SETTINGS) " + statement, params[1:])
-                plan = "\n".join(r[0] for r in cursor.fetchall())
+                plan = "\n".join(re.sub(r"'\{[0-9a-f-,]{200,}\}'", "'{…ids…}'", r[0]) for r in cursor.fetchall())
             if i or args.n == 1:
                 print(f"\n--- question {i}: {query!r}, {len(doc_ids)} documents\n{plan}")
 
