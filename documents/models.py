@@ -120,8 +120,8 @@ class DocumentChunk(models.Model):
     """A passage of a document: its text, where it sits in the extracted text, its vector and words.
 
     ``embedding`` has no fixed dimension: each model's vectors are indexed by a partial HNSW
-    index on ``embedding::vector(<dim>)`` (migration 0002), and queries always filter on
-    ``embedding_model`` so two models' vectors are never compared.
+    index on ``embedding::halfvec(<dim>)`` (migration 0004; 0002's were on ``vector(<dim>)``), and
+    queries always filter on ``embedding_model`` so two models' vectors are never compared.
     """
 
     id = models.BigAutoField(primary_key=True)
