@@ -13,6 +13,7 @@ import re
 import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 _USER = re.compile(r'\("(?P<name>[^"]*)",pid=(?P<pid>\d+),fd=(?P<fd>\d+)\)')
 
@@ -46,7 +47,25 @@ def unix_sockets() -> list[UnixSocket]:
     return parse_ss_unix(result.stdout)
 
 
-def client_of(sockets: list[UnixSocket], server_path: str) -> dict[tuple[int, int], int]:
+def parent_pid(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return 0
+
+
+def opener(pids: list[int], parent_of=parent_pid) -> int:
+    """Of the processes holding one socket, the one that opened it: a fork's children inherit their
+    parent's sockets (a Celery pool process holds its main process's broker connections), so the
+    holder whose parent does not hold it too."""
+    held = set(pids)
+    for pid in pids:
+        if parent_of(pid) not in held:
+            return pid
+    return pids[0]
+
+
+def client_of(sockets: list[UnixSocket], server_path: str, parent_of=parent_pid) -> dict[tuple[int, int], int]:
     """(server pid, server fd) -> pid of the client at the other end, for sockets accepted on ``server_path``."""
     by_inode = {s.inode: s for s in sockets}
     out = {}
@@ -56,8 +75,9 @@ def client_of(sockets: list[UnixSocket], server_path: str) -> dict[tuple[int, in
         peer = by_inode.get(s.peer)
         if peer is None or not peer.holders:
             continue
+        client = opener([pid for pid, _fd in peer.holders], parent_of)
         for holder in s.holders:
-            out[holder] = peer.holders[0][0]
+            out[holder] = client
     return out
 
 
