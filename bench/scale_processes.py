@@ -85,6 +85,7 @@ from bench.stream_common import (  # noqa: E402 - sets up Django first
     connections,
     cpu_snapshot,
     machine,
+    rss_mb,
     server_pids,
     settings,
     sigterm_as_interrupt,
@@ -188,7 +189,9 @@ def burst(tenant, owner, q: int, groups_of, trace: Path) -> dict:
         while True:
             open_ = Message.objects.filter(pk__in=answers, status__in=list(Message.OPEN)).count()
             if conns is None and open_ <= q // 2:
-                conns = connections(groups_of())  # mid-burst: every worker busy
+                now = groups_of()
+                conns = connections(now)  # mid-burst: every worker busy
+                rss = {name: [rss_mb(pid) for pid in now[name]] for name in ("worker main", "worker pool")}
             if open_ == 0:
                 break
             if time.time() - mark["t0"] > 600:
@@ -231,6 +234,7 @@ def burst(tenant, owner, q: int, groups_of, trace: Path) -> dict:
         "cpu": cpu,
         "window_s": window,
         "connections": conns,
+        "rss": rss,
     }
 
 
@@ -321,6 +325,10 @@ def report_workers(args: argparse.Namespace, results: dict[int, list[dict]]) -> 
             print(f"| {n * per} | {res['qps']:.1f} | {res['qps'] / (n * per):.1f} | "
                   f"{pct(rel, 0.5):.0f} / {pct(rel, 0.95):.0f} ms | {pct(task, 0.5):.0f} / {pct(task, 0.95):.0f} ms | "
                   f"{per_q} (total {sum(cpu.values()) * 1000 / q:.1f}) | {cores:.2f} | {res['load']} |")  # fmt: skip
+    rss = {n: runs[-1]["rss"] for n, runs in results.items()}
+    print("\nRSS mid-burst, median per process (MiB): " + "; ".join(
+        f"N={n}: main {pct(r['worker main'], 0.5):.0f}, pool {pct(r['worker pool'], 0.5):.0f}" for n, r in rss.items()
+    ))  # fmt: skip
     print("\nconnections mid-burst, as the servers list them (pg_stat_activity client backends / Redis CLIENT LIST):")
     for n, runs in results.items():
         conns = runs[-1]["connections"] or {}
