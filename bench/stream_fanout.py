@@ -75,6 +75,7 @@ from bench.stream_common import (  # noqa: E402 - sets up Django first
     free_port,
     machine,
     rss_mb,
+    server_pids,
     session_cookie,
     settings,
     sigterm_as_interrupt,
@@ -275,6 +276,7 @@ def main(args: argparse.Namespace) -> int:
     keys = [stream_keys.stream_key(i, tenant.schema_name) for i in ids]
     cookie = session_cookie(tenant, owner, host)
     port = free_port()
+    server_pids()  # the servers' session gets BENCH_NICE's priority, if set
     server = start_uvicorn(port, child_env(), workers=args.processes)
     base = f"http://127.0.0.1:{port}"
     headers = {"Host": host, "Cookie": cookie, "Accept": "text/event-stream"}
