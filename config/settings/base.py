@@ -92,6 +92,9 @@ def _pool_options() -> dict:
 
 
 DATABASES = {"default": _database_config(_database_url)}
+# django-tenants' backend on top of Django's, whose pool fails at once during an outage instead of
+# making every request wait out the pool's timeout (core/postgresql/pool.py).
+ORIGINAL_BACKEND = "core.postgresql"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
