@@ -88,7 +88,18 @@ def _pool_options() -> dict:
     max_size = env.int("DATABASE_POOL_MAX", default=20)
     if max_size <= 0:
         return {}
-    return {"pool": {"min_size": min(2, max_size), "max_size": max_size, "timeout": 10}}
+    return {
+        "pool": {
+            "min_size": min(2, max_size),
+            "max_size": max_size,
+            "timeout": 10,
+            # A backend keeps the catalog cache of every schema it served (~58 kB a workspace,
+            # docs/SCALING.md §5): recycle connections after 10 min (psycopg_pool adds ±5% jitter)
+            # and close those above min_size after 2 idle minutes. Reopening one costs 3-6 ms.
+            "max_lifetime": env.float("DATABASE_POOL_MAX_LIFETIME", default=600.0),
+            "max_idle": 120.0,
+        }
+    }
 
 
 DATABASES = {"default": _database_config(_database_url)}
