@@ -581,6 +581,9 @@ STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=10.0)  # seconds per Stripe
 STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)  # Stripe's default, seconds
 BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)  # past due: full use, then read-only
 BILLING_WARN_AT = 0.8  # share of a limit at which users and admins are warned (once per period)
+# The billing page's "N of M open" concurrent sessions: chat counts its own rows (docs/adr/0013);
+# billing imports nothing of chat, so the settings name the function.
+BILLING_SESSIONS_OPEN = "chat.admission.sessions_open"
 BILLING_METER_EVENT_NAME = env("BILLING_METER_EVENT_NAME", default="chorus_overage_questions")
 # Called with the tenant, inside its new schema, at the end of provisioning (see TENANT_SCHEMA_READY_HOOKS).
 TENANT_SCHEMA_READY_HOOKS = [*TENANT_SCHEMA_READY_HOOKS, "billing.services.subscription_start_free"]
