@@ -3,13 +3,15 @@ its 503 at once: it does not queue for a pooled connection and wait out the pool
 old behaviour, docs/OPERATIONS.md), and once the server is back the next request gets a connection
 at once, not after the pool's reconnect backoff (core/postgresql/pool.py).
 
-A real outage: a child process starts an embedded PostgreSQL of its own under tmp_path, fills its
+A real outage: a child process starts an embedded PostgreSQL of its own (in a folder of the tests'
+data directory: PostgreSQL runs as its own user, who cannot enter pytest's private tmp), fills its
 pool, stops the server and requests a page three times; then starts the server again (in a fresh
 process, as bench/faults.py does) and runs a query. It reports what the pool did (psycopg_pool's
 counters) and which error each request failed with."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -69,13 +71,15 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def test_it_answers_503_at_once_while_the_server_is_down_and_serves_again_at_once(tmp_path):
+def test_it_answers_503_at_once_while_the_server_is_down_and_serves_again_at_once():
+    data = Path(settings.DATA_DIR) / f"outage-{uuid.uuid4().hex[:8]}"
+    embedded.private_dir(data)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_POOL_MAX": "20",  # the pool as `make run` has it (tests run without one)
         "REDIS_URL": settings.REDIS_URL,
-        "OUTAGE_DATA": str(tmp_path),
+        "OUTAGE_DATA": str(data),
         "OUTAGE_HOST": f"outage-{uuid.uuid4().hex[:8]}.{settings.BASE_DOMAIN}",  # not in any cache
         "PYTHONPATH": str(ROOT),
     }
@@ -84,7 +88,8 @@ def test_it_answers_503_at_once_while_the_server_is_down_and_serves_again_at_onc
             [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
         )
     finally:
-        embedded.stop_services(tmp_path, names=["postgres"])  # also when the child failed half-way
+        embedded.stop_services(data, names=["postgres"])  # also when the child failed half-way
+        shutil.rmtree(data, ignore_errors=True)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["pages"] == [[503, "10"]] * 3
