@@ -20,6 +20,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from pgvector.django import VectorField
 
 
@@ -189,7 +190,7 @@ class KnowledgeEntry(models.Model):
 
     class Meta:
         verbose_name = _("knowledge-base entry")
-        verbose_name_plural = _("knowledge base")
+        verbose_name_plural = pgettext_lazy("entries", "knowledge base")  # sl: a plural (the admin counts them)
         ordering = ["category", "title"]
 
     def __str__(self) -> str:
