@@ -305,9 +305,27 @@ def _still_claimed(tenant: Tenant, claim: uuid.UUID) -> bool:
     return Tenant.objects.filter(pk=tenant.pk, provisioning_claim=claim).exists()
 
 
-def tenant_provision(*, tenant_id, method: str = "clone") -> Tenant:
+def _create_from_ddl(schema_name: str) -> bool:
+    """Make the schema from the template's DDL (tenants.schema_ddl); False when that DDL cannot be
+    used (pg_dump missing, the template's name where it cannot be substituted): clone instead."""
+    from .schema_ddl import DdlUnusable, plan_for, schema_create_from_plan
+
+    try:
+        plan = plan_for(settings.TENANT_BASE_SCHEMA)
+    except DdlUnusable as exc:
+        logger.warning("provisioning %s by clone: the template's DDL is unusable (%s)", schema_name, exc)
+        return False
+    with transaction.atomic():
+        schema_create_from_plan(plan, schema_name)
+    return True
+
+
+def tenant_provision(*, tenant_id, method: str | None = None) -> Tenant:
     """Build the tenant's schema and its owner account; safe to run twice, and refused while
     another run is at it (a redelivered task must not drop the schema that run is cloning into).
+
+    ``method`` (default TENANT_PROVISIONING_METHOD): "ddl" (the template's DDL replayed, falling
+    back to the clone when unusable), "clone" (django-tenants' clone_schema) or "migrate".
 
     On failure the schema is dropped, the tenant is marked failed with the reason, and
     running this again retries from scratch.
@@ -316,12 +334,16 @@ def tenant_provision(*, tenant_id, method: str = "clone") -> Tenant:
     if claim is None:
         return tenant
 
+    method = method or settings.TENANT_PROVISIONING_METHOD
     started = time.perf_counter()
     try:
         use_public_schema()
         if schema_exists(tenant.schema_name):
             _drop_schema(tenant.schema_name)
-        if method == "clone" and schema_exists(settings.TENANT_BASE_SCHEMA):
+        has_template = schema_exists(settings.TENANT_BASE_SCHEMA)
+        if method == "ddl" and has_template and _create_from_ddl(tenant.schema_name):
+            pass
+        elif method in ("ddl", "clone") and has_template:
             _clone_template(tenant.schema_name)
         else:
             _migrate_fresh(tenant.schema_name)
