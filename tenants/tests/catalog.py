@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from django.db import connection
+from django.db import connection, transaction
 
 
 def describe(schema: str, *, rows: bool = False) -> dict[str, object]:
@@ -29,7 +29,7 @@ def describe(schema: str, *, rows: bool = False) -> dict[str, object]:
         cursor.execute(sql, {"s": schema})
         return sorted(tuple(norm(v) for v in row) for row in cursor.fetchall())
 
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('search_path')")
         search_path = cursor.fetchone()[0]
         cursor.execute("SET LOCAL search_path = pg_catalog")  # every name outside pg_catalog qualified
