@@ -28,16 +28,21 @@ from core.db import use_public_schema
 from core.tasks import enqueue
 
 from .models import Domain, Tenant
-from .selectors import TENANTS, tenant_subdomain_taken, tenants_failed_stale
+from .selectors import TENANT_ROWS, TENANTS, tenant_subdomain_taken, tenants_failed_stale
 from .validators import schema_name_for, validate_subdomain
 
 logger = logging.getLogger(__name__)
 
 
-def tenant_cache_bump() -> None:
-    """A Tenant or Domain row changed: every process looks hosts and tenants up again once the
-    current transaction commits. Every service here that writes either model calls it."""
-    TENANTS.bump()
+def tenant_cache_bump(tenant: Tenant | None = None) -> None:
+    """A Tenant or Domain row changed: processes look it up again once the current transaction
+    commits. Every service here that writes either model calls it. With ``tenant``: only that
+    tenant's own row changed (its hosts did not), and only its lookups are read again; without:
+    hosts or the set of tenants changed, and every lookup is (tenants.selectors)."""
+    if tenant is None:
+        TENANTS.bump()
+    else:
+        TENANT_ROWS.bump(schema=tenant.schema_name)
 
 
 @transaction.atomic
@@ -129,6 +134,7 @@ def tenant_create(
     Domain.objects.create(domain=f"{subdomain}.{settings.BASE_DOMAIN}", tenant=tenant, is_primary=True)
     if replaced:
         tenant_cache_bump()  # the failed signup's row may be memoised under this host (a new host is not)
+    tenant_cache_bump(tenant)  # a lookup of its schema name may have memoised "no such tenant"
     if provision:
         enqueue("tenants.tasks.provision_tenant", args=[str(tenant.pk)], schema=get_public_schema_name())
     return tenant
@@ -297,7 +303,7 @@ def _claim_provisioning(tenant_id) -> tuple[Tenant, uuid.UUID | None]:
         tenant.save(
             update_fields=["state", "provisioning_error", "provisioning_started_at", "provisioning_claim", "updated_at"]
         )
-        tenant_cache_bump()
+        tenant_cache_bump(tenant)
         return tenant, claim
 
 
@@ -358,7 +364,7 @@ def tenant_provision(*, tenant_id, method: str | None = None) -> Tenant:
         tenant.provisioning_error = str(exc)[:2000]
         tenant.provisioning_claim = None
         tenant.save(update_fields=["state", "provisioning_error", "provisioning_claim", "updated_at"])
-        tenant_cache_bump()
+        tenant_cache_bump(tenant)
         return tenant
     finally:
         use_public_schema()
@@ -374,7 +380,7 @@ def tenant_provision(*, tenant_id, method: str | None = None) -> Tenant:
         tenant.pending_owner = {} if tenant.owner_verified_at or not owner_email else {"email": owner_email}
         tenant.provisioning_claim = None
         tenant.save(update_fields=["state", "provisioned_at", "pending_owner", "provisioning_claim", "updated_at"])
-        tenant_cache_bump()
+        tenant_cache_bump(tenant)
         if tenant.owner_verified_at is not None and owner_email:
             # confirmed while the schema was being built: make sure the owner's address says so
             _owner_verified(tenant, owner_email)
@@ -410,7 +416,7 @@ def _schema_ready(tenant: Tenant) -> None:
 def tenant_set_active(*, tenant: Tenant, active: bool) -> Tenant:
     tenant.is_active = active
     tenant.save(update_fields=["is_active", "updated_at"])
-    tenant_cache_bump()  # on commit: a reader before the commit still reads (and keeps) the active row
+    tenant_cache_bump(tenant)  # on commit: a reader before the commit still reads (and keeps) the active row
     return tenant
 
 
@@ -419,7 +425,7 @@ def tenant_settings_save(*, tenant: Tenant) -> Tenant:
     """Save a tenant's own settings (name, branding, sign-up policy, legal; the admins' forms)."""
     tenant.full_clean()
     tenant.save()
-    tenant_cache_bump()
+    tenant_cache_bump(tenant)
     return tenant
 
 
@@ -447,7 +453,7 @@ def tenant_provision_retry(*, tenant: Tenant) -> Tenant:
     tenant.state = Tenant.State.PENDING
     tenant.provisioning_error = ""
     tenant.save(update_fields=["state", "provisioning_error", "updated_at"])
-    tenant_cache_bump()
+    tenant_cache_bump(tenant)
     enqueue("tenants.tasks.provision_tenant", args=[str(tenant.pk)], schema=get_public_schema_name())
     return tenant
 
@@ -556,7 +562,7 @@ def tenant_owner_confirm(*, tenant_id, email: str) -> Tenant:
         elif tenant.pending_owner:
             tenant.pending_owner = {**tenant.pending_owner, "verified": True}
         tenant.save(update_fields=["owner_verified_at", "pending_owner", "updated_at"])
-        tenant_cache_bump()  # the workspace becomes usable for every process once this commits
+        tenant_cache_bump(tenant)  # the workspace becomes usable for every process once this commits
         if tenant.state == Tenant.State.READY:
             _owner_verified(tenant, email)
     use_public_schema()
