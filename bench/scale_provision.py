@@ -89,7 +89,7 @@ def setup() -> None:
     print("setup done: shared schema migrated, template schema ready, clone functions created")
 
 
-def provision(count: int, worker: int, of: int, every: int, method: str | None) -> None:
+def provision(count: int, worker: int, of: int, every: int, method: str | None, reconnect: int = 0) -> None:
     connection.set_schema_to_public()
     ready = set(
         Tenant.objects.filter(subdomain__startswith="scale-", state=Tenant.State.READY).values_list(
@@ -105,6 +105,8 @@ def provision(count: int, worker: int, of: int, every: int, method: str | None) 
     times: list[float] = []
     wall0, cpu0 = time.perf_counter(), time.process_time()
     for n, i in enumerate(todo, 1):
+        if reconnect and n % reconnect == 0:
+            connection.close()  # a new database session (run with DATABASE_POOL_MAX=0: no pool to keep it)
         Tenant.objects.filter(subdomain=subdomain(i)).delete()  # a half-done one from an interrupted run
         t0 = time.perf_counter()
         tenant = tenant_create(
@@ -216,6 +218,9 @@ def main() -> None:
     parser.add_argument("--of", type=int, default=1)
     parser.add_argument("--every", type=int, default=100)
     parser.add_argument("--method", choices=["ddl", "clone", "migrate"])
+    parser.add_argument(
+        "--reconnect-every", type=int, default=0, metavar="K", help="a new database session every K tenants"
+    )
     parser.add_argument("--compare", type=int, default=0, metavar="K")
     parser.add_argument("--curve", nargs="+", metavar="STDERR_LOG")
     args = parser.parse_args()
@@ -230,7 +235,7 @@ def main() -> None:
     if args.setup:
         setup()
     if args.count:
-        provision(args.count, args.worker, args.of, args.every, args.method)
+        provision(args.count, args.worker, args.of, args.every, args.method, args.reconnect_every)
     if args.compare:
         compare(args.compare)
 

@@ -12,11 +12,14 @@ The schema name is substituted only where the dump names it: qualified identifie
 (``tenant_template.x``), ``CREATE SCHEMA tenant_template;`` and ``'tenant_template.x'::regclass``
 literals. If the name appears anywhere else (a function body, a comment, a default), the dump is
 refused (``DdlUnusable``) and the caller falls back to the clone.
+
+The dump is kept per process (``_plans``) and, shared by all processes, in the cache (``_dumps``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import subprocess
 import threading
@@ -24,6 +27,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+logger = logging.getLogger(__name__)
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -108,9 +112,35 @@ def _dump(template: str, section: str) -> str:
     return proc.stdout
 
 
+DUMP_CACHE_SECONDS = 30 * 24 * 3600
+
+
+def _dumps(template: str, version: str) -> tuple[str, str]:
+    """The template's two dump sections, shared by every process through the cache (Redis) under the
+    template's version: pg_dump reads the whole catalog (pg_depend, every schema's), which at 4,600
+    tenants took minutes on a loaded machine, so each version is dumped once, not once per process.
+    The cache is trusted as the sessions are; the text is checked (``_prepare``) either way."""
+    from django.core.cache import cache
+
+    key = f"tenants:schema-ddl:{template}:{version}"
+    try:
+        hit = cache.get(key)
+    except Exception:  # noqa: BLE001 - no cache server: dump here
+        hit = None
+    if isinstance(hit, (tuple, list)) and len(hit) == 2:
+        return hit[0], hit[1]
+    dumps = _dump(template, "pre-data"), _dump(template, "post-data")
+    try:
+        cache.set(key, dumps, timeout=DUMP_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001 - the next process dumps again
+        logger.warning("cache unavailable; the template's dump is kept in this process only", exc_info=True)
+    return dumps
+
+
 def _make_plan(template: str, version: str) -> SchemaPlan:
-    pre = _prepare(_dump(template, "pre-data"), template)
-    post = _prepare(_dump(template, "post-data"), template)
+    pre_text, post_text = _dumps(template, version)
+    pre = _prepare(pre_text, template)
+    post = _prepare(post_text, template)
     settings_names = sorted(
         {m.group(1) for kind, text in pre + post if kind == "code" for m in _SET_LOCAL.finditer(text)} | {"search_path"}
     )

@@ -68,3 +68,17 @@ def test_it_dumps_the_template_again_once_it_is_migrated_further(db):
     assert "ddl_probe_further" in result["tables"]
     assert result["rows"] == ["seeded by the migration"]
     assert "ddl_probe_further" not in _tables(TEMPLATE)  # undone
+
+
+def test_it_dumps_each_template_version_once_for_every_process(db, monkeypatch):
+    """A process that has no plan yet (a worker just started) takes the dump another process made."""
+    from tenants import schema_ddl
+
+    plan_for(TEMPLATE)  # dumped (or taken from the cache) by this process
+    schema_ddl.forget_plans()  # as a fresh process
+
+    def no_dump(template, section):
+        raise AssertionError("pg_dump ran again")
+
+    monkeypatch.setattr(schema_ddl, "_dump", no_dump)
+    assert plan_for(TEMPLATE).pre_data
