@@ -134,7 +134,6 @@ def tenant_create(
     Domain.objects.create(domain=f"{subdomain}.{settings.BASE_DOMAIN}", tenant=tenant, is_primary=True)
     if replaced:
         tenant_cache_bump()  # the failed signup's row may be memoised under this host (a new host is not)
-    tenant_cache_bump(tenant)  # a lookup of its schema name may have memoised "no such tenant"
     if provision:
         enqueue("tenants.tasks.provision_tenant", args=[str(tenant.pk)], schema=get_public_schema_name())
     return tenant
