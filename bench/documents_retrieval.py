@@ -114,7 +114,8 @@ def _load(n_chunks: int, n_docs: int, seed: int = 7) -> None:
     owner = User.objects.get(email="bench@docbench.example")
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE documents_documentchunk, documents_documentlink, documents_document CASCADE")
-        cursor.execute("DROP INDEX IF EXISTS documents_chunk_hnsw_384")  # built once after the load
+        for name in ("documents_chunk_hnsw_384", "documents_chunk_hnsw_half_384"):  # built once after the load
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")
     docs = [
         Document(
             owner=owner,
@@ -160,15 +161,19 @@ def _load(n_chunks: int, n_docs: int, seed: int = 7) -> None:
     with connection.cursor() as cursor:
         cursor.execute("UPDATE documents_documentchunk SET search_vector = to_tsvector('english', content)")
         print(f"tsvector: {time.perf_counter() - t:.1f} s", flush=True)
-        t = time.perf_counter()
-        cursor.execute("DROP INDEX IF EXISTS documents_chunk_hnsw_384")
         cursor.execute("SET maintenance_work_mem = '512MB'")
-        cursor.execute(
-            "CREATE INDEX documents_chunk_hnsw_384 ON documents_documentchunk USING hnsw "
-            "((embedding::vector(384)) vector_cosine_ops) WITH (m = 16, ef_construction = 64) "
-            "WHERE embedding_dimension = 384"
-        )
-        print(f"HNSW build: {time.perf_counter() - t:.1f} s", flush=True)
+        # migration 0004's halfvec index (what retrieval's HNSW path uses) and, for the "vector-index"
+        # variant (session 5's query, A/B in one run), 0002's vector one
+        graphs = (("documents_chunk_hnsw_half_384", "embedding::halfvec(384)", "halfvec_cosine_ops"),
+                  ("documents_chunk_hnsw_384", "embedding::vector(384)", "vector_cosine_ops"))  # fmt: skip
+        for name, expr, ops in graphs:
+            t = time.perf_counter()
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")
+            cursor.execute(
+                f"CREATE INDEX {name} ON documents_documentchunk USING hnsw (({expr}) {ops}) "
+                "WITH (m = 16, ef_construction = 64) WHERE embedding_dimension = 384"
+            )
+            print(f"HNSW build ({name}): {time.perf_counter() - t:.1f} s", flush=True)
         cursor.execute("VACUUM ANALYZE documents_documentchunk")
     return centres
 
@@ -201,6 +206,8 @@ VARIANTS = {
     "after": {"scope_chunks": True},
     "after-hnsw": {"scope_chunks": True, "DOCUMENTS_EXACT_MAX_CHUNKS": 0},  # HNSW even when narrow
     "after-exact": {"scope_chunks": True, "DOCUMENTS_EXACT_MAX_CHUNKS": 10**9},  # exact even when wide
+    # session 5's HNSW path: the graph over vector(384) (0002's index) instead of halfvec(384) (0004's)
+    "vector-index": {"scope_chunks": True, "hnsw_order": "c.embedding::vector({dim}) <=> %s::vector({dim})"},
 }
 
 
@@ -229,7 +236,10 @@ def main() -> None:
     args = parser.parse_args()
     from django.conf import settings
 
+    from documents import retrieval
     from documents.retrieval import _fts, _hybrid, _vectors, vector_path
+
+    hnsw_order = retrieval._VEC_ORDER["hnsw"]
 
     tenant = _tenant()
     with schema_context(tenant.schema_name):
@@ -264,6 +274,7 @@ def main() -> None:
                     variant = VARIANTS[name]
                     for key, value in defaults.items():
                         setattr(settings, key, variant.get(key, value))
+                    retrieval._VEC_ORDER["hnsw"] = variant.get("hnsw_order", hnsw_order)
                     lat, recalls, fts_ms, vec_ms = [], [], [], []
                     with connection.cursor() as cursor:
                         for doc_ids, vec, query in work[:5]:  # warm the connection and the caches

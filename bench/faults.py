@@ -374,7 +374,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=2, help="runs of the worker-kill scenario")
     parser.add_argument("--down", type=float, default=3.0, help="seconds Redis stays down")
     parser.add_argument(
-        "--pg-down", type=float, default=15.0, help="seconds PostgreSQL stays down (beyond the pool's 10 s wait)"
+        "--pg-down",
+        type=float,
+        default=15.0,
+        help="seconds PostgreSQL stays down (longer than the pool's 10 s timeout)",
     )
     args = parser.parse_args()
     lines: list[str] = []

@@ -1,12 +1,13 @@
-"""Many concurrent SSE streams on ONE uvicorn process: gaps between events, drops, memory per stream.
+"""Many concurrent SSE streams on one uvicorn process (or N): gaps between events, drops, memory per stream.
 
-    .venv/bin/python bench/stream_fanout.py [--streams 500] [--rate 20] [--seconds 15]
+    .venv/bin/python bench/stream_fanout.py [--streams 500] [--rate 20] [--seconds 15] [--processes 1] [--json PATH]
 
 What runs (all on 127.0.0.1, all stopped at the end, also on Ctrl-C or an error):
 - embedded PostgreSQL and Redis under .data/bench (reused when already running; stopped only if
   this run started them); a bench tenant with ``--streams`` open answers (status ``streaming``,
   one conversation each, written with bulk_create);
-- one uvicorn process (config.asgi, as deployed, uvloop + httptools);
+- one uvicorn process (config.asgi, as deployed, uvloop + httptools); ``--processes N``: uvicorn
+  ``--workers N``, N processes behind the one port (bench/scale_processes.py web runs it for N = 1, 2, 4);
 - ``--client-procs`` processes of asyncio SSE clients (httpx AsyncClient), one stream per answer,
   as the browser opens it (GET /chat/m/<id>/stream/ with the session cookie);
 - ``--producers`` processes that, once every stream is open, XADD ``delta`` events into each
@@ -15,8 +16,10 @@ What runs (all on 127.0.0.1, all stopped at the end, also on Ctrl-C or an error)
 
 Figures: streams that ended without ``end`` or failed (target 0); gaps between consecutive events
 at the clients (target p95 < 100 ms); producer -> client latency; events delivered vs produced;
-uvicorn RSS before and during (per stream = delta / streams); Redis and PostgreSQL connections;
-CPU used by each party (the load generators and the server share the machine's cores).
+uvicorn RSS before and during (per stream = delta / streams); Redis and PostgreSQL connections
+(as the servers list them, each counted for the process at its other end); CPU used by each party
+(the load generators and the server share the machine's cores). ``--json PATH`` also writes the
+figures there (for bench/scale_processes.py).
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ def _parse_args() -> argparse.Namespace:
         "a PostgreSQL connection until the view has checked access, and max_connections is 100)",
     )
     parser.add_argument("--slots", type=int, default=10, help="producer sub-ticks per period (default 10)")
+    parser.add_argument("--processes", type=int, default=1, help="uvicorn processes behind the port (default 1)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     return parser.parse_args()
 
 
@@ -65,15 +70,19 @@ from bench.stream_common import (  # noqa: E402 - sets up Django first
     bench_tenant,
     child_env,
     cleanup,
-    cpu_seconds,
+    connections,
+    cpu_snapshot,
     free_port,
     machine,
     rss_mb,
+    server_pids,
     session_cookie,
     settings,
     sigterm_as_interrupt,
     start_uvicorn,
+    tree_pids,
 )
+from bench.stream_procstat import cpu_delta  # noqa: E402
 
 # isort: split
 # Django only after bench.stream_common has set it up (django_tenants.utils reads settings on import).
@@ -267,7 +276,8 @@ def main(args: argparse.Namespace) -> int:
     keys = [stream_keys.stream_key(i, tenant.schema_name) for i in ids]
     cookie = session_cookie(tenant, owner, host)
     port = free_port()
-    server = start_uvicorn(port, child_env())
+    server_pids()  # the servers' session gets BENCH_NICE's priority, if set
+    server = start_uvicorn(port, child_env(), workers=args.processes)
     base = f"http://127.0.0.1:{port}"
     headers = {"Host": host, "Cookie": cookie, "Accept": "text/event-stream"}
 
@@ -275,13 +285,22 @@ def main(args: argparse.Namespace) -> int:
     r = redis.Redis.from_url(settings.REDIS_URL)
     warm_key = keys[0]
     writer.publish(warm_key, stream_keys.END, {"status": "complete"})
-    resp = httpx.get(f"{base}/chat/m/{ids[0]}/stream/", headers=headers, timeout=30)
-    assert resp.status_code == 200 and "event: end" in resp.text, (resp.status_code, resp.text[:300])
+    for _ in range(3 * args.processes):  # new connections each: the kernel spreads them over the processes
+        resp = httpx.get(f"{base}/chat/m/{ids[0]}/stream/", headers=headers, timeout=30)
+        assert resp.status_code == 200 and "event: end" in resp.text, (resp.status_code, resp.text[:300])
     r.delete(warm_key)
     r.close()
     connection.close()  # no DB connection is carried into the forked children
     time.sleep(1)
-    rss_before = rss_mb(server.pid)
+
+    def web_pids() -> list[int]:  # the serving processes (with --workers N, not the supervisor)
+        pids = tree_pids(server.pid)
+        return pids[1:] if args.processes > 1 else pids
+
+    def web_rss() -> float:
+        return sum(rss_mb(pid) for pid in web_pids())
+
+    rss_before = web_rss()
     info0 = redis_info()
     pg_before = pg_connections()
     connection.close()
@@ -303,26 +322,32 @@ def main(args: argparse.Namespace) -> int:
         time.sleep(0.05)
     connected = ready.value
     ramp = time.monotonic() - t_connect
-    rss_connected = rss_mb(server.pid)
+    rss_connected = web_rss()
     info_connected = redis_info()
     pg_connected = pg_connections()
     connection.close()
     print(f"{connected}/{len(ids)} streams open after {ramp:.1f} s ({args.open_concurrency} opening at once); "
           f"producing for {args.seconds:.0f} s ...")  # fmt: skip
 
-    pids = {"uvicorn": server.pid, **{f"proc{i}": p.pid for i, p in enumerate(_PROCS)}}
-    redis_pid_file = settings.DATA_DIR / "redis" / "redis.pid"
-    if redis_pid_file.exists():
-        pids["redis-server"] = int(redis_pid_file.read_text().strip())
-    cpu0 = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    pids = {"uvicorn": set(tree_pids(server.pid)), **{f"proc{i}": {p.pid} for i, p in enumerate(_PROCS)}}
+    pids["redis-server"] = {int(info_connected["process_id"])}
+    cpu0 = {name: cpu_snapshot(p) for name, p in pids.items()}
     t0 = time.monotonic()
     go.set()
     rss_samples = []
+    conns = None
     while time.monotonic() - t0 < args.seconds:
         time.sleep(0.5)
-        rss_samples.append(rss_mb(server.pid))
+        rss_samples.append(web_rss())
+        if conns is None and time.monotonic() - t0 > args.seconds / 2:
+            conns = connections({
+                "web": set(tree_pids(server.pid)),
+                "clients": {p.pid for p in _PROCS[: args.client_procs]},
+                "producers": {p.pid for p in _PROCS[args.client_procs :]},
+            })  # fmt: skip
+            connection.close()
     window = time.monotonic() - t0
-    cpu1 = {name: cpu_seconds(pid) for name, pid in pids.items() if os.path.exists(f"/proc/{pid}")}
+    cpu1 = {name: cpu_snapshot(p) for name, p in pids.items()}
     info_during = redis_info()
     pg_during = pg_connections()
     connection.close()
@@ -349,7 +374,8 @@ def main(args: argparse.Namespace) -> int:
     prod_seconds = max((p["seconds"] for p in prods), default=float("nan"))
     target_rate = args.rate * len(ids)
 
-    print(f"\nstream_fanout: {len(ids)} SSE streams on one uvicorn process, {args.rate:g} events/s each, "
+    procs = "one uvicorn process" if args.processes == 1 else f"{args.processes} uvicorn processes (--workers)"
+    print(f"\nstream_fanout: {len(ids)} SSE streams on {procs}, {args.rate:g} events/s each, "
           f"{args.seconds:g} s; {machine()}")  # fmt: skip
     print(f"load generators on the same machine: {args.client_procs} client processes (httpx AsyncClient), "
           f"{args.producers} producer processes (redis-py pipelines, {args.slots} sub-ticks per period)")  # fmt: skip
@@ -371,7 +397,7 @@ def main(args: argparse.Namespace) -> int:
     print(f"  producer behind schedule: {len(lags)} of {subticks:,.0f} sub-ticks late, "
           f"p95 {pct(lags, 0.95) if lags else 0:.1f} ms, max {max(lags, default=0):.1f} ms")  # fmt: skip
     rss_during = max(rss_samples, default=float("nan"))
-    print(f"  uvicorn RSS: {rss_before:.1f} MiB idle, {rss_connected:.1f} MiB with {connected} streams open, "
+    print(f"  uvicorn RSS (its processes): {rss_before:.1f} MiB idle, {rss_connected:.1f} MiB with {connected} open, "
           f"peak {rss_during:.1f} MiB while streaming -> {(rss_during - rss_before) * 1024 / len(ids):.0f} KiB "
           f"per stream")  # fmt: skip
     clients = [i["connected_clients"] for i in (info0, info_connected, info_during)]
@@ -379,7 +405,7 @@ def main(args: argparse.Namespace) -> int:
           "(the bench's own, plus per uvicorn process one shared XREAD reader and up to 8 pooled)")  # fmt: skip
     print(f"  PostgreSQL connections: {pg_before} before, {pg_connected} with the streams open, "
           f"{pg_during} while streaming")  # fmt: skip
-    cpu = {name: (cpu1[name] - cpu0[name]) / window for name in cpu1}
+    cpu = {name: cpu_delta(cpu0[name], cpu1[name]) / window for name in cpu1}
     names = {"uvicorn": "uvicorn", "redis-server": "redis-server"}
     for i in range(args.client_procs):
         names[f"proc{i}"] = f"client {i}"
@@ -388,6 +414,28 @@ def main(args: argparse.Namespace) -> int:
     print("  CPU while streaming (cores): " + ", ".join(f"{names.get(k, k)} {v:.2f}" for k, v in cpu.items())
           + f"; total {sum(cpu.values()):.2f} of {os.cpu_count()}")  # fmt: skip
     print(f"  client processes used {client_cpu:.1f} s CPU in all")
+    if conns is not None:
+        for server_name, counts in conns.items():
+            print(f"  {server_name} connections while streaming, by holder: "
+                  + ", ".join(f"{k} {v}" for k, v in counts.items()))  # fmt: skip
+    if args.json is not None:
+        args.json.write_text(json.dumps({
+            "processes": args.processes,
+            "streams": len(ids),
+            "opened": connected,
+            "dropped": len(failed) + missing,
+            "delivered_ratio": delivered / max(produced, 1),
+            "latency_p50": pct(lat, 0.5), "latency_p95": pct(lat, 0.95), "latency_p99": pct(lat, 0.99),
+            "gap_p95": pct(gaps, 0.95),
+            "web_cores": cpu.get("uvicorn", 0.0),
+            "client_cores": sum(cpu.get(f"proc{i}", 0.0) for i in range(args.client_procs)),
+            "producer_cores": sum(cpu.get(f"proc{args.client_procs + i}", 0.0) for i in range(args.producers)),
+            "redis_cores": cpu.get("redis-server", 0.0),
+            "rss_per_process_mb": rss_during / args.processes,
+            "rss_per_stream_kib": (rss_during - rss_before) * 1024 / len(ids),
+            "connections": conns,
+            "load": " ".join(Path("/proc/loadavg").read_text().split()[:3]),
+        }))  # fmt: skip
     return 0
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from . import quotas
 from .models import TENANT_WIDE, Invoice, Plan, Subscription, UsageCounter, UsageDaily, UsageLog, UsageTier, UserTier
@@ -38,8 +41,20 @@ class Meter:
         return "warn" if self.used >= (quotas.warn_threshold(self.limit) or 0) else "ok"
 
 
-def meters_for(*, limits: quotas.Limits, user_id=None, now=None) -> list[Meter]:
-    from .quotas import LIMIT_LABELS
+def sessions_counter() -> Callable[[], int] | None:
+    """The function that counts the current workspace's concurrent sessions (its answers being
+    written now, docs/adr/0013), named by the setting ``BILLING_SESSIONS_OPEN``: chat owns the rows
+    and billing imports nothing of chat (DESIGN §3), so the wiring is the settings' (config)."""
+    path = getattr(settings, "BILLING_SESSIONS_OPEN", "")
+    return import_string(path) if path else None
+
+
+def meters_for(
+    *, limits: quotas.Limits, user_id=None, now=None, sessions_open: Callable[[], int] | None = None
+) -> list[Meter]:
+    """The workspace's meters (and the user's own with ``user_id``); with ``sessions_open``, also
+    its concurrent sessions open now against the plan's session limit."""
+    from .quotas import LIMIT_LABELS, SESSIONS
 
     now = now or timezone.now()
     used = quotas.counters_for(tenant_id=limits.tenant_id, user_id=user_id, limits=limits, now=now)
@@ -61,6 +76,8 @@ def meters_for(*, limits: quotas.Limits, user_id=None, now=None) -> list[Meter]:
         ),
         Meter(Kind.DOCUMENTS, str(LIMIT_LABELS[Kind.DOCUMENTS]), used[Kind.DOCUMENTS], limits.document_limit, None),
     ]
+    if sessions_open is not None:
+        rows.append(Meter(SESSIONS, str(LIMIT_LABELS[SESSIONS]), sessions_open(), limits.session_limit, None))
     if user_id is not None:
         rows += [
             Meter(

@@ -44,7 +44,7 @@ def billing_page(request):
         _checkout_return(request, tenant)
     limits = quotas.limits_for(schema=tenant.schema_name)
     sub = selectors.subscription_of(tenant)
-    meters = selectors.meters_for(limits=limits)
+    meters = selectors.meters_for(limits=limits, sessions_open=selectors.sessions_counter())
     questions_used = next(m.used for m in meters if m.kind == quotas.Kind.QUESTIONS)
     overage, overage_cost = overage_so_far(tenant=tenant, limits=limits, used=questions_used) if sub else (0, 0)
     context = {

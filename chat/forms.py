@@ -47,11 +47,11 @@ def _has_documents(user) -> bool:
     from django.db.models import Exists, Q
 
     from documents.models import Document
-    from documents.selectors import documents_for_user, knowledge_base_documents
+    from documents.selectors import documents_for_user, knowledge_base_documents, with_passages
 
-    ready = Document.Status.READY
-    either = Q(Exists(documents_for_user(user=user).filter(status=ready))) | Q(
-        Exists(knowledge_base_documents().filter(status=ready))
+    ready = Document.Status.READY  # images and audio alone give the documents strategy nothing to read
+    either = Q(Exists(with_passages(documents_for_user(user=user).filter(status=ready)))) | Q(
+        Exists(with_passages(knowledge_base_documents().filter(status=ready)))
     )
     return get_user_model().objects.filter(either, pk=user.pk).exists()
 

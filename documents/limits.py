@@ -2,7 +2,10 @@
 tenants.schemas.Features) here; the plan's ``document_limit`` is billing's, held by its counter
 (:func:`reserve` / :func:`release` call ``billing.services.document_reserve`` /
 ``document_release``, in the transaction that stores or deletes the document, so concurrent
-uploads at the limit store exactly the limit). Knowledge-base entries are not counted.
+uploads at the limit store exactly the limit). Knowledge-base entries are not counted, nor are
+images and audio: a "document" (seed 000 ``documents``, "RAG document storage"; the usage action
+``document_upload``, "Document uploaded to RAG") is a file processed into passages, and a photo or
+a voice note sent in a conversation is a message attachment (seed 001), shown or played as it is.
 File size and pages: settings (validation, parsers)."""
 
 from __future__ import annotations
@@ -28,18 +31,33 @@ def _limit_reached(limit: int) -> UploadRefused:
     )  # fmt: skip
 
 
-def check_upload(*, owner, adding: int = 1) -> None:
-    """Raises UploadRefused with the reason when ``adding`` more documents are not allowed."""
+def counted(document) -> bool:
+    """Whether ``document`` takes a place under the limits (not the knowledge base, not a medium)."""
+    from . import media
     from .models import Document
 
+    return document.scope != Document.Scope.KNOWLEDGE_BASE and not media.is_media_mime(document.mime_type)
+
+
+def counted_documents():
+    """The documents the limits count (see :func:`counted`)."""
+    from . import media
+    from .models import Document
+
+    return Document.objects.exclude(scope=Document.Scope.KNOWLEDGE_BASE).exclude(
+        mime_type__in=sorted(media.IMAGE_MIMES | media.AUDIO_MIMES)
+    )
+
+
+def check_upload(*, owner, adding: int = 1) -> None:
+    """Raises UploadRefused with the reason when ``adding`` more documents are not allowed
+    (``adding=0``: an image or a sound, which only needs uploads to be switched on)."""
     features = _features()
     if not features.get("document_upload", True):
         raise UploadRefused(_("Document uploads are switched off in this workspace."), code="disabled")
     limit = features.get("max_documents")
-    if limit is not None:
-        count = Document.objects.exclude(scope=Document.Scope.KNOWLEDGE_BASE).count()
-        if count + adding > limit:
-            raise _limit_reached(limit)
+    if limit is not None and adding and counted_documents().count() + adding > limit:
+        raise _limit_reached(limit)
 
 
 def reserve(*, owner) -> None:
@@ -69,13 +87,12 @@ def max_pages() -> int:
 
 def recount() -> tuple[int, int]:
     """Billing's document counter set to the documents that exist in this workspace (those
-    :func:`reserve` counts: everything but the knowledge base), through billing's service; for
-    workspaces whose counter predates it or drifted. Idempotent. Returns (before, after)."""
+    :func:`reserve` counts: everything but the knowledge base, images and audio), through billing's
+    service; for workspaces whose counter predates it or drifted (a counter from before images and
+    audio stopped counting). Idempotent. Returns (before, after)."""
     from billing.services import document_count_set
 
-    from .models import Document
-
     def count() -> int:
-        return Document.objects.exclude(scope=Document.Scope.KNOWLEDGE_BASE).count()
+        return counted_documents().count()
 
     return document_count_set(count_documents=count, schema=connection.schema_name)

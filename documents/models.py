@@ -20,6 +20,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from pgvector.django import VectorField
 
 
@@ -120,8 +121,8 @@ class DocumentChunk(models.Model):
     """A passage of a document: its text, where it sits in the extracted text, its vector and words.
 
     ``embedding`` has no fixed dimension: each model's vectors are indexed by a partial HNSW
-    index on ``embedding::vector(<dim>)`` (migration 0002), and queries always filter on
-    ``embedding_model`` so two models' vectors are never compared.
+    index on ``embedding::halfvec(<dim>)`` (migration 0004; 0002's were on ``vector(<dim>)``), and
+    queries always filter on ``embedding_model`` so two models' vectors are never compared.
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -189,7 +190,7 @@ class KnowledgeEntry(models.Model):
 
     class Meta:
         verbose_name = _("knowledge-base entry")
-        verbose_name_plural = _("knowledge base")
+        verbose_name_plural = pgettext_lazy("entries", "knowledge base")  # sl: a plural (the admin counts them)
         ordering = ["category", "title"]
 
     def __str__(self) -> str:

@@ -18,6 +18,13 @@ def documents_for_user(*, user, search: str = ""):
     return qs.order_by("-created_at", "-pk")
 
 
+def with_passages(qs):
+    """Of ``qs``, the documents that have passages to answer from: images and audio have none."""
+    from . import media
+
+    return qs.exclude(mime_type__in=sorted(media.IMAGE_MIMES | media.AUDIO_MIMES))
+
+
 def knowledge_base_documents():
     return (
         Document.objects.filter(scope=Document.Scope.KNOWLEDGE_BASE, knowledge_entry__is_active=True)

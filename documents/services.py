@@ -70,10 +70,10 @@ def document_upload(*, owner, name: str, data: bytes, scope: str = Document.Scop
             if existing.status in (S.ERROR, S.CANCELLED):
                 document_retry(document=existing)
         return UploadResult(existing, reused=True)
-    limits.check_upload(owner=owner)
     # an image or a sound is shown or played as it is (its size or length read at validation):
-    # ready at once, with nothing to extract, chunk or embed
+    # ready at once, with nothing to extract, chunk or embed, and no place under the document limit
     is_media = checked.kind in validation.MEDIA_KINDS
+    limits.check_upload(owner=owner, adding=0 if is_media else 1)
     doc = Document(
         owner=owner, scope=scope, conversation_id=conversation_id if scope == Document.Scope.CONVERSATION else None,
         original_filename=checked.name, file_size=len(data), mime_type=checked.mime_type, content_hash=digest,
@@ -86,7 +86,7 @@ def document_upload(*, owner, name: str, data: bytes, scope: str = Document.Scop
     try:
         with transaction.atomic():
             doc.full_clean(exclude=["file"], validate_constraints=False)  # the database checks dedupe
-            if not kb:
+            if not kb and not is_media:
                 limits.reserve(owner=owner)  # billing's counter; undone if anything below fails
             doc.save()
             if conversation_id:
@@ -332,7 +332,7 @@ def document_delete(*, document: Document) -> None:
     with transaction.atomic():
         KnowledgeEntry.objects.filter(document=document).delete()
         deleted = Document.objects.filter(pk=document.pk).delete()[1].get(Document._meta.label, 0)  # chunks, links
-        if document.scope != Document.Scope.KNOWLEDGE_BASE:
+        if limits.counted(document):
             limits.release(deleted)  # its place under the plan's limit (none when it was already gone)
         transaction.on_commit(lambda: _delete_files(names))
 
@@ -341,10 +341,14 @@ def documents_delete_for_conversations(*, conversation_ids) -> int:
     """Conversations are gone: the documents uploaded in them go too (library documents stay)."""
     ids = list(conversation_ids)
     with transaction.atomic():
-        docs = list(Document.objects.filter(scope=Document.Scope.CONVERSATION, conversation_id__in=ids).only("file"))
+        docs = list(Document.objects.filter(scope=Document.Scope.CONVERSATION, conversation_id__in=ids)
+                    .only("file", "scope", "mime_type"))  # fmt: skip
         names = [d.file.name for d in docs if d.file.name]
-        deleted = Document.objects.filter(pk__in=[d.pk for d in docs]).delete()[1]
-        limits.release(deleted.get(Document._meta.label, 0))
+        for took_place in (True, False):  # images and audio took no place under the limit
+            group = [d.pk for d in docs if limits.counted(d) is took_place]
+            deleted = Document.objects.filter(pk__in=group).delete()[1].get(Document._meta.label, 0) if group else 0
+            if took_place:
+                limits.release(deleted)
         DocumentLink.objects.filter(conversation_id__in=ids).delete()
         transaction.on_commit(lambda: _delete_files(names))
     return len(docs)
@@ -453,3 +457,39 @@ def documents_reembed(*, progress=None) -> tuple[int, int]:
         if progress:
             progress(n, len(doc_ids), doc, before)
     return len(doc_ids), chunks_done
+
+
+# Migration 0003 lets a chunk row keep its vector in the heap page (toast_tuple_target = 4080), but
+# only rows written from then on: rows written before it keep their vector in the TOAST table, and
+# the exact search of a narrow scope pays a TOAST lookup per chunk for them (PERFORMANCE.md,
+# documents run 4). Rewriting just the vector (a new copy of the same value, via its text form, which
+# round-trips float32 exactly) makes PostgreSQL store it inline; in batches, each its own
+# transaction, online (row locks only; the old versions go with the next autovacuum). The other way,
+# VACUUM FULL documents_documentchunk, rewrites the whole table and its indexes under an exclusive lock.
+_TOASTED = "pg_column_toast_chunk_id(embedding) IS NOT NULL"
+
+
+def chunk_vectors_toasted() -> int:
+    """How many chunk rows of this workspace keep their vector out of line (in the TOAST table)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM documents_documentchunk WHERE {_TOASTED}")
+        return cursor.fetchone()[0]
+
+
+def chunk_vectors_move_inline(*, batch: int = 1000, progress=None) -> int:
+    """Rewrite the vectors kept out of line so they stay in their row; resumable. Returns rows moved."""
+    moved = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"""UPDATE documents_documentchunk c SET embedding = c.embedding::text::vector
+                FROM (SELECT id FROM documents_documentchunk WHERE {_TOASTED} ORDER BY id LIMIT %s
+                      FOR UPDATE SKIP LOCKED) t WHERE c.id = t.id""",
+                [int(batch)],
+            )
+            done = cursor.rowcount
+        moved += done
+        if progress and done:
+            progress(moved)
+        if done < batch:
+            return moved

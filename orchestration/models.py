@@ -218,7 +218,7 @@ class SettingsChange(models.Model):
         ordering = ["-changed_at"]
         indexes = [models.Index(fields=["target", "target_id", "-changed_at"])]
         verbose_name = _("settings change")
-        verbose_name_plural = _("settings history")
+        verbose_name_plural = _("settings changes")
 
     def __str__(self) -> str:
         return f"{self.target_label} {self.changed_at:%Y-%m-%d %H:%M}"

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import ratelimit
 from core.db import connection_schema
+from core.files import file_response
 
 from . import selectors, services
 from .forms import DeleteAccountForm
@@ -59,7 +60,7 @@ def export_download(request, token):
     if path is None:
         return render(request, "privacy/link_expired.html", status=410)
     stamp = formats.date_format(item.created_at, "Y-m-d")
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"chorus-data-{stamp}.zip")
+    return file_response(request, path.open("rb"), as_attachment=True, filename=f"chorus-data-{stamp}.zip")
 
 
 @login_required

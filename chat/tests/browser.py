@@ -162,7 +162,9 @@ class Servers:
             perform_ping_check=False,
             loglevel="WARNING",
             queues=self.queues,
-            shutdown_timeout=10,
+            # it waits for its running tasks (an answer, a document job) when it stops: 10 s was
+            # too short at load 16 (docs/PERFORMANCE.md, streamed markdown); a hang still fails
+            shutdown_timeout=60,
         )
         self.worker_cm.__enter__()
         port = free_port()

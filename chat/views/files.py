@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
+from core.files import file_response
 from documents import services as documents_services
 from documents import uploads
 from documents.models import Document
@@ -66,20 +67,6 @@ def conversation_file_remove(request, conversation_id, document_id):
 
 # --- images and audio in a message (issue 9 §1): only through this view, never a public MEDIA URL ---
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
-_CHUNK = 64 * 1024
-
-
-def _read(fh, start: int, length: int):
-    try:
-        fh.seek(start)
-        while length > 0:
-            block = fh.read(min(_CHUNK, length))
-            if not block:
-                break
-            length -= len(block)
-            yield block
-    finally:
-        fh.close()
 
 
 @login_required
@@ -97,6 +84,7 @@ def attachment_file(request, attachment_id):
     size = attachment.file.storage.size(attachment.file.name)
     inline = attachment.is_image or attachment.is_audio
     content_type = attachment.mime_type if inline else "application/octet-stream"
+    as_file = {"content_type": content_type, "as_attachment": not inline, "filename": attachment.original_name}
     match = _RANGE.fullmatch(request.headers.get("Range", "").strip())
     if match and (match[1] or match[2]):
         if match[1]:
@@ -108,12 +96,10 @@ def attachment_file(request, attachment_id):
             response = HttpResponse(status=416)
             response["Content-Range"] = f"bytes */{size}"
             return response
-        response = StreamingHttpResponse(_read(fh, start, end - start + 1), status=206, content_type=content_type)
+        response = file_response(request, fh, start=start, length=end - start + 1, status=206, **as_file)
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
-        response["Content-Length"] = str(end - start + 1)
     else:
-        response = FileResponse(fh, content_type=content_type, as_attachment=not inline,
-                                filename=attachment.original_name)  # fmt: skip
+        response = file_response(request, fh, **as_file)
     if inline:
         response["Content-Disposition"] = content_disposition_header(False, attachment.original_name)
     response["Accept-Ranges"] = "bytes"

@@ -88,10 +88,24 @@ def _pool_options() -> dict:
     max_size = env.int("DATABASE_POOL_MAX", default=20)
     if max_size <= 0:
         return {}
-    return {"pool": {"min_size": min(2, max_size), "max_size": max_size, "timeout": 10}}
+    return {
+        "pool": {
+            "min_size": min(2, max_size),
+            "max_size": max_size,
+            "timeout": 10,
+            # A backend keeps the catalog cache of every schema it served (~58 kB a workspace,
+            # docs/SCALING.md §5): recycle connections after 10 min (psycopg_pool adds ±5% jitter)
+            # and close those above min_size after 2 idle minutes. Reopening one costs 3-6 ms.
+            "max_lifetime": env.float("DATABASE_POOL_MAX_LIFETIME", default=600.0),
+            "max_idle": 120.0,
+        }
+    }
 
 
 DATABASES = {"default": _database_config(_database_url)}
+# django-tenants' backend on top of Django's, whose pool fails at once during an outage instead of
+# making every request wait out the pool's timeout (core/postgresql/pool.py).
+ORIGINAL_BACKEND = "core.postgresql"
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -572,6 +586,9 @@ STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=10.0)  # seconds per Stripe
 STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)  # Stripe's default, seconds
 BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)  # past due: full use, then read-only
 BILLING_WARN_AT = 0.8  # share of a limit at which users and admins are warned (once per period)
+# The billing page's "N of M open" concurrent sessions: chat counts its own rows (docs/adr/0013);
+# billing imports nothing of chat, so the settings name the function.
+BILLING_SESSIONS_OPEN = "chat.admission.sessions_open"
 BILLING_METER_EVENT_NAME = env("BILLING_METER_EVENT_NAME", default="chorus_overage_questions")
 # Called with the tenant, inside its new schema, at the end of provisioning (see TENANT_SCHEMA_READY_HOOKS).
 TENANT_SCHEMA_READY_HOOKS = [*TENANT_SCHEMA_READY_HOOKS, "billing.services.subscription_start_free"]

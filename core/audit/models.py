@@ -43,7 +43,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         verbose_name = _("audit entry")
-        verbose_name_plural = _("audit log")
+        verbose_name_plural = _("audit entries")  # "3 audit entries" in counts; the app is the "Audit log"
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["actor_email", "-created_at"], name="audit_actor"),

@@ -147,3 +147,81 @@ def mp3_bytes(frames: int = 115) -> bytes:
     header = bytes([0xFF, 0xFB, 0x90, 0x64])
     frame_len = 144 * 128000 // 44100  # 417 bytes
     return (header + b"\x00" * (frame_len - 4)) * frames
+
+
+# Tiny audio containers built in code (no encoder on the machine): the headers each format's reader
+# (mutagen for M4A/OGG, enzyme for WebM) takes the duration from, and a few bytes of silence-like payload.
+def m4a_bytes(seconds: float = 2.5, rate: int = 44100) -> bytes:
+    """An MPEG-4 audio file: ftyp 'M4A ', moov with mvhd and one sound track (mdhd holds its length)."""
+    import struct
+
+    def atom(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", 8 + len(body)) + kind + body
+
+    def full(kind: bytes, body: bytes) -> bytes:  # version 0, flags 0
+        return atom(kind, b"\0\0\0\0" + body)
+
+    units = int(seconds * rate)
+    mvhd = full(b"mvhd", struct.pack(">IIII", 0, 0, rate, units) + b"\0" * 80)
+    mdhd = full(b"mdhd", struct.pack(">IIIIHH", 0, 0, rate, units, 0x55C4, 0))
+    hdlr = full(b"hdlr", b"\0\0\0\0" + b"soun" + b"\0" * 12 + b"SoundHandler\0")
+    trak = atom(b"trak", atom(b"mdia", mdhd + hdlr))
+    return atom(b"ftyp", b"M4A \0\0\0\0M4A mp42isom") + atom(b"moov", mvhd + trak) + atom(b"mdat", b"\0" * 64)
+
+
+def ogg_opus_bytes(seconds: float = 1.75) -> bytes:
+    """An Ogg Opus stream: OpusHead and OpusTags pages, then one audio page whose granule position
+    (48 kHz samples, after the pre-skip) gives the length."""
+    import struct
+
+    from mutagen.ogg import OggPage
+
+    pre_skip = 312
+
+    def page(packets: list[bytes], sequence: int, position: int, first=False, last=False) -> bytes:
+        p = OggPage()
+        p.serial, p.sequence, p.position, p.packets = 0x5EED, sequence, position, packets
+        p.first, p.last = first, last
+        return p.write()
+
+    head = b"OpusHead" + struct.pack("<BBHIhB", 1, 1, pre_skip, 48000, 0, 0)
+    tags = b"OpusTags" + struct.pack("<I", 6) + b"chorus" + struct.pack("<I", 0)
+    audio = [b"\xf8\xff\xfe"] * 4  # Opus silence frames
+    return (page([head], 0, 0, first=True) + page([tags], 1, 0)
+            + page(audio, 2, pre_skip + int(seconds * 48000), last=True))  # fmt: skip
+
+
+def webm_bytes(seconds: float = 3.25, *, audio: bool = True) -> bytes:
+    """A WebM (Matroska, DocType webm) file: EBML header, Segment with SeekHead -> Info (Duration in
+    ms at the default 1 ms TimecodeScale) and Tracks (one Opus audio track, or video if not ``audio``)."""
+    import struct
+
+    def size(n: int) -> bytes:  # 8-byte EBML size
+        return bytes([0x01]) + n.to_bytes(7, "big")
+
+    def el(eid: bytes, body: bytes) -> bytes:
+        return eid + size(len(body)) + body
+
+    def uint(eid: bytes, value: int) -> bytes:
+        return el(eid, value.to_bytes(max(1, (value.bit_length() + 7) // 8), "big"))
+
+    ebml = (uint(b"\x42\x86", 1) + uint(b"\x42\xf7", 1) + uint(b"\x42\xf2", 4) + uint(b"\x42\xf3", 8)
+            + el(b"\x42\x82", b"webm") + uint(b"\x42\x87", 4) + uint(b"\x42\x85", 2))  # fmt: skip
+    header = el(b"\x1a\x45\xdf\xa3", ebml)
+    info = el(b"\x15\x49\xa9\x66", uint(b"\x2a\xd7\xb1", 1_000_000) + el(b"\x44\x89", struct.pack(">d", seconds * 1000))
+              + el(b"\x4d\x80", b"chorus") + el(b"\x57\x41", b"chorus"))  # fmt: skip
+    if audio:  # Opus, 48 kHz mono
+        kind, codec, media = 2, b"A_OPUS", el(b"\xe1", el(b"\xb5", struct.pack(">d", 48000.0)) + uint(b"\x9f", 1))
+    else:  # VP8 video, 16 x 16
+        kind, codec, media = 1, b"V_VP8", el(b"\xe0", uint(b"\xb0", 16) + uint(b"\xba", 16))
+    track = el(b"\xae", uint(b"\xd7", 1) + uint(b"\x73\xc5", 1) + uint(b"\x83", kind) + el(b"\x86", codec) + media)
+    tracks = el(b"\x16\x54\xae\x6b", track)
+
+    def seek(eid: bytes, pos: int) -> bytes:
+        return el(b"\x4d\xbb", el(b"\x53\xab", eid) + el(b"\x53\xac", pos.to_bytes(8, "big")))
+
+    head_len = len(el(b"\x11\x4d\x9b\x74", seek(b"\x15\x49\xa9\x66", 0) + seek(b"\x16\x54\xae\x6b", 0)))
+    seek_head = el(
+        b"\x11\x4d\x9b\x74", seek(b"\x15\x49\xa9\x66", head_len) + seek(b"\x16\x54\xae\x6b", head_len + len(info))
+    )
+    return header + el(b"\x18\x53\x80\x67", seek_head + info + tracks)

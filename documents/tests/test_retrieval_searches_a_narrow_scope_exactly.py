@@ -36,6 +36,11 @@ def test_it_returns_the_same_top_passages_on_both_paths(tenant_a, owner, in_tena
     with in_tenant(tenant_a):
         doc = Document.objects.get(links__conversation_id=cid)
         assert doc.chunk_count >= 8
+        # The graph walk is approximate: in the suite's test database the HNSW index also holds every
+        # rolled-back chunk of earlier tests (never vacuumed), many of them identical filler texts, and
+        # at the default ef_search a walk missed one of this document's chunks now and then. A walk wide
+        # enough to reach every chunk of this small document must agree with the exact path exactly.
+        settings.DOCUMENTS_HNSW_EF_SEARCH = 1000
         embedder = DeterministicEmbedder()
         args = {"doc_ids": [str(doc.pk)], "languages": {"en"}, "limit": 8, "embedder": embedder}
         for question in ("warranty on the drill battery", "refund for a shipping order", "server backup"):
@@ -46,8 +51,8 @@ def test_it_returns_the_same_top_passages_on_both_paths(tenant_a, owner, in_tena
                 (h.chunk_id, h.vector_rank) for h in graph.hits
             ]
         exact_plan, graph_plan = _plan(str(doc.pk), doc.chunk_count), _plan(str(doc.pk), None)
-    assert "documents_chunk_hnsw_384" in graph_plan
-    assert "documents_chunk_hnsw_384" not in exact_plan
+    assert "documents_chunk_hnsw_half_384" in graph_plan
+    assert "hnsw" not in exact_plan
 
 
 def test_the_conversation_retriever_picks_the_path_by_the_scopes_chunk_count(

@@ -22,7 +22,7 @@ SL = {
     "changes": "spremembe",
     "IP address": "naslov IP",
     "audit entry": "revizijski zapis",
-    "audit log": "revizijski dnevnik",
+    "audit entries": "revizijski zapisi",
 }
 
 if __name__ == "__main__":

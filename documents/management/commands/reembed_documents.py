@@ -1,6 +1,10 @@
-"""reembed_documents [--subdomain S]: re-embed every chunk whose embedding model differs from
-the workspace's current one, with progress; each batch is saved, so it is safe to interrupt and
-run again."""
+"""reembed_documents [--subdomain S] [--inline-vectors]: re-embed every chunk whose embedding model
+differs from the workspace's current one, with progress; each batch is saved, so it is safe to
+interrupt and run again.
+
+``--inline-vectors`` then moves the vectors of chunk rows written before migration 0003 (kept in the
+TOAST table) into their rows, in batches, online: once after upgrading past 0003 (PERFORMANCE.md,
+documents run 4; the offline alternative is ``VACUUM FULL documents_documentchunk`` per schema)."""
 
 from __future__ import annotations
 
@@ -13,10 +17,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--subdomain", help="only this workspace")
+        parser.add_argument(
+            "--inline-vectors",
+            action="store_true",
+            help="also move vectors stored out of line (rows from before migration 0003) into their rows",
+        )
 
-    def handle(self, *args, subdomain=None, **options):
+    def handle(self, *args, subdomain=None, inline_vectors=False, **options):
         from documents.embedders import current
-        from documents.services import documents_reembed
+        from documents.services import chunk_vectors_move_inline, chunk_vectors_toasted, documents_reembed
         from tenants.models import Tenant
 
         tenants = Tenant.objects.exclude(schema_name=get_public_schema_name())
@@ -36,3 +45,13 @@ class Command(BaseCommand):
                 self.stdout.write(
                     self.style.SUCCESS(f"{tenant.subdomain}: {docs} document(s), {chunks} chunk(s) re-embedded")
                 )
+                if inline_vectors:
+                    toasted = chunk_vectors_toasted()
+                    self.stdout.write(f"{tenant.subdomain}: {toasted} chunk vector(s) stored out of line")
+                    moved = chunk_vectors_move_inline(
+                        progress=lambda n, _t=toasted: self.stdout.write(f"  {n}/{_t} moved into their rows")
+                    )
+                    left = chunk_vectors_toasted()
+                    self.stdout.write(
+                        self.style.SUCCESS(f"{tenant.subdomain}: {moved} vector(s) moved into their rows, {left} left")
+                    )
