@@ -1,9 +1,14 @@
-"""Scale: provision thousands of tenants through the real path (tenant_create + tenant_provision, clone).
+"""Scale: provision thousands of tenants through the real path (tenant_create + tenant_provision).
 
 Usage:
   .venv/bin/python bench/scale_provision.py --setup
-  .venv/bin/python bench/scale_provision.py --count 10000 --worker 0 --of 2 &
-  .venv/bin/python bench/scale_provision.py --count 10000 --worker 1 --of 2 &
+  nice -n 19 ionice -c3 .venv/bin/python bench/scale_provision.py --count 10000 --worker 0 --of 2 &
+  nice -n 19 ionice -c3 .venv/bin/python bench/scale_provision.py --count 10000 --worker 1 --of 2 &
+  .venv/bin/python bench/scale_provision.py --compare 10   # ddl vs clone, same catalog, same run
+
+--method ddl|clone|migrate (default TENANT_PROVISIONING_METHOD). --compare K provisions K tenants by
+each method, alternating (probe-ddl-N / probe-clone-N), prints wall and backend CPU per tenant and
+their medians, and deletes them again (the catalog size stays that of the scale-N tenants).
 
 Uses its own embedded PostgreSQL + Redis under .data/scale (CHORUS_DATA_DIR), never the test
 cluster, and leaves them running (the other bench/scale_*.py scripts measure the same tenants;
@@ -36,6 +41,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
@@ -83,7 +89,7 @@ def setup() -> None:
     print("setup done: shared schema migrated, template schema ready, clone functions created")
 
 
-def provision(count: int, worker: int, of: int, every: int) -> None:
+def provision(count: int, worker: int, of: int, every: int, method: str | None, reconnect: int = 0) -> None:
     connection.set_schema_to_public()
     ready = set(
         Tenant.objects.filter(subdomain__startswith="scale-", state=Tenant.State.READY).values_list(
@@ -92,12 +98,15 @@ def provision(count: int, worker: int, of: int, every: int) -> None:
     )
     todo = [i for i in range(1, count + 1) if i % of == worker and subdomain(i) not in ready]
     print(
-        f"worker {worker}/{of}: {len(todo)} tenants to provision (up to #{count}), {os.cpu_count()} cores",
+        f"worker {worker}/{of}: {len(todo)} tenants to provision (up to #{count}), {os.cpu_count()} cores,"
+        f" method {method or settings.TENANT_PROVISIONING_METHOD}",
         flush=True,
     )
     times: list[float] = []
     wall0, cpu0 = time.perf_counter(), time.process_time()
     for n, i in enumerate(todo, 1):
+        if reconnect and n % reconnect == 0:
+            connection.close()  # a new database session (run with DATABASE_POOL_MAX=0: no pool to keep it)
         Tenant.objects.filter(subdomain=subdomain(i)).delete()  # a half-done one from an interrupted run
         t0 = time.perf_counter()
         tenant = tenant_create(
@@ -108,7 +117,7 @@ def provision(count: int, worker: int, of: int, every: int) -> None:
             provision=False,
         )
         t1 = time.perf_counter()
-        tenant = tenant_provision(tenant_id=tenant.pk)
+        tenant = tenant_provision(tenant_id=tenant.pk, method=method)
         t2 = time.perf_counter()
         assert tenant.ready, tenant.provisioning_error
         times.append(t2 - t1)
@@ -131,6 +140,54 @@ def provision(count: int, worker: int, of: int, every: int) -> None:
             f" process cpu {time.process_time() - cpu0:.0f} s",
             flush=True,
         )
+
+
+def compare(runs: int) -> None:
+    """ddl vs clone at the catalog size of now, alternating, in this one process and session."""
+    connection.set_schema_to_public()
+    total = Tenant.objects.filter(state=Tenant.State.READY).count() - 1
+    print(f"compare at {total} tenants, {runs} of each, load {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    results: dict[str, list[tuple[float, float]]] = {"ddl": [], "clone": []}
+    tenant_provision(tenant_id=_probe("probe-warm").pk, method="ddl")  # the DDL generated once (pg_dump)
+    _probe_drop("probe-warm")
+    for n in range(runs):
+        for method in ("ddl", "clone") if n % 2 == 0 else ("clone", "ddl"):
+            name = f"probe-{method}-{n}"
+            tenant = _probe(name)
+            c0, w0 = backend_cpu_s(), time.perf_counter()
+            tenant = tenant_provision(tenant_id=tenant.pk, method=method)
+            wall, cpu = time.perf_counter() - w0, backend_cpu_s() - c0
+            assert tenant.ready, tenant.provisioning_error
+            results[method].append((wall, cpu))
+            print(f"  {name:16s} wall {wall * 1000:6.0f} ms backend cpu {cpu * 1000:6.0f} ms", flush=True)
+            _probe_drop(name)
+    for method, values in results.items():
+        print(
+            f"{method:5s}: wall median {statistics.median(v[0] for v in values) * 1000:6.0f} ms,"
+            f" backend cpu median {statistics.median(v[1] for v in values) * 1000:6.0f} ms ({len(values)} tenants)"
+        )
+    print(f"load {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+def _probe_drop(name: str) -> None:
+    """The probe's schema and rows go (no deletion hooks: a probe has no billing to cancel)."""
+    from tenants.services import _drop_schema
+
+    connection.set_schema_to_public()
+    for tenant in Tenant.objects.filter(subdomain=name):
+        _drop_schema(tenant.schema_name)
+        tenant.delete()
+
+
+def _probe(name: str) -> Tenant:
+    _probe_drop(name)  # left over from an interrupted run
+    return tenant_create(
+        name=name,
+        subdomain=name,
+        owner_email=f"owner@{name}.example",
+        owner_password="scale-password-123",
+        provision=False,
+    )
 
 
 def curve(paths: list[str]) -> None:
@@ -160,14 +217,17 @@ def main() -> None:
     parser.add_argument("--worker", type=int, default=0)
     parser.add_argument("--of", type=int, default=1)
     parser.add_argument("--every", type=int, default=100)
+    parser.add_argument("--method", choices=["ddl", "clone", "migrate"])
+    parser.add_argument(
+        "--reconnect-every", type=int, default=0, metavar="K", help="a new database session every K tenants"
+    )
+    parser.add_argument("--compare", type=int, default=0, metavar="K")
     parser.add_argument("--curve", nargs="+", metavar="STDERR_LOG")
     args = parser.parse_args()
     if args.curve:
         curve(args.curve)
         return
     if args.stop:
-        from django.conf import settings
-
         from core import embedded
 
         print(embedded.stop_services(settings.DATA_DIR))
@@ -175,7 +235,9 @@ def main() -> None:
     if args.setup:
         setup()
     if args.count:
-        provision(args.count, args.worker, args.of, args.every)
+        provision(args.count, args.worker, args.of, args.every, args.method, args.reconnect_every)
+    if args.compare:
+        compare(args.compare)
 
 
 if __name__ == "__main__":

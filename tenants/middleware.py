@@ -52,9 +52,10 @@ class TenantStateMiddleware:
         return self.get_response(request)
 
 
-def tenant_cache_changed(**_kwargs) -> None:
+def tenant_cache_changed(tenant=None, **_kwargs) -> None:
     """Old name of tenants.services.tenant_cache_bump, kept for callers written before it (billing's
-    subscription sync): new code calls the service, inside its transaction."""
+    subscription sync): new code calls the service, inside its transaction. With ``tenant`` only
+    that tenant's lookups are read again."""
     from .services import tenant_cache_bump
 
-    tenant_cache_bump()
+    tenant_cache_bump(tenant)

@@ -28,16 +28,21 @@ from core.db import use_public_schema
 from core.tasks import enqueue
 
 from .models import Domain, Tenant
-from .selectors import TENANTS, tenant_subdomain_taken, tenants_failed_stale
+from .selectors import TENANT_ROWS, TENANTS, tenant_subdomain_taken, tenants_failed_stale
 from .validators import schema_name_for, validate_subdomain
 
 logger = logging.getLogger(__name__)
 
 
-def tenant_cache_bump() -> None:
-    """A Tenant or Domain row changed: every process looks hosts and tenants up again once the
-    current transaction commits. Every service here that writes either model calls it."""
-    TENANTS.bump()
+def tenant_cache_bump(tenant: Tenant | None = None) -> None:
+    """A Tenant or Domain row changed: processes look it up again once the current transaction
+    commits. Every service here that writes either model calls it. With ``tenant``: only that
+    tenant's own row changed (its hosts did not), and only its lookups are read again; without:
+    hosts or the set of tenants changed, and every lookup is (tenants.selectors)."""
+    if tenant is None:
+        TENANTS.bump()
+    else:
+        TENANT_ROWS.bump(schema=tenant.schema_name)
 
 
 @transaction.atomic
@@ -297,7 +302,7 @@ def _claim_provisioning(tenant_id) -> tuple[Tenant, uuid.UUID | None]:
         tenant.save(
             update_fields=["state", "provisioning_error", "provisioning_started_at", "provisioning_claim", "updated_at"]
         )
-        tenant_cache_bump()
+        tenant_cache_bump(tenant)
         return tenant, claim
 
 
@@ -305,9 +310,27 @@ def _still_claimed(tenant: Tenant, claim: uuid.UUID) -> bool:
     return Tenant.objects.filter(pk=tenant.pk, provisioning_claim=claim).exists()
 
 
-def tenant_provision(*, tenant_id, method: str = "clone") -> Tenant:
+def _create_from_ddl(schema_name: str) -> bool:
+    """Make the schema from the template's DDL (tenants.schema_ddl); False when that DDL cannot be
+    used (pg_dump missing, the template's name where it cannot be substituted): clone instead."""
+    from .schema_ddl import DdlUnusable, plan_for, schema_create_from_plan
+
+    try:
+        plan = plan_for(settings.TENANT_BASE_SCHEMA)
+    except DdlUnusable as exc:
+        logger.warning("provisioning %s by clone: the template's DDL is unusable (%s)", schema_name, exc)
+        return False
+    with transaction.atomic():
+        schema_create_from_plan(plan, schema_name)
+    return True
+
+
+def tenant_provision(*, tenant_id, method: str | None = None) -> Tenant:
     """Build the tenant's schema and its owner account; safe to run twice, and refused while
     another run is at it (a redelivered task must not drop the schema that run is cloning into).
+
+    ``method`` (default TENANT_PROVISIONING_METHOD): "ddl" (the template's DDL replayed, falling
+    back to the clone when unusable), "clone" (django-tenants' clone_schema) or "migrate".
 
     On failure the schema is dropped, the tenant is marked failed with the reason, and
     running this again retries from scratch.
@@ -316,12 +339,16 @@ def tenant_provision(*, tenant_id, method: str = "clone") -> Tenant:
     if claim is None:
         return tenant
 
+    method = method or settings.TENANT_PROVISIONING_METHOD
     started = time.perf_counter()
     try:
         use_public_schema()
         if schema_exists(tenant.schema_name):
             _drop_schema(tenant.schema_name)
-        if method == "clone" and schema_exists(settings.TENANT_BASE_SCHEMA):
+        has_template = schema_exists(settings.TENANT_BASE_SCHEMA)
+        if method == "ddl" and has_template and _create_from_ddl(tenant.schema_name):
+            pass
+        elif method in ("ddl", "clone") and has_template:
             _clone_template(tenant.schema_name)
         else:
             _migrate_fresh(tenant.schema_name)
@@ -336,7 +363,7 @@ def tenant_provision(*, tenant_id, method: str = "clone") -> Tenant:
         tenant.provisioning_error = str(exc)[:2000]
         tenant.provisioning_claim = None
         tenant.save(update_fields=["state", "provisioning_error", "provisioning_claim", "updated_at"])
-        tenant_cache_bump()
+        tenant_cache_bump(tenant)
         return tenant
     finally:
         use_public_schema()
@@ -352,7 +379,7 @@ def tenant_provision(*, tenant_id, method: str = "clone") -> Tenant:
         tenant.pending_owner = {} if tenant.owner_verified_at or not owner_email else {"email": owner_email}
         tenant.provisioning_claim = None
         tenant.save(update_fields=["state", "provisioned_at", "pending_owner", "provisioning_claim", "updated_at"])
-        tenant_cache_bump()
+        tenant_cache_bump(tenant)
         if tenant.owner_verified_at is not None and owner_email:
             # confirmed while the schema was being built: make sure the owner's address says so
             _owner_verified(tenant, owner_email)
@@ -388,7 +415,7 @@ def _schema_ready(tenant: Tenant) -> None:
 def tenant_set_active(*, tenant: Tenant, active: bool) -> Tenant:
     tenant.is_active = active
     tenant.save(update_fields=["is_active", "updated_at"])
-    tenant_cache_bump()  # on commit: a reader before the commit still reads (and keeps) the active row
+    tenant_cache_bump(tenant)  # on commit: a reader before the commit still reads (and keeps) the active row
     return tenant
 
 
@@ -397,7 +424,7 @@ def tenant_settings_save(*, tenant: Tenant) -> Tenant:
     """Save a tenant's own settings (name, branding, sign-up policy, legal; the admins' forms)."""
     tenant.full_clean()
     tenant.save()
-    tenant_cache_bump()
+    tenant_cache_bump(tenant)
     return tenant
 
 
@@ -425,7 +452,7 @@ def tenant_provision_retry(*, tenant: Tenant) -> Tenant:
     tenant.state = Tenant.State.PENDING
     tenant.provisioning_error = ""
     tenant.save(update_fields=["state", "provisioning_error", "updated_at"])
-    tenant_cache_bump()
+    tenant_cache_bump(tenant)
     enqueue("tenants.tasks.provision_tenant", args=[str(tenant.pk)], schema=get_public_schema_name())
     return tenant
 
@@ -534,7 +561,7 @@ def tenant_owner_confirm(*, tenant_id, email: str) -> Tenant:
         elif tenant.pending_owner:
             tenant.pending_owner = {**tenant.pending_owner, "verified": True}
         tenant.save(update_fields=["owner_verified_at", "pending_owner", "updated_at"])
-        tenant_cache_bump()  # the workspace becomes usable for every process once this commits
+        tenant_cache_bump(tenant)  # the workspace becomes usable for every process once this commits
         if tenant.state == Tenant.State.READY:
             _owner_verified(tenant, email)
     use_public_schema()

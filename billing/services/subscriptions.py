@@ -65,7 +65,7 @@ def tenant_features_apply(*, tenant: Tenant, plan: Plan) -> None:
         tenant.features = features
         from tenants.middleware import tenant_cache_changed  # a queryset update sends no post_save
 
-        transaction.on_commit(tenant_cache_changed)
+        transaction.on_commit(lambda: tenant_cache_changed(tenant=tenant))  # only this tenant's lookups
 
 
 def _history(sub: Subscription, *, from_plan: str, from_status: str, source: str, event_id: str = "") -> None:

@@ -157,6 +157,11 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls"
 TENANT_BASE_SCHEMA = "tenant_template"
+# How a new tenant's schema is made (tenants.services.tenant_provision): "ddl" replays DDL generated
+# once per template version with pg_dump (flat cost at any tenant count; docs/SCALING.md §1),
+# "clone" runs django-tenants' clone_schema (the fallback, also used when pg_dump is missing),
+# "migrate" runs every migration in the new schema.
+TENANT_PROVISIONING_METHOD = env("TENANT_PROVISIONING_METHOD", default="ddl")
 TENANT_CREATION_FAKES_MIGRATIONS = True
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 TENANT_COLOR_ADMIN_APPS = False  # the admin of a tenant shows only its own apps; no shared/tenant colouring

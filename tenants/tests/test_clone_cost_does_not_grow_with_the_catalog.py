@@ -47,7 +47,7 @@ def test_it_keeps_a_capitalised_column_of_a_vector_table(db):
         provision=False,
     )
 
-    tenant = tenant_provision(tenant_id=tenant.pk)
+    tenant = tenant_provision(tenant_id=tenant.pk, method="clone")
 
     assert tenant.state == Tenant.State.READY
     with connection.cursor() as cursor:

@@ -33,7 +33,7 @@ def _provision(subdomain: str) -> Tenant:
         owner_password="purple-otter-rides-42",
         provision=False,
     )
-    return tenant_provision(tenant_id=tenant.pk)
+    return tenant_provision(tenant_id=tenant.pk, method="clone")
 
 
 def test_it_leaves_the_shared_helper_types_untouched_by_a_clone(db):

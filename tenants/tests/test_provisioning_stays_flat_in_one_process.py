@@ -17,7 +17,7 @@ def _provision(subdomain: str) -> Tenant:
         owner_password="purple-otter-rides-42",
         provision=False,
     )
-    return tenant_provision(tenant_id=tenant.pk)
+    return tenant_provision(tenant_id=tenant.pk, method="clone")
 
 
 def _compiled_plpgsql_functions() -> int:
