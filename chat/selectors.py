@@ -33,6 +33,37 @@ def conversation_get_for_user(*, user, conversation_id, include_deleted: bool = 
     return conversation
 
 
+_PAGE_FIELDS = [f for f in Conversation._meta.concrete_fields if f.name != "meta_data"]  # the summary: deferred
+_PAGE_SQL = "SELECT {cols}, {{exists}} FROM {table} WHERE id = %s AND user_id = %s AND deleted_at IS NULL".format(
+    cols=", ".join(connection.ops.quote_name(f.column) for f in _PAGE_FIELDS),
+    table=connection.ops.quote_name(Conversation._meta.db_table),
+)
+_PAGE_CONVERTERS = [getattr(f, "from_db_value", None) for f in _PAGE_FIELDS]  # JSON text to dicts
+
+
+def conversation_page_get(*, user, conversation_id, exists: tuple[str, list] | None = None):
+    """The conversation page's read: ``(conversation, flag)``, or 404 like
+    :func:`conversation_get_for_user` (the owner's own, not deleted).
+
+    One statement without the ORM's query building (~1 ms of a revisit's CPU, docs/PERFORMANCE.md
+    "Session 6"): the row's fields but the summary (``meta_data``, loaded if ever read) and, in the
+    same round trip, ``EXISTS (exists)`` when a ``(sql, params)`` is given (the composer's
+    documents check), else ``flag`` is None."""
+    sql, params = exists if exists is not None else ("", [])
+    statement = _PAGE_SQL.format(exists=f"EXISTS ({sql})" if sql else "NULL")
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, str(conversation_id), user.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    values = [
+        convert(value, None, connection) if convert is not None and value is not None else value
+        for convert, value in zip(_PAGE_CONVERTERS, row, strict=False)
+    ]
+    conversation = Conversation.from_db(connection.alias, [f.attname for f in _PAGE_FIELDS], values)
+    return conversation, row[-1]
+
+
 def message_get_for_user(*, user, message_id) -> Message:
     message = (
         Message.objects.select_related("conversation")

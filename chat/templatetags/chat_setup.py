@@ -18,7 +18,9 @@ def model_banner(context) -> dict | None:
         return None
     from orchestration.selectors import model_connection
 
-    status = model_connection()
+    from ..forms import tenant_config_memo
+
+    status = tenant_config_memo("model_connection", model_connection)  # frozen: shared as is
     if status.connected:
         return None
     try:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .. import selectors
-from ..forms import ListForm, MessageForm, SearchForm, offered_choices
+from ..forms import ListForm, MessageForm, SearchForm, documents_exists_sql, needs_documents_check, offered_choices
 from ..models import Conversation
 from ..search import title_search
 from ..services.search import search_index_check
@@ -22,8 +22,8 @@ def _sidebar(request, *, filter: str = "active", cursor: str | None = None):
     return selectors.conversation_list(user=request.user, filter=filter, cursor=cursor)
 
 
-def _composer(conversation: Conversation | None, user):
-    choices = offered_choices(user)
+def _composer(conversation: Conversation | None, user, *, has_documents: bool | None = None):
+    choices = offered_choices(user, has_documents=has_documents)
     initial = {}
     if conversation is not None:
         initial = {k: v for k, v in (conversation.settings or {}).items() if v}
@@ -61,7 +61,11 @@ def conversation_list(request):
 @login_required
 @require_GET
 def conversation_detail(request, conversation_id):
-    conversation = selectors.conversation_get_for_user(user=request.user, conversation_id=conversation_id)
+    # the row and the composer's documents check in one round trip (when a documents strategy is on)
+    documents = documents_exists_sql(request.user) if needs_documents_check() else None
+    conversation, has_documents = selectors.conversation_page_get(
+        user=request.user, conversation_id=conversation_id, exists=documents
+    )
     before = request.GET.get("before")
     if before:  # infinite scroll upwards: the next older page of the branch
         if not _is_uuid(before):
@@ -91,7 +95,7 @@ def conversation_detail(request, conversation_id):
             "thread": thread,
             "page": _sidebar(request),
             "filter": "archived" if conversation.is_archived else "active",
-            "composer": _composer(conversation, request.user),
+            "composer": _composer(conversation, request.user, has_documents=has_documents),
             "focus": focus,
             "other_branch": other_branch,
         },
