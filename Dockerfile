@@ -26,9 +26,21 @@ RUN DJANGO_SETTINGS_MODULE=config.settings.production \
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH=/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=config.settings.production
-# libpq-free: psycopg[binary] brings its own; postgresql-client gives pg_dump for backup_workspace
+# libpq-free: psycopg[binary] brings its own. pg_dump (backup_workspace, DDL provisioning) must be
+# at least the server's major version (pg_dump refuses a newer server): Debian bookworm's client is
+# 15, the compose database is pgvector's pg17, so the client comes from PostgreSQL's own apt
+# repository (apt.postgresql.org), for PG_MAJOR = the major of PGVECTOR_TAG.
+ARG PG_MAJOR=17
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends postgresql-client \
+    && apt-get install -y --no-install-recommends ca-certificates curl \
+    && install -d /usr/share/postgresql-common/pgdg \
+    && curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc \
+       https://www.postgresql.org/media/keys/ACCC4CF8.asc \
+    && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt bookworm-pgdg main" \
+       > /etc/apt/sources.list.d/pgdg.list \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends "postgresql-client-${PG_MAJOR}" \
+    && apt-get purge -y curl && apt-get autoremove -y \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 chorus \
     && useradd --system --uid 10001 --gid chorus --home-dir /app --shell /usr/sbin/nologin chorus

@@ -61,7 +61,7 @@ def answers(db, monkeypatch, settings):  # db: the worker stops before the test 
     consumed_before = queues._consume_from  # start_worker(queues=...) narrows it for every later worker
     try:
         with start_worker(
-            app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=10, queues=[answer_queue]
+            app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=60, queues=[answer_queue]
         ):
             yield Answers(), peak
             for gate in gates.values():
