@@ -35,7 +35,7 @@ def conversation_get_for_user(*, user, conversation_id, include_deleted: bool = 
 
 _PAGE_FIELDS = [f for f in Conversation._meta.concrete_fields if f.name != "meta_data"]  # the summary: deferred
 _PAGE_SQL = "SELECT {cols}, {{exists}} FROM {table} WHERE id = %s AND user_id = %s AND deleted_at IS NULL".format(
-    cols=", ".join(connection.ops.quote_name(f.column) for f in _PAGE_FIELDS),
+    cols=", ".join(connection.ops.quote_name(f.column or f.attname) for f in _PAGE_FIELDS),
     table=connection.ops.quote_name(Conversation._meta.db_table),
 )
 _PAGE_CONVERTERS = [getattr(f, "from_db_value", None) for f in _PAGE_FIELDS]  # JSON text to dicts
