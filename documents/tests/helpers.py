@@ -225,3 +225,23 @@ def webm_bytes(seconds: float = 3.25, *, audio: bool = True) -> bytes:
         b"\x11\x4d\x9b\x74", seek(b"\x15\x49\xa9\x66", head_len) + seek(b"\x16\x54\xae\x6b", head_len + len(info))
     )
     return header + el(b"\x18\x53\x80\x67", seek_head + info + tracks)
+
+
+def documents_used(tenant) -> int:
+    """Billing's workspace-wide document counter for ``tenant`` (0 before the first upload)."""
+    from billing import quotas
+    from billing.models import TENANT_WIDE, UsageCounter
+
+    row = UsageCounter.objects.filter(tenant_id=tenant.pk, kind=quotas.Kind.DOCUMENTS, user_id=TENANT_WIDE,
+                                      period_start=quotas.FOREVER_START).first()  # fmt: skip
+    return row.used if row else 0
+
+
+def documents_used_set(tenant, used: int) -> None:
+    from billing import quotas
+    from billing.models import TENANT_WIDE, UsageCounter
+
+    UsageCounter.objects.update_or_create(
+        tenant_id=tenant.pk, user_id=TENANT_WIDE, kind=quotas.Kind.DOCUMENTS, period_start=quotas.FOREVER_START,
+        defaults={"period_end": quotas.FOREVER_END, "used": used},
+    )  # fmt: skip

@@ -6,23 +6,11 @@ import uuid
 import pytest
 
 from billing import quotas
-from billing.models import TENANT_WIDE, UsageCounter
 from documents import services
 from documents.errors import UploadRefused
 from documents.models import Document
-
-
-def _used(tenant) -> int:
-    row = UsageCounter.objects.filter(tenant_id=tenant.pk, kind=quotas.Kind.DOCUMENTS, user_id=TENANT_WIDE,
-                                      period_start=quotas.FOREVER_START).first()  # fmt: skip
-    return row.used if row else 0
-
-
-def _set_used(tenant, used):
-    UsageCounter.objects.update_or_create(
-        tenant_id=tenant.pk, user_id=TENANT_WIDE, kind=quotas.Kind.DOCUMENTS, period_start=quotas.FOREVER_START,
-        defaults={"period_end": quotas.FOREVER_END, "used": used},
-    )  # fmt: skip
+from documents.tests.helpers import documents_used as _used
+from documents.tests.helpers import documents_used_set as _set_used
 
 
 def test_it_gives_the_place_back_on_delete(tenant_a, owner, in_tenant, media):

@@ -8,24 +8,12 @@ import uuid
 import pytest
 
 from billing import quotas
-from billing.models import TENANT_WIDE, UsageCounter
 from documents import limits, services
 from documents.errors import UploadRefused
 from documents.models import Document
+from documents.tests.helpers import documents_used as _used
+from documents.tests.helpers import documents_used_set as _set_used
 from documents.tests.helpers import image_bytes, wav_bytes
-
-
-def _used(tenant) -> int:
-    row = UsageCounter.objects.filter(tenant_id=tenant.pk, kind=quotas.Kind.DOCUMENTS, user_id=TENANT_WIDE,
-                                      period_start=quotas.FOREVER_START).first()  # fmt: skip
-    return row.used if row else 0
-
-
-def _set_used(tenant, used):
-    UsageCounter.objects.update_or_create(
-        tenant_id=tenant.pk, user_id=TENANT_WIDE, kind=quotas.Kind.DOCUMENTS, period_start=quotas.FOREVER_START,
-        defaults={"period_end": quotas.FOREVER_END, "used": used},
-    )  # fmt: skip
 
 
 def _features(tenant, **features):
