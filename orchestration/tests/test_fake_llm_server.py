@@ -50,6 +50,7 @@ def test_it_pauses_a_stream_until_resumed(fake_llm):
             assert not rec.finished  # held after two words, not ended
             fake_llm.resume()
     assert "".join(words) == "one two three four"
+    fake_llm.wait_finished()  # the client may read the last chunk before the server thread records the end
     assert fake_llm.requests_for("gpt-4o")[0].sent_to_end
 
 
