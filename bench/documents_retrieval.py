@@ -204,6 +204,8 @@ def _exact(cursor, doc_ids, vec, k=10):
 VARIANTS = {
     "before": {"scope_chunks": False, "DOCUMENTS_FTS_MAX_TERM_FREQUENCY": 1.0, "DOCUMENTS_HNSW_EF_SEARCH": 200},
     "after": {"scope_chunks": True},
+    # session 6's rule: exact up to 20,000 chunks, one ef_search whatever the scope's share
+    "session6": {"scope_chunks": True, "DOCUMENTS_EXACT_MAX_CHUNKS": 20_000, "DOCUMENTS_HNSW_EF_SEARCH_NARROW": ()},
     "after-hnsw": {"scope_chunks": True, "DOCUMENTS_EXACT_MAX_CHUNKS": 0},  # HNSW even when narrow
     "after-exact": {"scope_chunks": True, "DOCUMENTS_EXACT_MAX_CHUNKS": 10**9},  # exact even when wide
     # session 5's HNSW path: the graph over vector(384) (0002's index) instead of halfvec(384) (0004's)
@@ -252,7 +254,12 @@ def main() -> None:
         Document.objects.filter(chunk_count=0).update(chunk_count=args.chunks // args.docs)  # runs before 5
         counts = {str(pk): n for pk, n in Document.objects.values_list("pk", "chunk_count")}
         all_docs = [str(pk) for pk in counts]
-        keys = ("DOCUMENTS_FTS_MAX_TERM_FREQUENCY", "DOCUMENTS_EXACT_MAX_CHUNKS", "DOCUMENTS_HNSW_EF_SEARCH")
+        keys = (
+            "DOCUMENTS_FTS_MAX_TERM_FREQUENCY",
+            "DOCUMENTS_EXACT_MAX_CHUNKS",
+            "DOCUMENTS_HNSW_EF_SEARCH",
+            "DOCUMENTS_HNSW_EF_SEARCH_NARROW",
+        )
         defaults = {k: getattr(settings, k) for k in keys}
         print(f"load average at start {_load_avg()}; exact search up to {settings.DOCUMENTS_EXACT_MAX_CHUNKS:,} "
               f"chunks; frequent words: in > {settings.DOCUMENTS_FTS_MAX_TERM_FREQUENCY:.0%} of chunks")  # fmt: skip
@@ -300,6 +307,8 @@ def main() -> None:
                             t2 = time.perf_counter()
                             found = _vectors(cursor, doc_ids, vec, MODEL, DIM, 40, chunks)
                             t3 = time.perf_counter()
+                            cursor.execute("SHOW hnsw.ef_search")  # what the scope's share picked
+                            efv = cursor.fetchone()[0]
                         fts_ms.append((t2 - t1) * 1000)
                         vec_ms.append((t3 - t2) * 1000)
                         with transaction.atomic(), connection.cursor() as cursor:
@@ -308,7 +317,6 @@ def main() -> None:
                         recalls.append(len(got & exact) / max(1, len(exact)))
                     label = f"{share:.0%} of documents ({n_docs * (args.chunks // args.docs):,} chunks)"
                     path = vector_path(sum(counts[d] for d in work[0][0]) if variant["scope_chunks"] else None)
-                    efv = settings.DOCUMENTS_HNSW_EF_SEARCH
                     row = (f"| {name} | {label} | ef {efv} | {path} | {pct(lat, 0.5):.1f} | {pct(lat, 0.95):.1f} | "
                            f"{pct(fts_ms, 0.5):.1f} / {pct(fts_ms, 0.95):.1f} | {pct(vec_ms, 0.5):.1f} / "
                            f"{pct(vec_ms, 0.95):.1f} | {sum(recalls) / len(recalls):.3f} / {min(recalls):.2f} | "

@@ -125,8 +125,9 @@ ORDER BY rank DESC, m.id LIMIT %s
 # Vectors: a narrow scope (at most DOCUMENTS_EXACT_MAX_CHUNKS chunks, from the documents' stored
 # chunk counts) is searched exactly: the distance is computed for each of its chunks (read through
 # the document index, vectors in the heap row since migration 0003) and sorted, which is exact and,
-# up to ~20,000 chunks, cheaper than an HNSW walk that skips most of what it visits (PERFORMANCE.md
-# run 4: at 20,000 chunks 38 ms of server CPU and recall 1.00 against 46 ms and 0.93). The `+ 0`
+# up to ~10,000 chunks, about as cheap as an HNSW walk that skips most of what it visits (PERFORMANCE.md:
+# on an idle machine 10,000 chunks p95 30 ms exact; 20,000 chunks 46-50 ms exact against 30-42 ms for a
+# wider walk with recall 0.96-0.98, session 7). The `+ 0`
 # makes the ORDER BY an expression no index provides, so the planner cannot pick the HNSW index.
 # Wider scopes walk the HNSW graph with the document filter inside the scan
 # (hnsw.iterative_scan = relaxed_order keeps recall under the filter). The graph is built over
@@ -167,9 +168,7 @@ def _fts(cursor, doc_ids: list[str], query: str, languages: set[str], limit: int
 def _vectors(cursor, doc_ids: list[str], vector, model: str, dim: int, limit: int,
              scope_chunks: int | None = None) -> list[tuple[int, float]]:  # fmt: skip
     lit = _vector_literal(vector)
-    ef = int(getattr(settings, "DOCUMENTS_HNSW_EF_SEARCH", 100))
-    cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-    cursor.execute(f"SET LOCAL hnsw.ef_search = {max(ef, limit)}")
+    cursor.execute(_settings_sql(limit), [scope_chunks, scope_chunks])
     order = _VEC_ORDER[vector_path(scope_chunks)].format(dim=int(dim))
     cursor.execute(_VEC.format(dim=int(dim), order=order), [lit, model, _uuid_array(doc_ids), lit, limit])
     rows = sorted(((r[0], float(r[1])) for r in cursor.fetchall()), key=lambda r: r[1])  # relaxed order
@@ -180,7 +179,29 @@ def _vectors(cursor, doc_ids: list[str], vector, model: str, dim: int, limit: in
 # planner settings (local to this statement's implicit transaction, or to the caller's), then one
 # statement with both candidate sets, fused by RRF in SQL, joined to the chunk and document rows of
 # the top ``limit`` only. Sent as one simple-query string (psycopg's client-side binding).
-_SETTINGS = "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', %s, true)"
+#
+# ``hnsw.ef_search`` follows the scope's share of the tenant's chunks: a filtered walk keeps only the
+# visited chunks that pass the filter, so the narrower the share, the wider the walk must be for the
+# same recall (PERFORMANCE.md, session 7: at ef 300 recall@10 0.96 over the whole tenant but 0.93 at
+# 15-20 %; at 20 % 0.96 at ef 400 and 0.98 at 600). The share is the scope's stored chunk count over
+# PostgreSQL's own row estimate of the tenant's chunk table (``pg_class.reltuples``, kept by
+# ANALYZE/autovacuum), read by the settings' SELECT itself: no extra round trip.
+_SETTINGS = """SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', (
+    SELECT (CASE {tiers} ELSE {ef} END)::text
+    FROM (SELECT %s::float8 / greatest(c.reltuples, %s::float8, 1) AS share
+          FROM pg_class c WHERE c.oid = 'documents_documentchunk'::regclass) s
+), true)"""
+
+
+def _settings_sql(candidates: int) -> str:
+    """The settings' SELECT: ef_search by the scope's share (two parameters: the scope's chunk count,
+    twice; None: unknown, the base ef_search)."""
+    ef = max(int(getattr(settings, "DOCUMENTS_HNSW_EF_SEARCH", 100)), candidates)
+    narrow = sorted(getattr(settings, "DOCUMENTS_HNSW_EF_SEARCH_NARROW", ()), key=lambda t: t[0])
+    tiers = " ".join(f"WHEN s.share < {float(share)!r} THEN {max(int(n), ef)}" for share, n in narrow)
+    return _SETTINGS.format(tiers=tiers or "WHEN false THEN 0", ef=ef)
+
+
 _HYBRID = """
 WITH fr AS MATERIALIZED (SELECT {frequent} AS lexemes),
 q AS MATERIALIZED (SELECT {tsquery} AS q),
@@ -243,14 +264,14 @@ def _hybrid_sql(doc_ids: list[str], query: str, languages: set[str], vector, mod
     """The settings' SELECT and the hybrid statement as one string, and its parameters."""
     tsquery, ts_params = _tsquery(query, languages)
     lit = _vector_literal(vector)
-    ef = max(int(getattr(settings, "DOCUMENTS_HNSW_EF_SEARCH", 100)), candidates)
     scan = int(getattr(settings, "DOCUMENTS_FTS_SCAN_LIMIT", 2000))
     path = vector_path(scope_chunks)
     order = _VEC_ORDER[path].format(dim=int(dim))
-    sql = _SETTINGS + ";\n" + _HYBRID.format(frequent=_frequent_sql(), tsquery=tsquery, dim=int(dim),
+    sql = _settings_sql(candidates) + ";\n" + _HYBRID.format(frequent=_frequent_sql(), tsquery=tsquery, dim=int(dim),
                                              k=int(RRF_K), order=order)  # fmt: skip
     ids = _uuid_array(doc_ids)
-    params = [str(ef), *ts_params, ids, scan, candidates, lit, model, ids, lit, candidates, min_score, limit]
+    params = [scope_chunks, scope_chunks, *ts_params, ids, scan, candidates, lit, model, ids, lit, candidates,
+              min_score, limit]  # fmt: skip
     return sql, params
 
 

@@ -565,8 +565,11 @@ DOCUMENTS_MAX_ATTEMPTS = 3
 DOCUMENTS_RETRIEVAL_CANDIDATES = 40  # top-N of each of full text and vectors fused by RRF
 DOCUMENTS_HNSW_EF_SEARCH = 300  # recall@10 over 100k chunks 0.80 at 100, 0.91 at 200, 0.96-0.97 at 300 (PERFORMANCE.md)
 DOCUMENTS_FTS_SCAN_LIMIT = 2000  # full-text matches ranked per query at most (bounded latency; PERFORMANCE.md)
-# Scopes of up to this many chunks: exact vector search (cheaper than HNSW there, and exact; PERFORMANCE.md)
-DOCUMENTS_EXACT_MAX_CHUNKS = 20_000
+# A scope below a share of the tenant's chunks walks the graph wider (share, ef_search): the filter keeps
+# fewer of the visited chunks (recall@10 >= 0.95 down to 10 % of 100k chunks; PERFORMANCE.md, session 7)
+DOCUMENTS_HNSW_EF_SEARCH_NARROW = ((0.75, 400), (0.2, 600))
+# Scopes of up to this many chunks: exact vector search (as cheap as HNSW there, and exact; PERFORMANCE.md)
+DOCUMENTS_EXACT_MAX_CHUNKS = 15_000
 # Words in more than this share of the tenant's chunks leave the full-text OR query, once the tenant
 # holds DOCUMENTS_FTS_FREQUENT_MIN_CHUNKS chunks (fewer: its statistics say little). PERFORMANCE.md.
 DOCUMENTS_FTS_MAX_TERM_FREQUENCY = 0.05
