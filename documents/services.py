@@ -482,9 +482,14 @@ def chunk_vectors_move_inline(*, batch: int = 1000, progress=None) -> int:
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                f"""UPDATE documents_documentchunk c SET embedding = c.embedding::text::vector
-                FROM (SELECT id FROM documents_documentchunk WHERE {_TOASTED} ORDER BY id LIMIT %s
-                      FOR UPDATE SKIP LOCKED) t WHERE c.id = t.id""",
+                # The batch is picked once, in a materialised CTE: as a subquery in FROM it could be
+                # rescanned per row of a nested loop, each rescan skipping the rows this statement had
+                # just updated and taking the next ones (CI saw a batch of 1 move 8 rows).
+                f"""WITH t AS MATERIALIZED (
+                    SELECT id FROM documents_documentchunk WHERE {_TOASTED} ORDER BY id LIMIT %s
+                    FOR UPDATE SKIP LOCKED)
+                UPDATE documents_documentchunk c SET embedding = c.embedding::text::vector
+                FROM t WHERE c.id = t.id""",
                 [int(batch)],
             )
             done = cursor.rowcount
