@@ -125,7 +125,7 @@ ORDER BY rank DESC, m.id LIMIT %s
 # Vectors: a narrow scope (at most DOCUMENTS_EXACT_MAX_CHUNKS chunks, from the documents' stored
 # chunk counts) is searched exactly: the distance is computed for each of its chunks (read through
 # the document index, vectors in the heap row since migration 0003) and sorted, which is exact and,
-# up to ~10,000 chunks, about as cheap as an HNSW walk that skips most of what it visits (PERFORMANCE.md:
+# up to ~15,000 chunks, about as cheap as an HNSW walk that skips most of what it visits (PERFORMANCE.md:
 # on an idle machine 10,000 chunks p95 30 ms exact; 20,000 chunks 46-50 ms exact against 30-42 ms for a
 # wider walk with recall 0.96-0.98, session 7). The `+ 0`
 # makes the ORDER BY an expression no index provides, so the planner cannot pick the HNSW index.
