@@ -101,8 +101,8 @@ def _load_average() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def _server_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of the server process and its children (uvicorn's workers)."""
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process and its children (uvicorn's workers, PostgreSQL's backends)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for entry in Path("/proc").iterdir():
@@ -115,6 +115,38 @@ def _server_cpu(pid: int) -> float:
         if int(entry.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
             total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
     return total
+
+
+_server_cpu = _tree_cpu
+
+
+def _service_pids() -> dict[str, int]:
+    """The embedded PostgreSQL's postmaster and Redis of this data directory (their pid files)."""
+    data = Path(os.environ["CHORUS_DATA_DIR"])
+    pids = {}
+    for name, path in (("PostgreSQL", data / "pg" / "postmaster.pid"), ("Redis", data / "redis" / "redis.pid")):
+        try:
+            pids[name] = int(path.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+    return pids
+
+
+def _machine_busy() -> float:
+    """CPU seconds the whole machine spent busy (all cores, /proc/stat: everything but idle and iowait)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_snapshot(server_pid: int) -> dict[str, float]:
+    """CPU seconds so far of each party to the load: the server, this load generator, the database,
+    Redis, and the whole machine."""
+    own = os.times()
+    snap = {"server": _tree_cpu(server_pid), "load generator": own.user + own.system}
+    for name, pid in _service_pids().items():
+        snap[name] = _tree_cpu(pid)
+    snap["machine"] = _machine_busy()
+    return snap
 
 
 def throughput(cookie: str, conv_paths: list[str], args) -> list[str]:
@@ -141,6 +173,7 @@ def throughput(cookie: str, conv_paths: list[str], args) -> list[str]:
     )
     out = []
     rates: list[float] = []
+    cpu_rows: list[dict[str, float]] = []
     try:
         import socket
 
@@ -156,17 +189,30 @@ def throughput(cookie: str, conv_paths: list[str], args) -> list[str]:
             ("trivial view /bench/ping/ (again)", "/bench/ping/"),
         ):
             asyncio.run(_load(port, path, cookie, args.concurrency, 2))  # warm-up
-            cpu0 = _server_cpu(server.pid)
+            before = _cpu_snapshot(server.pid)
             done, lat, errors = asyncio.run(_load(port, path, cookie, args.concurrency, args.seconds))
-            cpu = (_server_cpu(server.pid) - cpu0) * 1000 / max(done + errors, 1)
+            after = _cpu_snapshot(server.pid)
+            per = {k: (after[k] - before[k]) * 1000 / max(done + errors, 1) for k in after}
+            cpu_rows.append(per)
             rates.append(done / args.seconds)
             out.append(
                 f"{name:<34} {done / args.seconds:8.1f} req/s  p50={pct(lat, 0.5):6.1f} ms  "
                 f"p95={pct(lat, 0.95):6.1f} ms  errors={errors}  ({args.concurrency} clients, {args.seconds:.0f} s)"
-                f"  server CPU {cpu:5.1f} ms/request  load {_load_average()}"
+                f"  server CPU {per['server']:5.1f} ms/request  load {_load_average()}"
+            )
+            available = (os.cpu_count() or 1) * 1000 * args.seconds / max(done + errors, 1)
+            parties = ", ".join(f"{k} {v:.2f}" for k, v in per.items() if k != "machine")
+            out.append(
+                f"    CPU ms/request: {parties}; whole machine {per['machine']:.2f}"
+                f" (of {available:.2f} available on {os.cpu_count()} cores)"
             )
         trivial = (rates[0] + rates[2]) / 2
         out.append(f"conversation page / mean trivial view: {100 * rates[1] / trivial:.1f} %" if trivial else "")
+        # On a CPU-bound machine the rates' ratio follows the CPU each request costs everyone, not the server alone.
+        for k in cpu_rows[1]:
+            mean = (cpu_rows[0][k] + cpu_rows[2][k]) / 2
+            if cpu_rows[1][k]:
+                out.append(f"    CPU ratio, mean trivial / page, {k:<15} {100 * mean / cpu_rows[1][k]:5.1f} %")
     finally:
         server.terminate()
         server.wait(timeout=20)

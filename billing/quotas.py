@@ -21,7 +21,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-import psycopg
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection, transaction
@@ -29,6 +28,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from core.db import fetch_prepared
 from core.versioned_cache import VersionedCache
 
 from .models import TENANT_WIDE, Subscription, UsageCounter
@@ -125,19 +125,6 @@ def _uuid(value) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-def _fetch_prepared(sql: str, params: dict):
-    """One row of ``sql`` as a server-side prepared statement (psycopg prepares it once per
-    connection): planning the joins and upserts cost more than running them (0.6 ms vs 0.07 ms).
-    Same connection and transaction as Django's cursors; these statements touch public tables only."""
-    connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None:  # Django turns automatic preparing off; explicit prepare=True only
-        raw.prepare_threshold = 1 << 30  # (the connection plans them once: plan_cache_mode in settings)
-    with psycopg.Cursor(raw) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        return cursor.fetchone()
-
-
 # The banner on top of every page (``selectors.banner_for``), memoised per tenant schema and user.
 # It changes level only when a counter reaches a warning threshold or its limit, a question is given
 # back, or the subscription, plan or tiers change: the services doing that call
@@ -178,7 +165,7 @@ def limits_for(
     schema = schema or connection.schema_name  # type: ignore[attr-defined]
     if lock_sessions and not connection.in_atomic_block:
         raise RuntimeError("the session lock needs the caller's transaction (it is released at its end)")
-    row = _fetch_prepared(
+    row = fetch_prepared(
         _LIMITS_SQL,
         {
             "schema": schema,
@@ -333,7 +320,7 @@ def take(tenant_id, takes: list[Take]) -> list[Taken]:
 
 
 def _take(tenant_id, takes: list[Take], sql: str, params: dict) -> list[Taken]:
-    row = _fetch_prepared(sql, params)
+    row = fetch_prepared(sql, params)
     out: list[tuple[Take, Taken]] = []
     refused = None
     for i, t in enumerate(takes):

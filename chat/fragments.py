@@ -88,38 +88,35 @@ def _attachments_of(questions: list) -> None:
     prefetch_related_objects(questions, Prefetch("attachments", queryset=Attachment.objects.select_related("document")))
 
 
-def thread_key(messages, keys: dict, siblings: dict) -> str | None:
+def thread_key(digest: str | None, language: str) -> str | None:
     """The key of a whole thread's HTML when every message in it is final (else None).
 
-    It holds each message's own fragment key (id, ``updated_at``, language, template version, the
-    files' status), their order and every versions nav shown, so any change to one of them, a new
-    message, an edit, a regeneration or a branch switch is another key."""
-    if not messages or len(keys) != len(messages):
-        return None
-    parts = [keys[m.pk] for m in messages]
-    for m in messages:
-        sib = siblings.get(m.pk)
-        if sib:
-            parts.append(f"{m.pk}|{sib['position']}|{sib['count']}|{sib['prev']}|{sib['next']}")
-    return "chat:thread:" + hashlib.sha1("\n".join(parts).encode(), usedforsecurity=False).hexdigest()
+    ``digest`` (``chat.selectors.Thread.digest``) hashes, in order, each message's id, role,
+    status and ``updated_at``, its files' status and its siblings, so any change to one of them, a
+    new message, an edit, a regeneration or a branch switch is another key; the key adds the
+    language and the templates' version, as a message's own fragment key does."""
+    return f"chat:thread:{template_version()}:{language}:{digest}" if digest else None
 
 
-def render_messages(*, messages, siblings: dict, labels: dict, user, request) -> list[SafeString]:
-    """The HTML of each message of ``messages`` (as chat/_message.html renders it), completed ones from the cache.
+def render_messages(*, thread, labels: dict, user, request) -> list[SafeString]:
+    """The HTML of each message of ``thread`` (as chat/_message.html renders it), completed ones from the cache.
 
     A thread whose messages are all final is also kept whole (``thread_key``): a revisit reads one
-    cache entry instead of one per message, and returns it as one piece."""
-    message_template = get_template("chat/_message.html")
-    siblings_template = get_template("chat/_siblings.html")
+    cache entry instead of one per message, returns it as one piece and never reads the messages."""
     language = translation.get_language() or ""
     csrf = get_token(request) if request is not None else ""
     avatar = ((user.get_short_name() if getattr(user, "is_authenticated", False) else "") or "")[:1].upper()
-    keys = {m.pk: key for m in messages if not m.is_open and (key := fragment_key(m, language))}
-    whole = thread_key(messages, keys, siblings)
+    whole = thread_key(thread.digest, language)
     if whole is not None:
         html = cache.get(whole)
         if html is not None:
             return [mark_safe(html.replace(_CSRF, csrf).replace(_AVATAR, avatar))]  # noqa: S308 - template output
+    messages, siblings = thread.messages, thread.siblings
+    message_template = get_template("chat/_message.html")
+    siblings_template = get_template("chat/_siblings.html")
+    keys = {m.pk: key for m in messages if not m.is_open and (key := fragment_key(m, language))}
+    if len(keys) != len(messages):  # an open message, or a question read without its files' status
+        whole = None
     cached = cache.get_many(list(keys.values())) if keys else {}
     messages = _complete_rows(messages, [m.pk for m in messages if m.pk not in keys or keys[m.pk] not in cached])
     _attachments_of([m for m in messages if m.role == "user" and (m.pk not in keys or keys[m.pk] not in cached)])

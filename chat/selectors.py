@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
@@ -12,6 +13,8 @@ from django.db.models import BooleanField, F, Q
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.html import escape
+
+from core.db import fetch_prepared
 
 from .models import Attachment, Conversation, ImportJob, Message
 from .search_index import index_configs, owner_tsquery
@@ -192,11 +195,32 @@ def _path_ids(conversation_id, start_id, limit: int) -> list[tuple]:
         return cursor.fetchall()
 
 
-@dataclass
 class Thread:
-    messages: list  # oldest first: ThreadRow (thread_for) or Message
-    older_cursor: str | None  # id of the message above the oldest one shown
-    siblings: dict = field(default_factory=dict)  # message id -> (position 1-based, count, prev id, next id)
+    """The branch on screen: ``messages`` oldest first (:class:`ThreadRow`), ``older_cursor`` (the id
+    of the message above the oldest one shown), ``siblings`` (message id -> position 1-based, count,
+    prev id, next id: the ‹ 2/3 › nav) and ``digest``: a hash of everything the thread's HTML shows
+    when every message in it is final (else None), the key of its cached HTML (chat.fragments).
+
+    :func:`thread_for` reads the digest in one row; the messages are read on first use, so a revisit
+    whose HTML is cached never reads them."""
+
+    def __init__(self, *, messages=None, older_cursor=None, siblings=None, digest=None, load=None) -> None:
+        self._messages, self._siblings, self._load = messages, siblings, load
+        self.older_cursor, self.digest = older_cursor, digest
+
+    def _read(self) -> None:
+        if self._messages is None:
+            self._messages, self._siblings = self._load() if self._load is not None else ([], {})
+
+    @property
+    def messages(self) -> list:
+        self._read()
+        return self._messages
+
+    @property
+    def siblings(self) -> dict:
+        self._read()
+        return self._siblings if self._siblings is not None else {}
 
 
 # One statement for the page's thread: the branch up from its leaf (stopping after ``limit``
@@ -233,6 +257,45 @@ ORDER BY path.depth DESC
 """
 
 
+# The same branch, summed up in one row: how many messages, whether one is still open, the id of the
+# message above the oldest (the "older" cursor) and a SHA-256 of everything a cached thread's HTML
+# shows (chat.fragments): each message's id, role, status and ``updated_at`` (a final message changes
+# only through a save that moves it), its files' document status and its siblings (the versions nav),
+# in order. A revisit reads this row and the cached HTML and nothing else: no 50 rows to parse, no key
+# per message (docs/PERFORMANCE.md, session 8). The walk carries the columns it needs instead of
+# joining chat_message again, and it is a prepared statement (core.db.fetch_prepared): planning it
+# cost as much as running it.
+_THREAD_DIGEST_SQL = f"""
+WITH RECURSIVE path(id, parent_id, depth, role, status, updated_at) AS (
+    SELECT id, parent_id, 1, role, status, updated_at FROM chat_message
+    WHERE id = %(start)s AND conversation_id = %(conversation)s
+    UNION ALL
+    SELECT m.id, m.parent_id, path.depth + 1, m.role, m.status, m.updated_at
+    FROM chat_message m JOIN path ON m.id = path.parent_id
+    WHERE path.depth < %(limit)s
+), shown AS (
+    SELECT p.depth, p.parent_id, p.status,
+           concat_ws('|', p.id, p.role, p.status, COALESCE(extract(epoch FROM p.updated_at)::text, ''),
+               COALESCE((CASE WHEN p.parent_id IS NULL
+                    THEN (SELECT array_agg(s.id ORDER BY s.created_at, s.id) FROM chat_message s
+                          WHERE s.conversation_id = %(conversation)s AND s.parent_id IS NULL AND s.deleted_at IS NULL)
+                    ELSE (SELECT array_agg(s.id ORDER BY s.created_at, s.id) FROM chat_message s
+                          WHERE s.parent_id = p.parent_id AND s.deleted_at IS NULL)
+               END)::text, ''),
+               COALESCE(CASE WHEN p.role = 'user'
+                    THEN (SELECT string_agg(a.id::text || ':' || COALESCE(d.status, 'removed'), ',' ORDER BY a.id)
+                          FROM chat_attachment a LEFT JOIN documents_document d ON d.id = a.document_id
+                          WHERE a.message_id = p.id)
+               END, '')) AS part
+    FROM path p
+)
+SELECT count(*), COALESCE(bool_or(status IN ({", ".join(f"'{s}'" for s in Message.OPEN)})), false),
+       encode(sha256(convert_to(string_agg(part, E'\\n' ORDER BY depth DESC), 'UTF8')), 'hex'),
+       (array_agg(parent_id ORDER BY depth DESC))[1]
+FROM shown
+"""  # noqa: S608 - the statuses are the model's constants
+
+
 class ThreadRow:
     """One message of the thread as the page needs it to decide how to show it: a plain row, not a
     model instance (a revisit usually takes every message's HTML from the cache, chat.fragments,
@@ -265,14 +328,30 @@ def thread_for(*, conversation: Conversation, before=None, leaf=None, limit: int
     """The branch on screen (root .. current leaf), newest ``limit`` messages, or older ones ``before``.
 
     ``leaf``: show the branch ending there instead of the saved one (reading it changes nothing).
-    The messages are :class:`ThreadRow`s (ids, stamps, status, siblings, attachment state)."""
+    One row is read here (:data:`_THREAD_DIGEST_SQL`); the messages (:class:`ThreadRow`s: ids,
+    stamps, status, siblings, attachment state) when first used."""
     start = before or leaf or conversation.current_leaf_id
     if start is None:
-        return Thread(messages=[], older_cursor=None)
+        return Thread(messages=[], siblings={})
+    params = {"start": _as_uuid(start), "conversation": _as_uuid(conversation.pk), "limit": limit}
+    count, any_open, digest, older = fetch_prepared(_THREAD_DIGEST_SQL, params)
+    if not count:
+        return Thread(messages=[], siblings={})
+    return Thread(
+        older_cursor=str(older) if older is not None else None,
+        digest=None if any_open else digest,
+        load=lambda: _thread_rows(params),
+    )
+
+
+def _as_uuid(value) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _thread_rows(params: dict) -> tuple[list, dict]:
     with connection.cursor() as cursor:
-        cursor.execute(_THREAD_SQL, {"start": str(start), "conversation": str(conversation.pk), "limit": limit})
+        cursor.execute(_THREAD_SQL, {k: str(v) if isinstance(v, uuid.UUID) else v for k, v in params.items()})
         messages = [ThreadRow(row) for row in cursor.fetchall()]
-    older_cursor = str(messages[0].parent_id) if messages and messages[0].parent_id is not None else None
     siblings = {}
     for m in messages:
         group = m.sibling_ids or []
@@ -284,7 +363,7 @@ def thread_for(*, conversation: Conversation, before=None, leaf=None, limit: int
                 "prev": group[i - 1] if i > 0 else None,
                 "next": group[i + 1] if i + 1 < len(group) else None,
             }
-    return Thread(messages=messages, older_cursor=older_cursor, siblings=siblings)
+    return messages, siblings
 
 
 def siblings_for(conversation: Conversation, messages: list[Message]) -> dict:

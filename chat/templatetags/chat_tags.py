@@ -96,14 +96,13 @@ def _consensus(consensus: dict) -> dict | None:
 
 
 @register.simple_tag(takes_context=True)
-def rendered_messages(context, messages, siblings=None) -> list:
-    """Each message's HTML; completed messages come from the cache (chat.fragments)."""
+def rendered_messages(context, thread) -> list:
+    """The HTML of each message of ``thread`` (chat.selectors.Thread), completed ones from the cache."""
     from ..fragments import render_messages
 
     labels = context.get("L") or chat_labels()
     return render_messages(
-        messages=messages,
-        siblings=siblings or {},
+        thread=thread,
         labels=labels,
         user=context.get("user"),
         request=context.get("request"),

@@ -27,10 +27,10 @@ def test_it_sends_a_message_in_few_statements(
     # settings reads and the domain. Not counted: the session (read from the cache) and the search
     # index (with the answer, in message_finalize). Since issue 9: + the attachments of the messages
     # the answer fragment renders, in one query (chat/fragments.py). Since session 5: + the count of
-    # the workspace's open answers for the plan's concurrent sessions (docs/adr/0013). billing's own
-    # two statements (limits with the session lock, counters) are prepared on the raw connection and
-    # not counted here (bench/billing_quota.py measures them).
-    with django_assert_max_num_queries(7 + 2):
+    # the workspace's open answers for the plan's concurrent sessions (docs/adr/0013). + billing's own
+    # two statements (limits with the session lock, counters), prepared statements on the same
+    # connection (core.db.fetch_prepared), counted since session 8.
+    with django_assert_max_num_queries(9 + 2):
         response = owner_client.post(
             f"/chat/{conversation.pk}/messages/", {"content": "And then?"}, HTTP_HX_REQUEST="true"
         )
