@@ -223,6 +223,21 @@ class Thread:
         return self._siblings if self._siblings is not None else {}
 
 
+# A message's siblings, oldest first (edits and regenerations: the ‹ 2/3 › nav), and a question's
+# files with their documents' status, for the row ``{row}``: shared by the thread's two statements.
+_SIBLINGS_OF = """CASE WHEN {row}.parent_id IS NULL
+            THEN (SELECT array_agg(s.id ORDER BY s.created_at, s.id) FROM chat_message s
+                  WHERE s.conversation_id = %(conversation)s AND s.parent_id IS NULL AND s.deleted_at IS NULL)
+            ELSE (SELECT array_agg(s.id ORDER BY s.created_at, s.id) FROM chat_message s
+                  WHERE s.parent_id = {row}.parent_id AND s.deleted_at IS NULL)
+       END"""
+_ATTACHMENTS_OF = """CASE WHEN {row}.role = 'user'
+            THEN (SELECT string_agg(a.id::text || ':' || COALESCE(d.status, 'removed'), ',' ORDER BY a.id)
+                  FROM chat_attachment a LEFT JOIN documents_document d ON d.id = a.document_id
+                  WHERE a.message_id = {row}.id)
+       END"""
+
+
 # One statement for the page's thread: the branch up from its leaf (stopping after ``limit``
 # messages), for each message only what decides how it is shown (a completed message's HTML comes
 # from the fragment cache, chat.fragments, which reads the whole rows of the few it renders), and
@@ -241,20 +256,11 @@ WITH RECURSIVE path(id, parent_id, depth) AS (
     WHERE path.depth < %(limit)s
 )
 SELECT m.id, m.conversation_id, m.parent_id, m.role, m.status, m.created_at, m.updated_at,
-       CASE WHEN m.parent_id IS NULL
-            THEN (SELECT array_agg(s.id ORDER BY s.created_at, s.id) FROM chat_message s
-                  WHERE s.conversation_id = m.conversation_id AND s.parent_id IS NULL AND s.deleted_at IS NULL)
-            ELSE (SELECT array_agg(s.id ORDER BY s.created_at, s.id) FROM chat_message s
-                  WHERE s.parent_id = m.parent_id AND s.deleted_at IS NULL)
-       END AS sibling_ids,
-       CASE WHEN m.role = 'user'
-            THEN (SELECT string_agg(a.id::text || ':' || COALESCE(d.status, 'removed'), ',' ORDER BY a.id)
-                  FROM chat_attachment a LEFT JOIN documents_document d ON d.id = a.document_id
-                  WHERE a.message_id = m.id)
-       END AS attachment_state
+       {siblings} AS sibling_ids,
+       {attachments} AS attachment_state
 FROM path JOIN chat_message m ON m.id = path.id
 ORDER BY path.depth DESC
-"""
+""".format(siblings=_SIBLINGS_OF.format(row="m"), attachments=_ATTACHMENTS_OF.format(row="m"))
 
 
 # The same branch, summed up in one row: how many messages, whether one is still open, the id of the
@@ -265,7 +271,7 @@ ORDER BY path.depth DESC
 # per message (docs/PERFORMANCE.md, session 8). The walk carries the columns it needs instead of
 # joining chat_message again, and it is a prepared statement (core.db.fetch_prepared): planning it
 # cost as much as running it.
-_THREAD_DIGEST_SQL = f"""
+_THREAD_DIGEST_SQL = """
 WITH RECURSIVE path(id, parent_id, depth, role, status, updated_at) AS (
     SELECT id, parent_id, 1, role, status, updated_at FROM chat_message
     WHERE id = %(start)s AND conversation_id = %(conversation)s
@@ -276,24 +282,19 @@ WITH RECURSIVE path(id, parent_id, depth, role, status, updated_at) AS (
 ), shown AS (
     SELECT p.depth, p.parent_id, p.status,
            concat_ws('|', p.id, p.role, p.status, COALESCE(extract(epoch FROM p.updated_at)::text, ''),
-               COALESCE((CASE WHEN p.parent_id IS NULL
-                    THEN (SELECT array_agg(s.id ORDER BY s.created_at, s.id) FROM chat_message s
-                          WHERE s.conversation_id = %(conversation)s AND s.parent_id IS NULL AND s.deleted_at IS NULL)
-                    ELSE (SELECT array_agg(s.id ORDER BY s.created_at, s.id) FROM chat_message s
-                          WHERE s.parent_id = p.parent_id AND s.deleted_at IS NULL)
-               END)::text, ''),
-               COALESCE(CASE WHEN p.role = 'user'
-                    THEN (SELECT string_agg(a.id::text || ':' || COALESCE(d.status, 'removed'), ',' ORDER BY a.id)
-                          FROM chat_attachment a LEFT JOIN documents_document d ON d.id = a.document_id
-                          WHERE a.message_id = p.id)
-               END, '')) AS part
+               COALESCE(({siblings})::text, ''),
+               COALESCE({attachments}, '')) AS part
     FROM path p
 )
-SELECT count(*), COALESCE(bool_or(status IN ({", ".join(f"'{s}'" for s in Message.OPEN)})), false),
+SELECT count(*), COALESCE(bool_or(status IN ({open})), false),
        encode(sha256(convert_to(string_agg(part, E'\\n' ORDER BY depth DESC), 'UTF8')), 'hex'),
        (array_agg(parent_id ORDER BY depth DESC))[1]
 FROM shown
-"""  # noqa: S608 - the statuses are the model's constants
+""".format(
+    siblings=_SIBLINGS_OF.format(row="p"),
+    attachments=_ATTACHMENTS_OF.format(row="p"),
+    open=", ".join(f"'{s}'" for s in Message.OPEN),
+)  # noqa: S608 - the model's constants
 
 
 class ThreadRow:
@@ -350,7 +351,7 @@ def _as_uuid(value) -> uuid.UUID:
 
 def _thread_rows(params: dict) -> tuple[list, dict]:
     with connection.cursor() as cursor:
-        cursor.execute(_THREAD_SQL, {k: str(v) if isinstance(v, uuid.UUID) else v for k, v in params.items()})
+        cursor.execute(_THREAD_SQL, params)
         messages = [ThreadRow(row) for row in cursor.fetchall()]
     siblings = {}
     for m in messages:

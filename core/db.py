@@ -14,8 +14,8 @@ def use_public_schema() -> None:
     connection.set_schema_to_public()  # type: ignore[attr-defined]
 
 
-def fetch_prepared(sql: str, params: dict, *, many: bool = False):
-    """One row (``many``: all rows) of ``sql`` as a server-side prepared statement: psycopg prepares
+def fetch_prepared(sql: str, params: dict):
+    """One row of ``sql`` as a server-side prepared statement: psycopg prepares
     it once per connection, and the connections plan prepared statements once (``plan_cache_mode``
     in settings). For statements run on every page whose planning costs as much as running them.
 
@@ -31,7 +31,7 @@ def fetch_prepared(sql: str, params: dict, *, many: bool = False):
     start = time.monotonic()
     with psycopg.Cursor(raw) as cursor:
         cursor.execute(sql, params, prepare=True)
-        result = cursor.fetchall() if many else cursor.fetchone()
+        row = cursor.fetchone()
     if connection.queries_logged:
         connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - start:.3f}"})
-    return result
+    return row
