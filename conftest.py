@@ -89,10 +89,38 @@ def _bounded_ensure_started(self) -> None:
         raise RuntimeError("the Celery test worker did not start within 120 s (its thread died while starting)")
 
 
+def _stacks_of_live_threads() -> str:
+    import sys
+    import threading
+    import traceback
+
+    frames = sys._current_frames()
+    out = []
+    for thread in threading.enumerate():
+        frame = frames.get(thread.ident)
+        if frame is not None and thread is not threading.current_thread():
+            out.append(f"--- thread {thread.name} (daemon={thread.daemon})\n" + "".join(traceback.format_stack(frame)))
+    return "\n".join(out)
+
+
 def _patch_celery_test_worker() -> None:
     from celery.contrib.testing import worker as testing_worker
 
     testing_worker.TestWorkController.ensure_started = _bounded_ensure_started
+    start_thread = testing_worker._start_worker_thread
+
+    @contextmanager
+    def _start_worker_thread_telling_where_it_hangs(*args, **kwargs):
+        """A worker that does not stop in time says where its threads are, so the hang can be found."""
+        try:
+            with start_thread(*args, **kwargs) as worker:
+                yield worker
+        except RuntimeError as exc:
+            if "failed to exit" not in str(exc):
+                raise
+            raise RuntimeError(f"{exc}\nStacks of the live threads:\n{_stacks_of_live_threads()}") from exc
+
+    testing_worker._start_worker_thread = _start_worker_thread_telling_where_it_hangs
 
 
 _patch_celery_test_worker()

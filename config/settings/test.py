@@ -23,6 +23,12 @@ ORCHESTRATION_OFFLINE_PACE = 0  # the offline demo answer streams without pauses
 PROVIDER_ALLOWED_HOSTS: list[str] = []  # tests that reach the fake server through a tenant URL allow 127.0.0.1
 STRIPE_SECRET_KEY = STRIPE_WEBHOOK_SECRET = ""
 CELERY_BEAT_SCHEDULE = {}
+# The test workers run in this process (celery.contrib.testing). Remote control (the pidbox) adds a
+# pub/sub connection whose socket has no timeout: one test worker hung there at teardown, in
+# recv_into after its event loop had seen the socket readable, until its 60 s ran out (the burst
+# fairness test after the browser tests, about one run in four). Nothing in Chorus sends control
+# commands; the benches' worker processes keep the default.
+CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 # The cast sends hundreds of questions a minute across the suite and the stream tests open dozens
 # of streams as one user; the tests of these limits set their own (chat/tests/test_*_limited.py, ...).
 QUESTIONS_PER_MINUTE_USER = 100_000
