@@ -26,6 +26,7 @@ from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
+from core.process_lru import ProcessLRU
 from core.versioned_cache import TokenPerKey
 
 VERSION = 1  # bump when what the fragment shows changes outside the files hashed below
@@ -98,6 +99,32 @@ def thread_key(digest: str | None, language: str) -> str | None:
     return f"chat:thread:{template_version()}:{language}:{digest}" if digest else None
 
 
+# A whole thread's HTML as this process last read it, cut at its slots: its key names its content
+# (the digest of every row it shows), so it is never stale, and a revisit reads it without a round
+# trip to Redis or a pass over ~170 KB per slot (docs/PERFORMANCE.md, session 9). ~100 threads.
+_threads = ProcessLRU(max_bytes=16 * 1024 * 1024, size_of=lambda parts: sum(len(p) for p in parts))
+_SLOT = re.compile(f"({re.escape(_CSRF)}|{re.escape(str(_AVATAR))})")
+
+
+def _whole_thread(key: str) -> list[str] | None:
+    """The thread's HTML split at its slots (odd items are the slots), or None when not cached."""
+    parts = _threads.get(key)
+    if parts is None:
+        html = cache.get(key)
+        if html is None:
+            return None
+        parts = _SLOT.split(html)
+        _threads.put(key, parts)
+    return parts
+
+
+def _filled(parts: list[str], csrf: str, avatar: str) -> str:
+    out = parts[:]
+    for i in range(1, len(out), 2):
+        out[i] = csrf if out[i] == _CSRF else avatar
+    return "".join(out)
+
+
 def render_messages(*, thread, labels: dict, user, request) -> list[SafeString]:
     """The HTML of each message of ``thread`` (as chat/_message.html renders it), completed ones from the cache.
 
@@ -108,9 +135,9 @@ def render_messages(*, thread, labels: dict, user, request) -> list[SafeString]:
     avatar = ((user.get_short_name() if getattr(user, "is_authenticated", False) else "") or "")[:1].upper()
     whole = thread_key(thread.digest, language)
     if whole is not None:
-        html = cache.get(whole)
-        if html is not None:
-            return [mark_safe(html.replace(_CSRF, csrf).replace(_AVATAR, avatar))]  # noqa: S308 - template output
+        parts = _whole_thread(whole)
+        if parts is not None:
+            return [mark_safe(_filled(parts, csrf, avatar))]  # noqa: S308 - template output
     messages, siblings = thread.messages, thread.siblings
     message_template = get_template("chat/_message.html")
     siblings_template = get_template("chat/_siblings.html")

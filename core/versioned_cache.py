@@ -196,7 +196,11 @@ class VersionedCache:
 
 
 def forget_process_memos() -> None:
-    """Every versioned cache forgets this process's memo (the shared tokens stay)."""
+    """Every versioned cache forgets this process's memo (the shared tokens stay), and every
+    :class:`core.process_lru.ProcessLRU` its entries."""
+    from core.process_lru import forget_all
+
+    forget_all()
     for vc in list(_all):
         vc.forget_process_memo()
     for tokens in list(_per_key):
