@@ -67,6 +67,32 @@ def conversation_page_get(*, user, conversation_id, exists: tuple[str, list] | N
     return conversation, row[-1]
 
 
+def conversation_page_read(*, user, conversation_id, exists: tuple[str, list] | None = None):
+    """The conversation page's read in one prepared statement (:data:`_PAGE_READ_SQL`):
+    ``(conversation, flag, thread)``, or 404 as :func:`conversation_page_get`. ``thread`` is the
+    saved branch's newest :data:`THREAD_PAGE_SIZE` messages as :func:`thread_for` gives them, its
+    messages read only if something must be rendered."""
+    sql, exists_params = exists if exists is not None else ("", [])
+    named = {f"e{i}": value for i, value in enumerate(exists_params)}
+    if sql:  # the documents check's positional placeholders as named ones (a prepared statement's)
+        pieces = sql.split("%s")
+        if len(pieces) != len(exists_params) + 1 or "%" in "".join(pieces).replace("%%", ""):
+            raise ValueError("the documents check's placeholders are not plain %s")
+        sql = "".join(piece + (f"%(e{i})s" if i < len(exists_params) else "") for i, piece in enumerate(pieces))
+    params = {**named, "conversation": _as_uuid(conversation_id), "user": user.pk, "limit": THREAD_PAGE_SIZE}
+    row = fetch_prepared(_PAGE_READ_SQL.format(exists=f"EXISTS ({sql})" if sql else "NULL"), params)
+    if row is None:
+        raise Http404
+    n = len(_PAGE_FIELDS)
+    values = [
+        convert(value, None, connection) if convert is not None and value is not None else value
+        for convert, value in zip(_PAGE_CONVERTERS, row[:n], strict=True)
+    ]
+    conversation = Conversation.from_db(connection.alias, [f.attname for f in _PAGE_FIELDS], values)
+    thread_params = {"start": conversation.current_leaf_id, "conversation": conversation.pk, "limit": THREAD_PAGE_SIZE}
+    return conversation, row[n], _thread_from_digest(row[n + 1 :], thread_params)
+
+
 def message_get_for_user(*, user, message_id) -> Message:
     message = (
         Message.objects.select_related("conversation")
@@ -271,10 +297,9 @@ ORDER BY path.depth DESC
 # per message (docs/PERFORMANCE.md, session 8). The walk carries the columns it needs instead of
 # joining chat_message again, and it is a prepared statement (core.db.fetch_prepared): planning it
 # cost as much as running it.
-_THREAD_DIGEST_SQL = """
-WITH RECURSIVE path(id, parent_id, depth, role, status, updated_at) AS (
+_DIGEST_CTES = """path(id, parent_id, depth, role, status, updated_at) AS (
     SELECT id, parent_id, 1, role, status, updated_at FROM chat_message
-    WHERE id = %(start)s AND conversation_id = %(conversation)s
+    WHERE id = {start} AND conversation_id = %(conversation)s
     UNION ALL
     SELECT m.id, m.parent_id, path.depth + 1, m.role, m.status, m.updated_at
     FROM chat_message m JOIN path ON m.id = path.parent_id
@@ -285,16 +310,30 @@ WITH RECURSIVE path(id, parent_id, depth, role, status, updated_at) AS (
                COALESCE(({siblings})::text, ''),
                COALESCE({attachments}, '')) AS part
     FROM path p
-)
-SELECT count(*), COALESCE(bool_or(status IN ({open})), false),
+)"""
+_DIGEST_SELECT = """SELECT count(*), COALESCE(bool_or(status IN ({open})), false),
        encode(sha256(convert_to(string_agg(part, E'\\n' ORDER BY depth DESC), 'UTF8')), 'hex'),
        (array_agg(parent_id ORDER BY depth DESC))[1]
-FROM shown
-""".format(
-    siblings=_SIBLINGS_OF.format(row="p"),
-    attachments=_ATTACHMENTS_OF.format(row="p"),
-    open=", ".join(f"'{s}'" for s in Message.OPEN),
-)  # noqa: S608 - the model's constants
+FROM shown""".format(open=", ".join(f"'{s}'" for s in Message.OPEN))  # noqa: S608 - the model's constants
+_DIGEST_CTES = _DIGEST_CTES.replace("{siblings}", _SIBLINGS_OF.format(row="p")).replace(
+    "{attachments}", _ATTACHMENTS_OF.format(row="p")
+)
+_THREAD_DIGEST_SQL = f"WITH RECURSIVE {_DIGEST_CTES.replace('{start}', '%(start)s')}\n{_DIGEST_SELECT}"
+
+# The conversation page's one statement: the conversation row (as :data:`_PAGE_SQL`, the owner's,
+# not deleted) and the digest of its saved branch, which starts at the row's ``current_leaf_id``; no
+# row when the conversation is not the user's. Prepared (core.db.fetch_prepared) like the digest:
+# one round trip, planned once per connection (docs/PERFORMANCE.md, session 9).
+_PAGE_READ_SQL = (
+    "WITH RECURSIVE c AS (SELECT {cols}, {{exists}} FROM {table}"
+    " WHERE id = %(conversation)s AND user_id = %(user)s AND deleted_at IS NULL),\n"
+).format(
+    cols=", ".join(connection.ops.quote_name(f.column or f.attname) for f in _PAGE_FIELDS),
+    table=connection.ops.quote_name(Conversation._meta.db_table),
+) + (
+    f"{_DIGEST_CTES.replace('{start}', '(SELECT current_leaf_id FROM c)')},\n"
+    f"digest AS ({_DIGEST_SELECT})\nSELECT c.*, digest.* FROM c, digest"
+).replace("{", "{{").replace("}", "}}")
 
 
 class ThreadRow:
@@ -335,7 +374,11 @@ def thread_for(*, conversation: Conversation, before=None, leaf=None, limit: int
     if start is None:
         return Thread(messages=[], siblings={})
     params = {"start": _as_uuid(start), "conversation": _as_uuid(conversation.pk), "limit": limit}
-    count, any_open, digest, older = fetch_prepared(_THREAD_DIGEST_SQL, params)
+    return _thread_from_digest(fetch_prepared(_THREAD_DIGEST_SQL, params), params)
+
+
+def _thread_from_digest(digest_row, params: dict) -> Thread:
+    count, any_open, digest, older = digest_row
     if not count:
         return Thread(messages=[], siblings={})
     return Thread(

@@ -61,19 +61,20 @@ def conversation_list(request):
 @login_required
 @require_GET
 def conversation_detail(request, conversation_id):
-    # the row and the composer's documents check in one round trip (when a documents strategy is on)
-    documents = documents_exists_sql(request.user) if needs_documents_check() else None
-    conversation, has_documents = selectors.conversation_page_get(
-        user=request.user, conversation_id=conversation_id, exists=documents
-    )
     before = request.GET.get("before")
     if before:  # infinite scroll upwards: the next older page of the branch
         if not _is_uuid(before):
             raise Http404
+        conversation, _ = selectors.conversation_page_get(user=request.user, conversation_id=conversation_id)
         thread = selectors.thread_for(conversation=conversation, before=before)
         return render(request, "chat/_thread.html", {"conversation": conversation, "thread": thread})
+    # the row, the composer's documents check (when a documents strategy is on) and the thread's
+    # digest in one round trip
+    documents = documents_exists_sql(request.user) if needs_documents_check() else None
+    conversation, has_documents, thread = selectors.conversation_page_read(
+        user=request.user, conversation_id=conversation_id, exists=documents
+    )
     focus = request.GET.get("m")
-    thread = selectors.thread_for(conversation=conversation)
     other_branch = None  # the leaf of a branch shown instead of the saved one (a GET never switches)
     if focus and not any(str(m.pk) == focus for m in thread.messages):
         # A search hit further up this branch, or on another branch: show its branch down to it.
