@@ -37,10 +37,9 @@ def conversation_get_for_user(*, user, conversation_id, include_deleted: bool = 
 
 
 _PAGE_FIELDS = [f for f in Conversation._meta.concrete_fields if f.name != "meta_data"]  # the summary: deferred
-_PAGE_SQL = "SELECT {cols}, {{exists}} FROM {table} WHERE id = %s AND user_id = %s AND deleted_at IS NULL".format(
-    cols=", ".join(connection.ops.quote_name(f.column or f.attname) for f in _PAGE_FIELDS),
-    table=connection.ops.quote_name(Conversation._meta.db_table),
-)
+_PAGE_COLS = ", ".join(connection.ops.quote_name(f.column or f.attname) for f in _PAGE_FIELDS)
+_PAGE_TABLE = connection.ops.quote_name(Conversation._meta.db_table)
+_PAGE_SQL = f"SELECT {_PAGE_COLS}, {{exists}} FROM {_PAGE_TABLE} WHERE id = %s AND user_id = %s AND deleted_at IS NULL"
 _PAGE_CONVERTERS = [getattr(f, "from_db_value", None) for f in _PAGE_FIELDS]  # JSON text to dicts
 
 
@@ -59,12 +58,16 @@ def conversation_page_get(*, user, conversation_id, exists: tuple[str, list] | N
         row = cursor.fetchone()
     if row is None:
         raise Http404
+    return _conversation_of(row), row[-1]
+
+
+def _conversation_of(row) -> Conversation:
+    """The :data:`_PAGE_FIELDS` at the start of ``row`` as a ``Conversation``."""
     values = [
         convert(value, None, connection) if convert is not None and value is not None else value
-        for convert, value in zip(_PAGE_CONVERTERS, row, strict=False)
+        for convert, value in zip(_PAGE_CONVERTERS, row[: len(_PAGE_FIELDS)], strict=True)
     ]
-    conversation = Conversation.from_db(connection.alias, [f.attname for f in _PAGE_FIELDS], values)
-    return conversation, row[-1]
+    return Conversation.from_db(connection.alias, [f.attname for f in _PAGE_FIELDS], values)
 
 
 def conversation_page_read(*, user, conversation_id, exists: tuple[str, list] | None = None):
@@ -84,11 +87,7 @@ def conversation_page_read(*, user, conversation_id, exists: tuple[str, list] | 
     if row is None:
         raise Http404
     n = len(_PAGE_FIELDS)
-    values = [
-        convert(value, None, connection) if convert is not None and value is not None else value
-        for convert, value in zip(_PAGE_CONVERTERS, row[:n], strict=True)
-    ]
-    conversation = Conversation.from_db(connection.alias, [f.attname for f in _PAGE_FIELDS], values)
+    conversation = _conversation_of(row)
     thread_params = {"start": conversation.current_leaf_id, "conversation": conversation.pk, "limit": THREAD_PAGE_SIZE}
     return conversation, row[n], _thread_from_digest(row[n + 1 :], thread_params)
 
@@ -325,11 +324,8 @@ _THREAD_DIGEST_SQL = f"WITH RECURSIVE {_DIGEST_CTES.replace('{start}', '%(start)
 # row when the conversation is not the user's. Prepared (core.db.fetch_prepared) like the digest:
 # one round trip, planned once per connection (docs/PERFORMANCE.md, session 9).
 _PAGE_READ_SQL = (
-    "WITH RECURSIVE c AS (SELECT {cols}, {{exists}} FROM {table}"
+    f"WITH RECURSIVE c AS (SELECT {_PAGE_COLS}, {{exists}} FROM {_PAGE_TABLE}"
     " WHERE id = %(conversation)s AND user_id = %(user)s AND deleted_at IS NULL),\n"
-).format(
-    cols=", ".join(connection.ops.quote_name(f.column or f.attname) for f in _PAGE_FIELDS),
-    table=connection.ops.quote_name(Conversation._meta.db_table),
 ) + (
     f"{_DIGEST_CTES.replace('{start}', '(SELECT current_leaf_id FROM c)')},\n"
     f"digest AS ({_DIGEST_SELECT})\nSELECT c.*, digest.* FROM c, digest"
