@@ -46,3 +46,19 @@ def read_sse(tenant, user, message_id, headers=None):
 
     response, body = async_to_sync(run)()
     return response, parse_sse(body)
+
+
+def recording_redis(monkeypatch) -> list:
+    """The commands the cache's Redis client sends from now on, each as its argument tuple."""
+    from django.core.cache import cache
+
+    sent: list = []
+    client = cache._cache.get_client()
+    real = client.execute_command
+
+    def recording(*args, **kwargs):
+        sent.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(client, "execute_command", recording)
+    return sent

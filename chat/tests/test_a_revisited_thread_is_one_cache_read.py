@@ -3,12 +3,12 @@
 
 import re
 
-from django.core.cache import cache
 from django.utils import translation
 
 from chat.models import Message
 from chat.services import message_edit, message_rate
 from chat.tests.factories import make_conversation
+from chat.tests.helpers import recording_redis
 
 
 def _thread(page: str) -> str:
@@ -16,24 +16,11 @@ def _thread(page: str) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "csrf", html)
 
 
-def _recording(monkeypatch) -> list:
-    sent: list = []
-    client = cache._cache.get_client()
-    real = client.execute_command
-
-    def recording(*args, **kwargs):
-        sent.append(args)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(client, "execute_command", recording)
-    return sent
-
-
 def test_it_reads_a_revisited_thread_in_one_round_trip(owner_client, tenant_a, owner, in_tenant, monkeypatch):
     with in_tenant(tenant_a):
         conversation = make_conversation(owner, turns=4)
     first = owner_client.get(f"/chat/{conversation.pk}/").content.decode()
-    sent = _recording(monkeypatch)
+    sent = recording_redis(monkeypatch)
     again = owner_client.get(f"/chat/{conversation.pk}/").content.decode()
     reads = [args for args in sent if any(":chat:thread:" in str(a) or ":chat:msg:" in str(a) for a in args[1:])]
     assert [args[0] for args in reads] == ["GET"]  # the whole thread, none of its eight messages on its own

@@ -4,39 +4,28 @@ token and author's initial in its slots, and a change to the thread is a new key
 
 import re
 
-from django.core.cache import cache
 from django.utils import translation
 
 from chat.models import Message
 from chat.services import message_rate
 from chat.tests.factories import make_conversation
-
-
-def _recording(monkeypatch) -> list:
-    sent: list = []
-    client = cache._cache.get_client()
-    real = client.execute_command
-
-    def recording(*args, **kwargs):
-        sent.append(args)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(client, "execute_command", recording)
-    return sent
+from chat.tests.helpers import recording_redis
 
 
 def _thread_reads(sent: list) -> list:
     return [args[0] for args in sent if any(":chat:thread:" in str(a) for a in args[1:])]
 
 
+def _thread_of(page: str) -> str:
+    return page.split('id="thread"')[1].split("data-composer")[0]
+
+
 def _tokens(page: str) -> list[str]:
-    thread = page.split('id="thread"')[1].split("data-composer")[0]
-    return re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', thread)
+    return re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', _thread_of(page))
 
 
 def _without_tokens(page: str) -> str:
-    thread = page.split('id="thread"')[1].split("data-composer")[0]
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", thread)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", _thread_of(page))
 
 
 def test_it_serves_a_thread_it_has_read_without_asking_redis(owner_client, tenant_a, owner, in_tenant, monkeypatch):
@@ -45,7 +34,7 @@ def test_it_serves_a_thread_it_has_read_without_asking_redis(owner_client, tenan
         answer = conversation.current_leaf
     url = f"/chat/{conversation.pk}/"
     owner_client.get(url)  # renders the thread and stores it in Redis
-    sent = _recording(monkeypatch)
+    sent = recording_redis(monkeypatch)
     second = owner_client.get(url).content.decode()
     assert _thread_reads(sent) == ["GET"]  # from Redis, once
     sent.clear()
